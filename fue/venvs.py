@@ -1,0 +1,106 @@
+"""Virtualenvs that rebuild themselves when what they were built from changes.
+
+Each venv keeps a stamp: the hash of its interpreter version and of every
+input file (requirement locks, local packages). ``ensure`` reuses a venv whose
+stamp matches and rebuilds one whose inputs changed.
+
+Standard library only: ``make`` calls ``python3 -m fue.venvs tools`` to create
+the project's tools venv before anything else exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fue import interpreters
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STAMP = ".fue-stamp"
+
+
+@dataclass
+class VenvSpec:
+    path: Path
+    python_versions: list[str]
+    # Each entry is one `pip install` invocation's arguments.
+    installs: list[list[str]]
+    inputs: list[Path] = field(default_factory=list)
+
+
+def _digest(spec: VenvSpec, python: str) -> str:
+    h = hashlib.sha256()
+    h.update(python.encode())
+    h.update(repr(spec.installs).encode())
+    for item in sorted(spec.inputs):
+        files = sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else [item]
+        for f in files:
+            if "__pycache__" in f.parts or f.suffix == ".pyc" or ".egg-info" in str(f):
+                continue
+            h.update(str(f.relative_to(PROJECT_ROOT)).encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def python_of(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def ensure(spec: VenvSpec, log=print) -> str:
+    """Create or update the venv; returns "reused", "created" or "rebuilt"."""
+    python = interpreters.find_first(spec.python_versions)
+    digest = _digest(spec, interpreters.version_of(python) or python)
+    stamp = spec.path / STAMP
+    if stamp.is_file() and stamp.read_text().strip() == digest and python_of(spec.path).exists():
+        return "reused"
+    outcome = "rebuilt" if spec.path.exists() else "created"
+    verb = "Rebuilding" if outcome == "rebuilt" else "Creating"
+    log(f"{verb} {spec.path} with {python} (its inputs changed or it is new) ...")
+    if spec.path.exists():
+        shutil.rmtree(spec.path)
+    subprocess.run([python, "-m", "venv", str(spec.path)], check=True)
+    pip = [str(python_of(spec.path)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    for args in spec.installs:
+        result = subprocess.run(pip + args, cwd=PROJECT_ROOT, capture_output=True, text=True)
+        if result.returncode != 0:
+            shutil.rmtree(spec.path, ignore_errors=True)
+            raise RuntimeError(
+                f"pip install {' '.join(args)} failed in {spec.path}:\n{result.stdout[-4000:]}{result.stderr[-4000:]}"
+            )
+    stamp.write_text(digest + "\n")
+    return outcome
+
+
+def tools_spec() -> VenvSpec:
+    requirements = PROJECT_ROOT / "requirements" / "dev.txt"
+    return VenvSpec(
+        path=PROJECT_ROOT / ".venv",
+        python_versions=["3.13", "3.12"],
+        installs=[["-r", str(requirements)]],
+        inputs=[
+            requirements,
+            PROJECT_ROOT / "lambdas" / "extract" / "requirements.txt",
+            PROJECT_ROOT / "lambdas" / "insert" / "requirements.txt",
+        ],
+    )
+
+
+def main(argv: list[str]) -> int:
+    if argv != ["tools"]:
+        print("usage: python3 -m fue.venvs tools", file=sys.stderr)
+        return 2
+    try:
+        outcome = ensure(tools_spec())
+    except (interpreters.InterpreterNotFound, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"tools venv .venv: {outcome}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
