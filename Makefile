@@ -1,0 +1,49 @@
+# file-upload-extraction: every command a developer needs. `make help` lists them.
+# Settings come from the environment or a .env file (see README.md, "Configuration").
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONDONTWRITEBYTECODE := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help tools up bootstrap down status logs search test unit-test integration-test bench clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+tools: ## Create or refresh the project's virtualenv (.venv)
+	@$(PYTHON) -m fue.venvs tools
+
+up: tools ## Start LocalStack + PostgreSQL (Docker if an engine answers, else on the host) and deploy the pipeline
+	@$(PY) -m fue up
+
+bootstrap: tools ## Create or update the bucket, functions, notifications and schema (idempotent)
+	@$(PY) -m bootstrap
+
+down: ## Stop everything `make up` started
+	@if [ -x $(PY) ]; then $(PY) -m fue down; else echo "nothing to stop"; fi
+
+status: tools ## Show what is running
+	@$(PY) -m fue status
+
+logs: tools ## LocalStack's log; `make logs fn=extract` for a function's log; add follow=1 to follow
+	@$(PY) -m fue logs $(if $(fn),--function $(fn)) $(if $(follow),--follow)
+
+search: tools ## Full-text search: make search q='invoice -draft' [json=1] [limit=N]
+	@$(PY) -m fue search "$(q)" $(if $(json),--json) $(if $(limit),--limit $(limit))
+
+unit-test: tools ## Fast tests of handler logic (no stack needed)
+	@$(PY) -m pytest tests/unit -q
+
+integration-test: up ## End-to-end tests against the running stack (starts it if needed)
+	@$(PY) -m pytest tests/executor tests/db tests/integration -q
+
+test: unit-test integration-test ## Unit and integration tests: what CI runs
+
+bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, cold start
+	@$(PY) -m bench $(if $(n),--count $(n)) $(if $(concurrency),--concurrency $(concurrency))
+
+clean: down ## Stop the stack and delete all local state (.state, .venv)
+	rm -rf .state $(VENV)

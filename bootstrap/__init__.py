@@ -1,0 +1,1 @@
+"""Create the pipeline's AWS resources on LocalStack, idempotently: `python -m bootstrap`."""

@@ -1,0 +1,19 @@
+import sys
+
+from bootstrap.deploy import NotRunning, deploy
+from bootstrap.storage import RecursionLoopError
+from fue import config
+
+
+def main() -> int:
+    try:
+        report = deploy(config.load())
+    except (NotRunning, RecursionLoopError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Create or update every resource of the pipeline. Safe to run any number of times."""
+
+from __future__ import annotations
+
+from bootstrap import functions, iam, packaging, storage
+from bootstrap.report import UNCHANGED, UPDATED, Report
+from fue import aws, db, localstack_host, stack
+from fue.config import Config
+
+EXTRACT_MEMORY_MB = 512
+INSERT_MEMORY_MB = 256
+
+
+class NotRunning(RuntimeError):
+    pass
+
+
+def _migrate(cfg: Config, report: Report) -> None:
+    conn = db.connect(cfg.database_dsn())
+    try:
+        applied = db.migrate(conn)
+    finally:
+        conn.close()
+    if applied:
+        report.record(UPDATED, f"database schema (applied {', '.join(applied)})")
+    else:
+        report.record(UNCHANGED, "database schema")
+
+
+def deploy(cfg: Config, log=print) -> Report:
+    storage.check_prefixes(cfg.upload_prefix, cfg.extracted_prefix)
+    if not localstack_host.health(cfg):
+        raise NotRunning(f"LocalStack does not answer on {cfg.endpoint_url}: run `make up` first")
+    mode = stack.active_mode(cfg) or cfg.stack
+    report = Report(log)
+    log(f"bootstrap ({mode} mode, {cfg.endpoint_url}, bucket {cfg.bucket})")
+
+    _migrate(cfg, report)
+    s3, sqs, lam = aws.client(cfg, "s3"), aws.client(cfg, "sqs"), aws.client(cfg, "lambda")
+    account = aws.client(cfg, "sts").get_caller_identity()["Account"]
+    storage.ensure_bucket(s3, cfg.bucket, cfg.region, report)
+    dlq_arn = storage.ensure_dlq(sqs, cfg.dlq_name, report)
+
+    common_env = {
+        "UPLOAD_PREFIX": cfg.upload_prefix,
+        "EXTRACTED_PREFIX": cfg.extracted_prefix,
+        "LOG_LEVEL": "INFO",
+    }
+    specs = [
+        (
+            cfg.extract_function,
+            "extract",
+            iam.extract_policy(cfg.extract_function, cfg.bucket, cfg.upload_prefix, cfg.extracted_prefix, dlq_arn),
+            EXTRACT_MEMORY_MB,
+            {
+                **common_env,
+                "POWERTOOLS_SERVICE_NAME": "extract",
+                "MAX_CONTENT_CHARS": str(cfg.max_content_chars),
+                "MAX_OBJECT_BYTES": str(cfg.max_object_bytes),
+            },
+            cfg.upload_prefix,
+        ),
+        (
+            cfg.insert_function,
+            "insert",
+            iam.insert_policy(cfg.insert_function, cfg.bucket, cfg.extracted_prefix, dlq_arn),
+            INSERT_MEMORY_MB,
+            {
+                **common_env,
+                "POWERTOOLS_SERVICE_NAME": "insert",
+                "DATABASE_DSN": cfg.database_dsn(for_lambda=True, stack=mode),
+            },
+            cfg.extracted_prefix,
+        ),
+    ]
+    iam_client = aws.client(cfg, "iam")
+    notifications = []
+    for name, folder, policy, memory, env, prefix in specs:
+        role_arn = iam.ensure_role(iam_client, f"{name}-role", policy, report)
+        package = packaging.build(folder, cfg.build_dir)
+        arn = functions.ensure_function(
+            lam, name, package, role_arn, timeout=cfg.lambda_timeout, memory=memory, env=env, report=report
+        )
+        functions.ensure_s3_permission(lam, name, cfg.bucket, account, report)
+        functions.ensure_failure_destination(
+            lam, name, dlq_arn, max_retries=cfg.lambda_max_retries, max_event_age=cfg.lambda_max_event_age,
+            report=report,
+        )
+        notifications.append(storage.lambda_notification(f"{name}-{prefix.strip('/')}", arn, prefix))
+    storage.ensure_notifications(s3, cfg.bucket, notifications, report)
+    return report

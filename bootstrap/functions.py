@@ -1,0 +1,120 @@
+"""Lambda functions: code, configuration, S3 invoke permission and async failure handling."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from bootstrap.packaging import RUNTIME, Package, architecture
+from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
+
+HANDLER = "handler.handler"
+_WAIT = {"Delay": 1, "MaxAttempts": 120}
+
+
+def _desired_config(role_arn: str, timeout: int, memory: int, env: dict[str, str]) -> dict:
+    return {
+        "Runtime": RUNTIME,
+        "Handler": HANDLER,
+        "Role": role_arn,
+        "Timeout": timeout,
+        "MemorySize": memory,
+        "Environment": {"Variables": env},
+    }
+
+
+def _config_differs(current: dict, desired: dict) -> bool:
+    return any(
+        current.get(key) != value
+        for key, value in desired.items()
+        if key != "Environment"
+    ) or current.get("Environment", {}).get("Variables", {}) != desired["Environment"]["Variables"]
+
+
+def _create(lam, name: str, package: Package, desired: dict) -> None:
+    # A role created a moment ago may not be assumable yet on AWS; retry briefly.
+    for attempt in range(10):
+        try:
+            lam.create_function(
+                FunctionName=name,
+                Code={"ZipFile": package.zip_bytes},
+                Architectures=[architecture()],
+                **desired,
+            )
+            return
+        except lam.exceptions.InvalidParameterValueException:
+            if attempt == 9:
+                raise
+            time.sleep(1)
+
+
+def ensure_function(lam, name: str, package: Package, role_arn: str, *, timeout: int, memory: int,
+                    env: dict[str, str], report: Report) -> str:
+    """Create or update the function; skips code whose hash is unchanged. Returns its ARN."""
+    desired = _desired_config(role_arn, timeout, memory, env)
+    try:
+        current = lam.get_function_configuration(FunctionName=name)
+    except lam.exceptions.ResourceNotFoundException:
+        _create(lam, name, package, desired)
+        lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
+        report.record(CREATED, f"function {name} ({package.size / 1e6:.1f} MB)")
+        return lam.get_function_configuration(FunctionName=name)["FunctionArn"]
+
+    changes = []
+    if current.get("CodeSha256") != package.sha256:
+        lam.update_function_code(FunctionName=name, ZipFile=package.zip_bytes)
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
+        changes.append("code")
+    if _config_differs(current, desired):
+        lam.update_function_configuration(FunctionName=name, **desired)
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
+        changes.append("configuration")
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
+    detail = f" ({', '.join(changes)})" if changes else ""
+    report.record(UPDATED if changes else UNCHANGED, f"function {name}{detail}")
+    return current["FunctionArn"]
+
+
+def ensure_s3_permission(lam, name: str, bucket: str, account: str, report: Report) -> None:
+    statement_id = f"s3-invoke-{bucket}"
+    try:
+        policy = json.loads(lam.get_policy(FunctionName=name)["Policy"])
+        if any(s.get("Sid") == statement_id for s in policy.get("Statement", [])):
+            report.record(UNCHANGED, f"permission s3:{bucket} -> {name}")
+            return
+    except lam.exceptions.ResourceNotFoundException:
+        pass
+    lam.add_permission(
+        FunctionName=name,
+        StatementId=statement_id,
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn=f"arn:aws:s3:::{bucket}",
+        SourceAccount=account,
+    )
+    report.record(CREATED, f"permission s3:{bucket} -> {name}")
+
+
+def ensure_failure_destination(lam, name: str, dlq_arn: str, *, max_retries: int, max_event_age: int,
+                               report: Report) -> None:
+    """Bounded async retries, then the event goes to the dead-letter queue with the error."""
+    desired = {
+        "MaximumRetryAttempts": max_retries,
+        "MaximumEventAgeInSeconds": max_event_age,
+        "DestinationConfig": {"OnFailure": {"Destination": dlq_arn}},
+    }
+    try:
+        current = lam.get_function_event_invoke_config(FunctionName=name)
+        same = (
+            current.get("MaximumRetryAttempts") == max_retries
+            and current.get("MaximumEventAgeInSeconds") == max_event_age
+            and current.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination") == dlq_arn
+        )
+        if same:
+            report.record(UNCHANGED, f"async invoke config {name}")
+            return
+        outcome = UPDATED
+    except lam.exceptions.ResourceNotFoundException:
+        outcome = CREATED
+    lam.put_function_event_invoke_config(FunctionName=name, **desired)
+    report.record(outcome, f"async invoke config {name} (retries {max_retries}, DLQ)")

@@ -1,0 +1,81 @@
+"""The project's command line: ``python -m fue <command>`` (the Makefile targets call this)."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+
+from fue import config, function_logs, localstack_host, stack
+
+
+def cmd_up(cfg: config.Config, args) -> int:
+    mode = stack.up(cfg)
+    from bootstrap.deploy import deploy
+
+    report = deploy(cfg)
+    print(report.summary())
+    print(f"stack is up ({mode} mode): try `make search q=...` or see README.md")
+    return 0
+
+
+def cmd_down(cfg: config.Config, args) -> int:
+    stack.down(cfg)
+    return 0
+
+
+def cmd_status(cfg: config.Config, args) -> int:
+    print("\n".join(stack.status(cfg)))
+    return 0
+
+
+def cmd_logs(cfg: config.Config, args) -> int:
+    if args.function:
+        name = {"extract": cfg.extract_function, "insert": cfg.insert_function}.get(args.function, args.function)
+        return function_logs.tail(cfg, name, minutes=args.minutes, follow=args.follow)
+    if stack.active_mode(cfg) == "docker":
+        return subprocess.call(["docker", "compose", "logs", "--tail", "200"] + (["--follow"] if args.follow else []))
+    logfile = cfg.localstack_dir / "localstack.log"
+    if not logfile.exists():
+        print("no LocalStack log yet: run `make up`", file=sys.stderr)
+        return 1
+    return subprocess.call(["tail", "-n", "200"] + (["-F"] if args.follow else []) + [str(logfile)])
+
+
+def cmd_search(cfg: config.Config, args) -> int:
+    from fue import search
+
+    return search.main(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fue", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="start the stack (Docker or host mode) and deploy the pipeline").set_defaults(func=cmd_up)
+    sub.add_parser("down", help="stop everything the stack started").set_defaults(func=cmd_down)
+    sub.add_parser("status", help="what is running").set_defaults(func=cmd_status)
+    logs = sub.add_parser("logs", help="LocalStack's log, or a function's CloudWatch log with --function")
+    logs.add_argument("--function", "-f", help="extract, insert or a function name")
+    logs.add_argument("--follow", action="store_true")
+    logs.add_argument("--minutes", type=int, default=60, help="how far back to start (default 60)")
+    logs.set_defaults(func=cmd_logs)
+    search = sub.add_parser("search", help="full-text search (see `python -m fue search --help`)", add_help=False)
+    search.add_argument("rest", nargs=argparse.REMAINDER)
+    search.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    cfg = config.load()
+    try:
+        return args.func(cfg, args)
+    except (stack.StackError, localstack_host.StartError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""End to end: upload under uploads/ -> extracted/ JSON -> indexed and searchable -> delete."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from fue import search
+from tests.support import get_json, object_exists, poll_until
+
+EXTRACT_DEADLINE = 30
+SEARCH_DEADLINE = 30
+
+
+def extracted_key(cfg, key: str) -> str:
+    return cfg.extracted_prefix + key[len(cfg.upload_prefix):]
+
+
+def wait_for_document(cfg, s3, key: str, *, predicate=lambda doc: True) -> dict:
+    target = extracted_key(cfg, key)
+    return poll_until(
+        lambda: (doc := get_json(s3, cfg.bucket, target)) and predicate(doc) and doc,
+        timeout=EXTRACT_DEADLINE,
+        what=f"s3://{cfg.bucket}/{target}",
+    )
+
+
+def hits_for(database, query: str) -> list[str]:
+    return [hit.key for hit in search.search(database, query, limit=50)]
+
+
+def test_upload_produces_extracted_document_with_design_fields(cfg, s3, run_id):
+    key = f"{cfg.upload_prefix}{run_id}/notes.txt"
+    body = b"this is a full test of the extraction pipeline\n"
+    put = s3.put_object(Bucket=cfg.bucket, Key=key, Body=body, ContentType="text/plain")
+    before_ms = int(time.time() * 1000) - 5000
+
+    doc = wait_for_document(cfg, s3, key)
+
+    assert doc["Content"].strip() == body.decode().strip()
+    assert isinstance(doc["ExtractedDate"], int) and doc["ExtractedDate"] >= before_ms
+    assert doc["SourceBucket"] == cfg.bucket
+    assert doc["SourceKey"] == key
+    assert doc["Size"] == len(body)
+    assert doc["ETag"] == put["ETag"].strip('"')
+    assert doc["ContentType"].startswith("text/plain")
+    assert doc["Status"] == "ok" and doc["Error"] is None and doc["Truncated"] is False
+    head = s3.head_object(Bucket=cfg.bucket, Key=extracted_key(cfg, key))
+    assert head["ContentType"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [
+        "with space/My File.txt",
+        "plus+sign/a+b=c.txt",
+        "percent/100% sure.txt",
+        "unicodé/日本語の文書.txt",
+        "deep/a/b/c/d/e/f/nested.txt",
+    ],
+)
+def test_awkward_keys_map_to_the_same_relative_key(cfg, s3, run_id, relative):
+    key = f"{cfg.upload_prefix}{run_id}/{relative}"
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=f"content of {relative}".encode())
+
+    doc = wait_for_document(cfg, s3, key)
+
+    assert doc["SourceKey"] == key
+    assert doc["Content"] == f"content of {relative}"
+    listed = s3.list_objects_v2(Bucket=cfg.bucket, Prefix=f"{cfg.extracted_prefix}{run_id}/")
+    assert [o["Key"] for o in listed.get("Contents", [])] == [extracted_key(cfg, key)]
+
+
+def test_upload_becomes_searchable_and_delete_removes_it_everywhere(cfg, s3, database, run_id):
+    word = f"zebrafish{run_id.replace('-', '')}"
+    key = f"{cfg.upload_prefix}{run_id}/report.txt"
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=f"quarterly report about {word} migration".encode())
+
+    poll_until(lambda: key in hits_for(database, word), timeout=SEARCH_DEADLINE, what=f"{key} searchable by {word}")
+
+    s3.delete_object(Bucket=cfg.bucket, Key=key)
+
+    poll_until(
+        lambda: not object_exists(s3, cfg.bucket, extracted_key(cfg, key)),
+        timeout=EXTRACT_DEADLINE,
+        what=f"{extracted_key(cfg, key)} deleted",
+    )
+    poll_until(lambda: key not in hits_for(database, word), timeout=SEARCH_DEADLINE, what=f"{key} unsearchable")
+
+
+def test_reupload_replaces_the_indexed_content(cfg, s3, database, run_id):
+    tag = run_id.replace("-", "")
+    old, new = f"oldword{tag}", f"newword{tag}"
+    key = f"{cfg.upload_prefix}{run_id}/doc.txt"
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=f"first version {old}".encode())
+    poll_until(lambda: key in hits_for(database, old), timeout=SEARCH_DEADLINE, what="first version indexed")
+
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=f"second version {new}".encode())
+
+    poll_until(lambda: key in hits_for(database, new), timeout=SEARCH_DEADLINE, what="second version indexed")
+    assert key not in hits_for(database, old)
+    rows = database.run("SELECT count(*) FROM documents WHERE bucket = :b AND key = :k", b=cfg.bucket, k=key)
+    assert rows[0][0] == 1
+
+
+def test_duplicate_event_delivery_is_harmless(cfg, s3, lambda_client, database, run_id):
+    key = f"{cfg.upload_prefix}{run_id}/dup.txt"
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"delivered more than once")
+    target = extracted_key(cfg, key)
+    wait_for_document(cfg, s3, key)
+    poll_until(lambda: key in hits_for(database, "delivered"), timeout=SEARCH_DEADLINE, what="indexed")
+    first = s3.head_object(Bucket=cfg.bucket, Key=target)
+
+    head = s3.head_object(Bucket=cfg.bucket, Key=key)
+    event = {"Records": [_record(cfg, "ObjectCreated:Put", key, head, first["Metadata"].get("source-sequencer"))]}
+    for _ in range(2):
+        response = lambda_client.invoke(FunctionName=cfg.extract_function, Payload=json.dumps(event).encode())
+        assert "FunctionError" not in response, response["Payload"].read()
+
+    again = s3.head_object(Bucket=cfg.bucket, Key=target)
+    assert again["ETag"] == first["ETag"], "a duplicate event rewrote the extracted document"
+    rows = database.run("SELECT count(*) FROM documents WHERE bucket = :b AND key = :k", b=cfg.bucket, k=key)
+    assert rows[0][0] == 1
+
+
+def test_many_records_in_one_event_are_all_processed(cfg, s3, lambda_client, run_id):
+    keys = [f"{cfg.upload_prefix}{run_id}/batch {i}.txt" for i in range(5)]
+    for i, key in enumerate(keys):
+        s3.put_object(Bucket=cfg.bucket, Key=key, Body=f"batch file {i}".encode())
+    for key in keys:
+        wait_for_document(cfg, s3, key)
+        s3.delete_object(Bucket=cfg.bucket, Key=extracted_key(cfg, key))
+
+    records = [_record(cfg, "ObjectCreated:Put", k, s3.head_object(Bucket=cfg.bucket, Key=k), None) for k in keys]
+    response = lambda_client.invoke(FunctionName=cfg.extract_function, Payload=json.dumps({"Records": records}).encode())
+
+    assert "FunctionError" not in response, response["Payload"].read()
+    for i, key in enumerate(keys):
+        assert get_json(s3, cfg.bucket, extracted_key(cfg, key))["Content"] == f"batch file {i}"
+
+
+def _record(cfg, event_name: str, key: str, head: dict, sequencer: str | None) -> dict:
+    """An S3 event record as S3 sends it: the key URL-encoded with '+' for spaces."""
+    from urllib.parse import quote_plus
+
+    obj = {"key": quote_plus(key, safe="/"), "size": head["ContentLength"], "eTag": head["ETag"].strip('"')}
+    if sequencer:
+        obj["sequencer"] = sequencer
+    return {
+        "eventVersion": "2.1",
+        "eventSource": "aws:s3",
+        "awsRegion": cfg.region,
+        "eventName": event_name,
+        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": cfg.bucket, "arn": f"arn:aws:s3:::{cfg.bucket}"}, "object": obj},
+    }
