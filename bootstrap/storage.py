@@ -53,7 +53,7 @@ def lambda_notification(config_id: str, function_arn: str, prefix: str) -> dict:
         "Id": config_id,
         "LambdaFunctionArn": function_arn,
         "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
-        "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": prefix}]}},
+        "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": prefix}]}},
     }
 
 

@@ -1,0 +1,81 @@
+"""Bucket notifications are merged, not clobbered, and recursion loops are refused (moto S3)."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from bootstrap import storage
+from bootstrap.report import Report
+
+BUCKET = "bucket"
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
+
+
+@pytest.fixture()
+def s3():
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        yield client
+
+
+def ours() -> list[dict]:
+    return [
+        storage.lambda_notification("extract-uploads", ARN.format("extract"), "uploads/"),
+        storage.lambda_notification("insert-extracted", ARN.format("insert"), "extracted/"),
+    ]
+
+
+def quiet() -> Report:
+    return Report(log=lambda *_: None)
+
+
+def test_first_run_creates_then_second_run_is_unchanged(s3):
+    first, second = quiet(), quiet()
+    storage.ensure_notifications(s3, BUCKET, ours(), first)
+    storage.ensure_notifications(s3, BUCKET, ours(), second)
+
+    assert first.outcomes["created"] == 1
+    assert not second.changed
+    ids = {c["Id"] for c in s3.get_bucket_notification_configuration(Bucket=BUCKET)["LambdaFunctionConfigurations"]}
+    assert ids == {"extract-uploads", "insert-extracted"}
+
+
+def test_other_notifications_survive(s3):
+    foreign = storage.lambda_notification("someone-else", ARN.format("other"), "other/")
+    s3.put_bucket_notification_configuration(
+        Bucket=BUCKET, NotificationConfiguration={"LambdaFunctionConfigurations": [foreign]}
+    )
+
+    storage.ensure_notifications(s3, BUCKET, ours(), quiet())
+
+    ids = {c["Id"] for c in s3.get_bucket_notification_configuration(Bucket=BUCKET)["LambdaFunctionConfigurations"]}
+    assert ids == {"someone-else", "extract-uploads", "insert-extracted"}
+
+
+def test_changed_prefix_updates_our_entry_only(s3):
+    storage.ensure_notifications(s3, BUCKET, ours(), quiet())
+    moved = [storage.lambda_notification("extract-uploads", ARN.format("extract"), "incoming/"), ours()[1]]
+    report = quiet()
+
+    storage.ensure_notifications(s3, BUCKET, moved, report)
+
+    assert report.outcomes["updated"] == 1
+    configs = s3.get_bucket_notification_configuration(Bucket=BUCKET)["LambdaFunctionConfigurations"]
+    prefixes = {c["Id"]: c["Filter"]["Key"]["FilterRules"][0]["Value"] for c in configs}
+    assert prefixes == {"extract-uploads": "incoming/", "insert-extracted": "extracted/"}
+
+
+@pytest.mark.parametrize(
+    "upload, extracted",
+    [("uploads/", "uploads/out/"), ("data/", "data/"), ("out/in/", "out/"), ("", "extracted/")],
+)
+def test_overlapping_prefixes_are_refused(upload, extracted):
+    with pytest.raises(storage.RecursionLoopError):
+        storage.check_prefixes(upload, extracted)
+
+
+def test_distinct_prefixes_are_accepted():
+    storage.check_prefixes("uploads/", "extracted/")
