@@ -39,6 +39,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LAMBDA_TIMEOUT": ("60", "Timeout in seconds of both functions."),
     "LAMBDA_MAX_RETRIES": ("2", "Retries of a failed asynchronous invocation before it goes to the DLQ."),
     "LAMBDA_MAX_EVENT_AGE": ("3600", "Seconds an event may wait for a retry before it goes to the DLQ."),
+    "LAMBDA_RETRY_DELAY": ("5", "Seconds before the first async retry (n-th retry waits n times this)."),
     "STATE_DIR": (".state", "Virtualenvs, logs, data and build cache (relative to the project root)."),
 }
 
@@ -68,12 +69,12 @@ class Config:
     lambda_timeout: int
     lambda_max_retries: int
     lambda_max_event_age: int
+    lambda_retry_delay: int
     state_dir: Path
 
     # Derived names, kept here so that nobody spells them twice.
     extract_function: str = "file-extraction-extract"
     insert_function: str = "file-extraction-insert"
-    role_name: str = "file-extraction-lambda"
     dlq_name: str = "file-extraction-dlq"
 
     @property
@@ -148,5 +149,6 @@ def load() -> Config:
         lambda_timeout=int(_get("LAMBDA_TIMEOUT")),
         lambda_max_retries=int(_get("LAMBDA_MAX_RETRIES")),
         lambda_max_event_age=int(_get("LAMBDA_MAX_EVENT_AGE")),
+        lambda_retry_delay=int(_get("LAMBDA_RETRY_DELAY")),
         state_dir=state_dir,
     )

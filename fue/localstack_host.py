@@ -90,6 +90,7 @@ def environment(cfg: Config) -> dict[str, str]:
             "SKIP_SSL_CERT_DOWNLOAD": "1",
             "DISABLE_EVENTS": "1",
             "LAMBDA_RUNTIME_EXECUTOR": "local",
+            "LAMBDA_RETRY_BASE_DELAY": str(cfg.lambda_retry_delay),
             "LOCALSTACK_PROCESS_EXECUTOR_RUNTIMES": str(cfg.runtimes_dir),
         }
     )

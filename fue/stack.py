@@ -73,6 +73,7 @@ def _compose(cfg: Config, *args: str, capture: bool = False) -> subprocess.Compl
             "LOCALSTACK_AUTH_TOKEN": cfg.localstack_auth_token,
             "LOCALSTACK_HOST_PORT": str(cfg.localstack_port),
             "POSTGRES_HOST_PORT": str(cfg.postgres_port),
+            "LAMBDA_RETRY_DELAY": str(cfg.lambda_retry_delay),
             "POSTGRES_DB": cfg.postgres_db,
             "POSTGRES_USER": cfg.postgres_user,
             "POSTGRES_PASSWORD": cfg.postgres_password,

@@ -1,0 +1,110 @@
+"""The dead-letter queue: events that failed after all retries, and re-driving them.
+
+Each message is a Lambda on-failure destination record: the original event
+(``requestPayload``), why it failed (``responsePayload``) and which function.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import unquote_plus
+
+from fue import aws
+from fue.config import Config
+
+
+@dataclass(frozen=True)
+class FailedEvent:
+    message_id: str
+    receipt_handle: str
+    function: str
+    condition: str
+    attempts: int
+    failed_at: str
+    keys: list[str]
+    error: str
+    event: dict
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("receipt_handle", "event")}
+
+
+def _parse(message: dict) -> FailedEvent:
+    record = json.loads(message["Body"])
+    context = record.get("requestContext", {})
+    event = record.get("requestPayload") or {}
+    response = record.get("responsePayload") or {}
+    error = f"{response.get('errorType', '')}: {response.get('errorMessage', '')}".strip(": ") or context.get(
+        "condition", "unknown"
+    )
+    return FailedEvent(
+        message_id=message["MessageId"],
+        receipt_handle=message["ReceiptHandle"],
+        function=context.get("functionArn", "").split(":function:")[-1].split(":")[0],
+        condition=context.get("condition", ""),
+        attempts=context.get("approximateInvokeCount", 0),
+        failed_at=datetime.fromtimestamp(record.get("timestamp", 0) / 1000, tz=timezone.utc).isoformat(),
+        keys=[unquote_plus(r["s3"]["object"]["key"]) for r in event.get("Records", []) if "s3" in r],
+        error=error,
+        event=event,
+    )
+
+
+def queue_url(cfg: Config) -> str:
+    return aws.client(cfg, "sqs").get_queue_url(QueueName=cfg.dlq_name)["QueueUrl"]
+
+
+def failed_events(cfg: Config, *, hide_for: int = 0) -> list[FailedEvent]:
+    """Every message in the DLQ. With ``hide_for`` > 0 they stay invisible that long (to process them)."""
+    sqs = aws.client(cfg, "sqs")
+    url = queue_url(cfg)
+    found: dict[str, FailedEvent] = {}
+    while True:
+        batch = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=hide_for, WaitTimeSeconds=0
+        ).get("Messages", [])
+        new = [m for m in batch if m["MessageId"] not in found]
+        if not new:
+            return list(found.values())
+        for message in new:
+            found[message["MessageId"]] = _parse(message)
+
+
+def redrive(cfg: Config, log=print) -> tuple[int, int]:
+    """Invoke each failed event's function again; delete the message when it succeeds.
+
+    Returns (succeeded, still failing).
+    """
+    sqs, lam = aws.client(cfg, "sqs"), aws.client(cfg, "lambda")
+    url = queue_url(cfg)
+    ok = failing = 0
+    for failed in failed_events(cfg, hide_for=cfg.lambda_timeout + 30):
+        response = lam.invoke(FunctionName=failed.function, Payload=json.dumps(failed.event).encode())
+        if "FunctionError" in response:
+            failing += 1
+            log(f"still failing  {failed.function}  {', '.join(failed.keys)}: {response['Payload'].read()[:300]!r}")
+            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=failed.receipt_handle, VisibilityTimeout=0)
+            continue
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=failed.receipt_handle)
+        ok += 1
+        log(f"re-driven      {failed.function}  {', '.join(failed.keys)}")
+    return ok, failing
+
+
+def print_failed(cfg: Config, as_json: bool) -> int:
+    events = failed_events(cfg)
+    if as_json:
+        print(json.dumps([e.as_dict() for e in events], indent=2))
+        return 0
+    if not events:
+        print(f"the dead-letter queue {cfg.dlq_name} is empty")
+        return 0
+    for e in events:
+        print(f"{e.failed_at}  {e.function}  {e.condition} after {e.attempts} attempts")
+        for key in e.keys:
+            print(f"    {key}")
+        print(f"    reason: {e.error}")
+    print(f"{len(events)} failed event(s); `make redrive` processes them again")
+    return 0
