@@ -1,0 +1,176 @@
+"""Deciding how to read a file: from its content type, its name and its leading bytes.
+
+The bytes win when they disagree with the name or content type: a PDF uploaded
+as ``notes.txt`` with ``text/plain`` is read as a PDF, and a ``.pdf`` that is
+really plain text is read as text.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+from .outcome import ExtractionFailed, UnsupportedContent
+from .text_decoding import detect_encoding, read_sample
+
+TEXT_FORMATS = frozenset({"text", "markdown", "html", "csv", "json"})
+
+# Specific content types; generic ones (text/plain, octet-stream) defer to the file name.
+_CONTENT_TYPES = {
+    "text/markdown": "markdown",
+    "text/x-markdown": "markdown",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/csv": "csv",
+    "application/csv": "csv",
+    "text/tab-separated-values": "csv",
+    "application/json": "json",
+    "text/json": "json",
+    "application/pdf": "pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+}
+
+_EXTENSIONS = {
+    ".txt": "text",
+    ".text": "text",
+    ".log": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".json": "json",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+
+# (offset, signature, what the file is) for binary formats that are not extracted.
+_UNSUPPORTED_SIGNATURES = (
+    (0, b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (0, b"\xff\xd8\xff", "JPEG image"),
+    (0, b"GIF87a", "GIF image"),
+    (0, b"GIF89a", "GIF image"),
+    (0, b"II*\x00", "TIFF image"),
+    (0, b"MM\x00*", "TIFF image"),
+    (8, b"WEBP", "WebP image"),
+    (0, b"\x1f\x8b", "gzip archive"),
+    (0, b"BZh", "bzip2 archive"),
+    (0, b"\xfd7zXZ\x00", "xz archive"),
+    (0, b"(\xb5/\xfd", "zstd archive"),
+    (0, b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (0, b"Rar!\x1a\x07", "RAR archive"),
+    (257, b"ustar", "tar archive"),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document (OLE2)"),
+    (0, b"{\\rtf", "RTF document"),
+    (0, b"\x7fELF", "ELF executable"),
+    (0, b"\x00asm", "WebAssembly module"),
+    (0, b"SQLite format 3\x00", "SQLite database"),
+    (0, b"ID3", "MP3 audio"),
+    (0, b"OggS", "Ogg media"),
+    (0, b"fLaC", "FLAC audio"),
+    (4, b"ftyp", "MP4/QuickTime media"),
+)
+
+HEAD_BYTES = 4096
+_PDF_SIGNATURE = b"%PDF-"
+_ZIP_SIGNATURE = b"PK\x03\x04"
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Detection:
+    format: str
+    encoding: str | None = None  # codec of text formats
+    whole_sample: bool = True  # detection saw every byte, so decoding can be strict
+
+
+def detect(file: BinaryIO, filename: str, content_type: str | None) -> Detection:
+    """How to read ``file``.
+
+    Raises UnsupportedContent for formats that are not extracted and
+    ExtractionFailed for content that cannot be what it claims to be.
+    """
+    file.seek(0)
+    head = file.read(HEAD_BYTES)
+    file.seek(0)
+    declared = declared_format(filename, content_type)
+
+    # A PDF may have a few bytes of junk before its header.
+    if _PDF_SIGNATURE in head[:1024]:
+        return Detection("pdf")
+    if head.startswith(_ZIP_SIGNATURE):
+        return Detection(_zip_format(file, declared))
+    for offset, signature, what in _UNSUPPORTED_SIGNATURES:
+        if head[offset : offset + len(signature)] == signature:
+            raise UnsupportedContent(f"{what} is not a supported format")
+
+    sample, complete = read_sample(file)
+    charset = _declared_charset(content_type, head if declared == "html" else b"")
+    encoding = detect_encoding(sample, complete, charset)
+    if encoding is None:
+        if declared in TEXT_FORMATS:
+            raise ExtractionFailed("undecodable text: no known character encoding fits the bytes")
+        if declared in ("pdf", "docx"):
+            raise ExtractionFailed(f"not a valid {declared.upper()}: the file signature is missing")
+        raise UnsupportedContent("unrecognized binary content is not a supported format")
+    text_format = declared if declared in TEXT_FORMATS else _sniff_text_format(sample, encoding)
+    return Detection(text_format, encoding, whole_sample=complete)
+
+
+def declared_format(filename: str, content_type: str | None) -> str | None:
+    """Format the content type or file name claims; a specific content type comes first."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    by_type = _CONTENT_TYPES.get(media_type) or ("json" if media_type.endswith("+json") else None)
+    if by_type:
+        return by_type
+    by_extension = _EXTENSIONS.get(PurePosixPath(filename).suffix.lower())
+    if by_extension:
+        return by_extension
+    if media_type.startswith("text/"):
+        return "text"
+    return None
+
+
+def _zip_format(file: BinaryIO, declared: str | None) -> str:
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile as error:
+        if declared == "docx":
+            raise ExtractionFailed(f"broken DOCX: {error}") from None
+        raise UnsupportedContent("ZIP archive is not a supported format") from None
+    finally:
+        file.seek(0)
+    if "word/document.xml" in names:
+        return "docx"
+    if declared == "docx":
+        raise ExtractionFailed("broken DOCX: word/document.xml is missing")
+    if "xl/workbook.xml" in names:
+        raise UnsupportedContent("Excel workbook (XLSX) is not a supported format")
+    if "ppt/presentation.xml" in names:
+        raise UnsupportedContent("PowerPoint presentation (PPTX) is not a supported format")
+    raise UnsupportedContent("ZIP archive is not a supported format")
+
+
+def _declared_charset(content_type: str | None, html_head: bytes) -> str | None:
+    for parameter in (content_type or "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    match = _META_CHARSET.search(html_head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _sniff_text_format(sample: bytes, encoding: str) -> str:
+    """Recognize HTML and JSON in text that declares no format."""
+    start = sample[:1024].decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").lower()
+    if start.startswith(("<!doctype html", "<html")):
+        return "html"
+    if start.startswith(("{", "[")):
+        return "json"
+    return "text"

@@ -1,0 +1,87 @@
+"""From a local file to an Extraction: detect the format, run its extractor, cap the text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import BinaryIO
+
+from . import detect as detection
+from .formats import csv_text, docx_text, html_text, json_text, markdown_text, pdf_text, plain_text
+from .outcome import (
+    FAILED,
+    OK,
+    TOO_LARGE,
+    UNSUPPORTED,
+    Extraction,
+    ExtractionFailed,
+    FormatText,
+    UnsupportedContent,
+)
+from .text_decoding import open_text
+
+_BINARY_EXTRACTORS = {"pdf": pdf_text.extract, "docx": docx_text.extract}
+_TEXT_EXTRACTORS = {
+    "text": plain_text.extract,
+    "markdown": markdown_text.extract,
+    "html": html_text.extract,
+    "csv": csv_text.extract,
+    "json": json_text.extract,
+}
+# Structured text that does not parse is still text worth finding.
+_FALLS_BACK_TO_PLAIN_TEXT = {"csv", "json"}
+
+
+def extract(
+    file: BinaryIO, *, filename: str, content_type: str | None, size: int, max_chars: int
+) -> Extraction:
+    """Read ``file`` (``size`` bytes, seekable) into an Extraction; content problems never raise."""
+    if size == 0:
+        return Extraction(OK)
+    try:
+        detected = detection.detect(file, filename, content_type)
+    except UnsupportedContent as reason:
+        return Extraction(UNSUPPORTED, error=str(reason))
+    except ExtractionFailed as reason:
+        return Extraction(FAILED, error=str(reason))
+    except Exception as error:  # e.g. a zip too damaged for the zipfile module
+        return Extraction(FAILED, error=f"format detection failed: {type(error).__name__}: {error}")
+    if detected.format in _BINARY_EXTRACTORS:
+        return _run(detected.format, lambda: _BINARY_EXTRACTORS[detected.format](file, max_chars))
+    return _extract_text(file, detected, max_chars)
+
+
+def too_large(size: int, max_bytes: int) -> Extraction:
+    return Extraction(TOO_LARGE, error=f"object is {size} bytes, more than MAX_OBJECT_BYTES={max_bytes}")
+
+
+def _extract_text(file: BinaryIO, detected: detection.Detection, max_chars: int) -> Extraction:
+    def read_as(text_format: str) -> FormatText:
+        stream = open_text(file, detected.encoding, strict=detected.whole_sample)
+        try:
+            return _TEXT_EXTRACTORS[text_format](stream, max_chars)
+        finally:
+            stream.detach()  # the wrapper must not close the file when it is collected
+
+    result = _run(detected.format, lambda: read_as(detected.format), encoding=detected.encoding)
+    if result.status == FAILED and detected.format in _FALLS_BACK_TO_PLAIN_TEXT:
+        result = _run("text", lambda: read_as("text"), encoding=detected.encoding)
+    return result
+
+
+def _run(extractor: str, read: Callable[[], FormatText], encoding: str | None = None) -> Extraction:
+    try:
+        text = read()
+    except ExtractionFailed as error:
+        reason = str(error)
+    except Exception as error:  # a parser bug on one odd file must not lose the document
+        reason = f"{extractor} extraction failed: {type(error).__name__}: {error}"
+    else:
+        return Extraction(
+            OK,
+            content=text.content,
+            extractor=extractor,
+            encoding=encoding,
+            pages=text.pages,
+            truncated=text.truncated,
+        )
+    return Extraction(FAILED, error=reason, extractor=extractor, encoding=encoding)

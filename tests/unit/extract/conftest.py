@@ -1,0 +1,130 @@
+"""Makes the extract function's code importable and provides S3 test doubles.
+
+``lambdas/insert`` also has a ``handler.py``, so the handler is loaded from its
+file under the unique module name ``extract_handler`` instead of ``handler``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import boto3
+import pytest
+from moto import mock_aws
+
+ROOT = Path(__file__).resolve().parents[3]
+FUNCTION_DIR = ROOT / "lambdas" / "extract"
+BUCKET = "file-upload-extraction-example"
+
+if str(FUNCTION_DIR) not in sys.path:
+    sys.path.insert(0, str(FUNCTION_DIR))
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))  # for tests.fixtures.samples
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "file-extraction-extract"
+    memory_limit_in_mb: int = 256
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:file-extraction-extract"
+    aws_request_id: str = "test-request"
+
+
+@pytest.fixture
+def lambda_context() -> LambdaContext:
+    return LambdaContext()
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    """A moto S3 with the project bucket (versioned, so rewrites can be counted)."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        yield client
+
+
+class BucketUnderTest:
+    """The test bucket with the few operations the handler tests need."""
+
+    def __init__(self, client, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    def upload(self, key: str, body: bytes, content_type: str = "text/plain") -> str:
+        """Put an object; return its ETag without quotes."""
+        self.client.put_object(Bucket=self.name, Key=key, Body=body, ContentType=content_type)
+        return self.client.head_object(Bucket=self.name, Key=key)["ETag"].strip('"')
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.name, Key=key)
+
+    def document(self, key: str) -> tuple[dict, dict]:
+        """An extracted document, parsed, and the GetObject response it came with."""
+        response = self.client.get_object(Bucket=self.name, Key=key)
+        return json.loads(response["Body"].read()), response
+
+    def versions(self, key: str) -> list[dict]:
+        listing = self.client.list_object_versions(Bucket=self.name, Prefix=key)
+        return [version for version in listing.get("Versions", []) if version["Key"] == key]
+
+    def keys(self, prefix: str = "") -> list[str]:
+        listing = self.client.list_objects_v2(Bucket=self.name, Prefix=prefix)
+        return [item["Key"] for item in listing.get("Contents", [])]
+
+
+@pytest.fixture
+def bucket(s3) -> BucketUnderTest:
+    return BucketUnderTest(s3, BUCKET)
+
+
+@pytest.fixture
+def load_handler(monkeypatch, s3):
+    """Load a fresh handler module (a cold start) with the given environment variables."""
+
+    def load(**environment: str):
+        for name in ("UPLOAD_PREFIX", "EXTRACTED_PREFIX", "MAX_CONTENT_CHARS", "MAX_OBJECT_BYTES"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        spec = importlib.util.spec_from_file_location("extract_handler", FUNCTION_DIR / "handler.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+def s3_record(
+    kind: str, key: str, sequencer: str | None = "0055AED6DCD90281E5", bucket: str = BUCKET
+) -> dict:
+    """An S3 notification record as S3 sends it (key form-encoded)."""
+    obj = {"key": quote_plus(key, safe="/"), "size": 0, "eTag": "ignored"}
+    if sequencer is not None:
+        obj["sequencer"] = sequencer
+    return {
+        "eventVersion": "2.1",
+        "eventSource": "aws:s3",
+        "awsRegion": "us-east-1",
+        "eventName": "ObjectCreated:Put" if kind == "created" else "ObjectRemoved:Delete",
+        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": bucket}, "object": obj},
+    }
+
+
+@pytest.fixture
+def record():
+    return s3_record

@@ -1,0 +1,142 @@
+import io
+
+import pytest
+from extractor.detect import declared_format, detect
+from extractor.outcome import ExtractionFailed, UnsupportedContent
+from extractor.text_decoding import SAMPLE_BYTES, detect_encoding
+
+from tests.fixtures.samples import DOCX_TYPE, SAMPLES
+
+
+def _detect(body: bytes, filename: str, content_type: str | None):
+    return detect(io.BytesIO(body), filename, content_type)
+
+
+@pytest.mark.parametrize(
+    ("filename", "content_type", "declared"),
+    [
+        ("a.md", "text/markdown", "markdown"),
+        ("a.txt", "text/html; charset=utf-8", "html"),  # a specific content type wins
+        ("a.csv", "text/plain", "csv"),  # over a generic one, the extension wins
+        ("a.json", "binary/octet-stream", "json"),
+        ("A.PDF", None, "pdf"),
+        ("a.docx", "application/octet-stream", "docx"),
+        ("a", "application/ld+json", "json"),
+        ("a.xml", "text/xml", "text"),
+        ("a", "application/octet-stream", None),
+        ("a.png", "image/png", None),
+    ],
+)
+def test_declared_format(filename, content_type, declared):
+    assert declared_format(filename, content_type) == declared
+
+
+def test_pdf_bytes_are_read_as_pdf_whatever_the_name_and_type():
+    assert _detect(SAMPLES["pdf"].body, "notes.txt", "text/plain").format == "pdf"
+
+
+def test_pdf_with_leading_junk_is_still_a_pdf():
+    assert _detect(b"\r\n junk \n" + SAMPLES["pdf"].body, "x.bin", None).format == "pdf"
+
+
+def test_docx_bytes_are_read_as_docx_even_named_zip():
+    assert _detect(SAMPLES["docx"].body, "archive.zip", "application/zip").format == "docx"
+
+
+def test_text_named_pdf_is_read_as_text():
+    detected = _detect(b"just some words, no PDF here\n", "report.pdf", "application/pdf")
+    assert (detected.format, detected.encoding) == ("text", "ascii")
+
+
+def test_png_named_text_is_unsupported():
+    with pytest.raises(UnsupportedContent, match="PNG image"):
+        _detect(SAMPLES["png"].body, "notes.txt", "text/plain")
+
+
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [
+        (b"\xff\xd8\xff\xe0" + bytes(200), "JPEG image"),
+        (b"\x1f\x8b\x08\x00" + bytes(200), "gzip archive"),
+        (bytes(257) + b"ustar\x0000" + bytes(250), "tar archive"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "legacy Office document"),
+    ],
+)
+def test_known_binary_formats_are_unsupported(body, what):
+    with pytest.raises(UnsupportedContent, match=what):
+        _detect(body, "file.txt", "text/plain")
+
+
+def test_zip_without_a_word_document_is_unsupported_unless_it_claims_docx():
+    with pytest.raises(UnsupportedContent, match="ZIP archive"):
+        _detect(SAMPLES["zip"].body, "bundle.zip", "application/zip")
+    with pytest.raises(ExtractionFailed, match=r"word/document\.xml is missing"):
+        _detect(SAMPLES["zip"].body, "report.docx", DOCX_TYPE)
+
+
+def test_truncated_docx_is_failed():
+    with pytest.raises(ExtractionFailed, match="broken DOCX"):
+        _detect(SAMPLES["broken_docx"].body, "report.docx", DOCX_TYPE)
+
+
+def test_undecodable_bytes_fail_when_text_was_declared_and_are_unsupported_otherwise():
+    body = SAMPLES["binary"].body
+    with pytest.raises(ExtractionFailed, match="undecodable"):
+        _detect(body, "notes.txt", "text/plain")
+    with pytest.raises(ExtractionFailed, match="not a valid PDF"):
+        _detect(body, "scan.pdf", "application/pdf")
+    with pytest.raises(UnsupportedContent, match="unrecognized binary"):
+        _detect(body, "blob.bin", "application/octet-stream")
+
+
+@pytest.mark.parametrize(
+    ("body", "text_format"),
+    [
+        (b"  <!DOCTYPE html><html><body>hi</body></html>", "html"),
+        (b"<html><p>hi</p></html>", "html"),
+        (b'{"a": 1}', "json"),
+        (b"[1, 2]", "json"),
+        (b"plain words", "text"),
+    ],
+)
+def test_text_without_a_declared_format_is_sniffed(body, text_format):
+    assert _detect(body, "upload", "binary/octet-stream").format == text_format
+
+
+def test_declared_charset_is_used_when_it_decodes():
+    body = "Ça coûte 5 €".encode("cp1252")
+    assert _detect(body, "a.txt", "text/plain; charset=windows-1252").encoding == "cp1252"
+
+
+def test_html_meta_charset_is_used():
+    body = '<html><head><meta charset="iso-8859-2"></head><body>Zażółć</body></html>'.encode("iso-8859-2")
+    assert _detect(body, "page.html", "text/html").encoding == "iso8859-2"
+
+
+def test_byte_order_marks_win():
+    assert detect_encoding("héllo".encode("utf-8-sig"), True) == "utf-8-sig"
+    assert detect_encoding("héllo".encode("utf-16-be"), True) is None  # NUL bytes without a BOM
+    assert detect_encoding("héllo".encode("utf-32"), True) == "utf-32"
+
+
+def test_a_partial_sample_is_cut_at_a_line_end_so_a_split_character_does_not_mislead():
+    line = "Größe und Gewicht: 12 kg für die Übergabe.\n".encode()
+    body = line * (SAMPLE_BYTES // len(line) + 10)
+    # Shift the text until the sample boundary falls inside a two-byte character.
+    padding = next(n for n in range(len(line)) if not _decodes((b"#" * n + body)[:SAMPLE_BYTES]))
+    sample = (b"#" * padding + body)[:SAMPLE_BYTES]
+    assert detect_encoding(sample, complete=False) == "utf-8"
+
+
+def _decodes(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_large_text_beyond_the_sample_is_still_detected_as_text():
+    body = b"word " * (SAMPLE_BYTES // 5 + 100)
+    detected = _detect(body, "big.txt", "text/plain")
+    assert (detected.format, detected.whole_sample) == ("text", False)

@@ -1,0 +1,165 @@
+import io
+
+import docx
+import pytest
+from extractor.extraction import extract
+from extractor.formats import csv_text, docx_text, html_text, json_text, markdown_text, pdf_text, plain_text
+from extractor.formats.markdown_text import readable_line
+
+from tests.fixtures.samples import PDF_PAGES, SAMPLES, make_pdf
+
+
+def _extract(body: bytes, filename: str, content_type: str | None = None, max_chars: int = 1_000_000):
+    return extract(
+        io.BytesIO(body), filename=filename, content_type=content_type, size=len(body), max_chars=max_chars
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_every_sample_gives_its_expected_outcome(name):
+    sample = SAMPLES[name]
+    result = _extract(sample.body, sample.filename, sample.content_type)
+    assert result.status == sample.expected_status, result.error
+    if sample.expected_extractor:
+        assert result.extractor == sample.expected_extractor
+    for word in sample.expected_words:
+        assert word in result.content
+    for word in sample.absent_words:
+        assert word not in result.content
+    assert result.pages == sample.expected_pages
+    if sample.expected_encoding:
+        assert result.encoding == sample.expected_encoding
+    assert (result.error is None) == (result.status == "ok")
+    assert result.truncated is False
+
+
+def test_zero_byte_file_is_ok_and_empty():
+    result = _extract(b"", "empty.pdf", "application/pdf")
+    assert (result.status, result.content, result.error) == ("ok", "", None)
+
+
+@pytest.mark.parametrize(
+    ("line", "readable"),
+    [
+        ("## Install *now* ##", "Install now"),
+        ("> - [x] done with `make`", "done with make"),
+        ("1. First [link](http://x.example/y) and ![logo](l.png)", "First link and logo"),
+        ("See [the docs][ref] or <https://example.com>", "See the docs or https://example.com"),
+        ("[ref]: https://example.com/target", ""),
+        ("---", ""),
+        ("===", ""),
+        ("| a | b |", "a b"),
+        ("|:---|---:|", ""),
+        ("keep snake_case_names and 2 * 3 * 4", "keep snake_case_names and 2 * 3 * 4"),
+        ("__strong__ and _em_ and ~~gone~~", "strong and em and gone"),
+        (r"literal \*stars\*", "literal *stars*"),
+        ("line<br>break", "linebreak"),
+    ],
+)
+def test_markdown_lines(line, readable):
+    assert readable_line(line) == readable
+
+
+def test_markdown_code_blocks_are_kept_verbatim():
+    text = markdown_text.extract(io.StringIO("# Title\n```python\nx = *args\n```\nafter **bold**\n"), 1000)
+    assert text.content == "Title\nx = *args\nafter bold"
+
+
+def test_html_inline_elements_do_not_split_words_and_blocks_become_lines():
+    html = "<p>Hel<b>lo</b>   wor<i>ld</i></p><p>Second&nbsp;para</p><table><tr><td>a</td><td>b</td></tr></table>"
+    assert html_text.extract(io.StringIO(html), 1000).content == "Hello world\nSecond para\na\nb"
+
+
+def test_csv_delimiter_is_sniffed():
+    text = csv_text.extract(io.StringIO('name;city\n"Smith; John";Paris\n'), 1000)
+    assert text.content == "name city\nSmith; John Paris"
+    text = csv_text.extract(io.StringIO("name\tcity\nAnn\tOslo\n"), 1000)
+    assert text.content == "name city\nAnn Oslo"
+
+
+def test_json_lines_follow_document_order_and_skip_booleans_and_null():
+    data = {"b": {"c": [1, "two", None, False]}, "a": "x", "empty": None}
+    assert list(json_text.readable_lines(data)) == ["b:", "c:", "1", "two", "a: x", "empty:"]
+
+
+def test_deeply_nested_json_does_not_exhaust_the_stack():
+    data = "x"
+    for _ in range(5000):
+        data = {"k": [data]}
+    assert list(json_text.readable_lines(data))[-1] == "x"
+
+
+def test_invalid_json_falls_back_to_plain_text():
+    result = _extract(b'{"unterminated": "needle', "data.json", "application/json")
+    assert (result.status, result.extractor) == ("ok", "text")
+    assert "needle" in result.content
+
+
+def test_docx_merged_cells_appear_once():
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=3)
+    merged = table.cell(0, 0).merge(table.cell(0, 1))
+    merged.text = "spanning"
+    table.cell(0, 2).text = "single"
+    out = io.BytesIO()
+    document.save(out)
+    assert docx_text.extract(io.BytesIO(out.getvalue()), 1000).content == "spanning\tsingle"
+
+
+def test_text_in_an_unusual_encoding_declared_by_the_uploader():
+    body = "Ça coûte 5 € à Noël".encode("cp1252")
+    result = _extract(body, "prix.txt", "text/plain; charset=windows-1252")
+    assert (result.status, result.content, result.encoding) == ("ok", "Ça coûte 5 € à Noël", "cp1252")
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        (plain_text, lambda: io.StringIO("abcdefghij" * 10)),
+        (markdown_text, lambda: io.StringIO("# abcdefghij\n" * 10)),
+        (html_text, lambda: io.StringIO("<p>abcdefghij</p>" * 10)),
+        (csv_text, lambda: io.StringIO("abc,defghij\n" * 10)),
+        (json_text, lambda: io.StringIO('["abcdefghij", ' * 10 + "1" + "]" * 10)),
+    ],
+)
+def test_text_formats_cap_content_and_flag_truncation(module, source):
+    text = module.extract(source(), 25)
+    assert len(text.content) == 25
+    assert text.truncated is True
+    assert module.extract(source(), 10_000).truncated is False
+
+
+def test_content_of_exactly_the_limit_is_not_truncated():
+    text = plain_text.extract(io.StringIO("x" * 25), 25)
+    assert (len(text.content), text.truncated) == (25, False)
+
+
+def test_pdf_truncation_keeps_the_page_count():
+    text = pdf_text.extract(io.BytesIO(make_pdf(PDF_PAGES)), 40)
+    assert (len(text.content), text.truncated, text.pages) == (40, True, 3)
+
+
+def test_pdf_encrypted_only_against_editing_is_read():
+    body = make_pdf(["Readable without a password"], user_password="")
+    result = _extract(body, "open.pdf", "application/pdf")
+    assert (result.status, result.content) == ("ok", "Readable without a password")
+
+
+def test_truncated_pdf_is_failed_with_a_reason():
+    body = SAMPLES["pdf"].body
+    result = _extract(body[: len(body) // 3], "cut.pdf", "application/pdf")
+    assert result.status == "failed"
+    assert result.error.startswith("corrupt PDF")
+
+
+def test_large_text_is_capped_through_the_whole_pipeline():
+    result = _extract(("word " * 50_000).encode(), "big.txt", "text/plain", max_chars=1000)
+    assert (len(result.content), result.truncated) == (1000, True)
+
+
+def test_a_declared_charset_that_does_not_fit_is_ignored():
+    body = "Le théâtre et les élèves pendant l'été. ".encode("cp1252") * 20
+    result = _extract(body, "note.txt", "text/plain; charset=utf-8")
+    assert result.status == "ok"
+    assert result.encoding != "utf-8"
+    assert "théâtre" in result.content
