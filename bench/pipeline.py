@@ -1,0 +1,200 @@
+"""Benchmark of the whole pipeline: upload -> extracted -> searchable.
+
+Latencies are measured on one clock (this machine's): the upload's completion
+time taken here, the extract function's ``ExtractedDate`` and the index row's
+``indexed_at``. Files are a mix of the sample documents (text, Markdown, HTML,
+CSV, JSON, PDF, DOCX) and plain text of several sizes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from fue import aws, db
+from fue.config import Config
+from tests.fixtures import samples
+
+TEXT_SIZES = (200, 5_000, 100_000, 1_000_000)
+
+
+@dataclass
+class Result:
+    count: int
+    concurrency: int
+    upload_seconds: float
+    total_seconds: float
+    cold_start_extracted_ms: float | None
+    cold_start_searchable_ms: float | None
+    extracted_ms: dict = field(default_factory=dict)
+    searchable_ms: dict = field(default_factory=dict)
+    throughput_files_per_s: float = 0.0
+    missing: list[str] = field(default_factory=list)
+    extracted_samples_ms: list[float] = field(default_factory=list)
+    searchable_samples_ms: list[float] = field(default_factory=list)
+
+
+def workload(count: int) -> list[tuple[str, bytes, str]]:
+    """(file name, body, content type) for ``count`` files of mixed sizes and types."""
+    docs = [s for s in samples.SAMPLES.values() if s.expected_status == "ok" and s.body]
+    sentence = b"The quick brown fox jumps over the lazy dog while the pipeline extracts text. "
+    texts = [
+        (f"text-{size}.txt", (sentence * (size // len(sentence) + 1))[:size], "text/plain") for size in TEXT_SIZES
+    ]
+    kinds = itertools.cycle([(s.filename, s.body, s.content_type) for s in docs] + texts)
+    return [(f"{i:05d}-{name}", body, ctype) for i, (name, body, ctype) in zip(range(count), kinds)]
+
+
+def percentiles(values: list[float]) -> dict:
+    if not values:
+        return {}
+    ordered = sorted(values)
+
+    def pick(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 1)
+
+    return {"p50": pick(50), "p95": pick(95), "p99": pick(99), "max": round(ordered[-1], 1),
+            "mean": round(statistics.fmean(ordered), 1)}
+
+
+def _indexed_rows(conn, bucket: str, prefix: str) -> dict[str, tuple[float, float]]:
+    rows = conn.run(
+        "SELECT key, extract(epoch FROM extracted_at), extract(epoch FROM indexed_at) FROM documents "
+        "WHERE bucket = :b AND key LIKE :p",
+        b=bucket,
+        p=prefix + "%",
+    )
+    return {key: (float(extracted), float(indexed)) for key, extracted, indexed in rows}
+
+
+def _wait_indexed(conn, cfg: Config, prefix: str, expected: int, deadline_s: float) -> dict:
+    deadline = time.monotonic() + deadline_s
+    rows: dict = {}
+    while time.monotonic() < deadline:
+        rows = _indexed_rows(conn, cfg.bucket, prefix)
+        if len(rows) >= expected:
+            break
+        time.sleep(0.05)
+    return rows
+
+
+def force_cold_start(cfg: Config) -> None:
+    """Changing a function's configuration retires its warm environments, as a deploy does on AWS."""
+    lam = aws.client(cfg, "lambda")
+    for name in (cfg.extract_function, cfg.insert_function):
+        env = lam.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+        env["BENCH_RUN"] = str(time.time_ns())
+        lam.update_function_configuration(FunctionName=name, Environment={"Variables": env})
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+
+
+def restore_configuration(cfg: Config) -> None:
+    lam = aws.client(cfg, "lambda")
+    for name in (cfg.extract_function, cfg.insert_function):
+        env = lam.get_function_configuration(FunctionName=name)["Environment"]["Variables"]
+        if env.pop("BENCH_RUN", None) is not None:
+            lam.update_function_configuration(FunctionName=name, Environment={"Variables": env})
+            lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+
+
+def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
+    s3 = aws.client(cfg, "s3", max_pool_connections=max(10, concurrency * 2))
+    conn = db.connect(cfg.database_dsn())
+    run_prefix = f"{cfg.upload_prefix}bench-{time.strftime('%Y%m%dT%H%M%S')}/"
+    try:
+        log("cold start: retiring warm environments, then one upload")
+        force_cold_start(cfg)
+        cold_key = f"{run_prefix}cold/first.txt"
+        s3.put_object(Bucket=cfg.bucket, Key=cold_key, Body=b"cold start probe")
+        done = time.time()
+        cold = _wait_indexed(conn, cfg, cold_key, 1, 120).get(cold_key)
+        cold_extracted = (cold[0] - done) * 1000 if cold else None
+        cold_searchable = (cold[1] - done) * 1000 if cold else None
+
+        files = workload(count)
+        uploaded: dict[str, float] = {}
+        warm_prefix = f"{run_prefix}warm/"
+        log(f"uploading {count} files with concurrency {concurrency}")
+
+        def upload(item: tuple[str, bytes, str]) -> None:
+            name, body, ctype = item
+            key = warm_prefix + name
+            s3.put_object(Bucket=cfg.bucket, Key=key, Body=body, ContentType=ctype)
+            uploaded[key] = time.time()
+
+        started = time.time()
+        with ThreadPoolExecutor(concurrency) as pool:
+            list(pool.map(upload, files))
+        upload_seconds = time.time() - started
+        rows = _wait_indexed(conn, cfg, warm_prefix, count, deadline_s=120 + count * 0.5)
+        extracted = [(rows[k][0] - t) * 1000 for k, t in uploaded.items() if k in rows]
+        searchable = [(rows[k][1] - t) * 1000 for k, t in uploaded.items() if k in rows]
+        finished = max((r[1] for r in rows.values()), default=time.time())
+        return Result(
+            count=count,
+            concurrency=concurrency,
+            upload_seconds=round(upload_seconds, 2),
+            total_seconds=round(finished - started, 2),
+            cold_start_extracted_ms=round(cold_extracted, 1) if cold_extracted else None,
+            cold_start_searchable_ms=round(cold_searchable, 1) if cold_searchable else None,
+            extracted_ms=percentiles(extracted),
+            searchable_ms=percentiles(searchable),
+            throughput_files_per_s=round(len(rows) / max(finished - started, 1e-9), 1),
+            missing=sorted(set(uploaded) - set(rows)),
+            extracted_samples_ms=[round(v, 1) for v in extracted],
+            searchable_samples_ms=[round(v, 1) for v in searchable],
+        )
+    finally:
+        restore_configuration(cfg)
+        conn.close()
+
+
+def table(result: Result) -> str:
+    lines = [
+        f"files: {result.count}  concurrency: {result.concurrency}  "
+        f"uploads took {result.upload_seconds}s  all searchable after {result.total_seconds}s  "
+        f"throughput {result.throughput_files_per_s} files/s",
+        f"cold start: upload -> extracted {result.cold_start_extracted_ms} ms, "
+        f"upload -> searchable {result.cold_start_searchable_ms} ms",
+        "",
+        f"{'latency (ms)':<26}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}{'mean':>9}",
+    ]
+    for label, stats in (("upload -> extracted", result.extracted_ms), ("upload -> searchable", result.searchable_ms)):
+        lines.append(f"{label:<26}" + "".join(f"{stats.get(k, float('nan')):>9}" for k in ("p50", "p95", "p99", "max", "mean")))
+    if result.missing:
+        lines.append(f"NOT SEARCHABLE before the deadline: {len(result.missing)} files, e.g. {result.missing[:3]}")
+    return "\n".join(lines)
+
+
+def write_outputs(result: Result, out_dir: Path) -> list[Path]:
+    """The result as JSON and a latency plot (PNG) in ``out_dir``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    json_path, png_path = out_dir / f"bench-{stamp}.json", out_dir / f"bench-{stamp}.png"
+    json_path.write_text(json.dumps(asdict(result), indent=2))
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for label, values in (("upload -> extracted", result.extracted_samples_ms),
+                          ("upload -> searchable", result.searchable_samples_ms)):
+        ordered = sorted(values)
+        if ordered:
+            ax.plot(ordered, [(i + 1) / len(ordered) for i in range(len(ordered))], label=label)
+    ax.set_xlabel("latency (ms)")
+    ax.set_ylabel("fraction of files")
+    ax.set_title(f"{result.count} files, concurrency {result.concurrency}")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=100)
+    plt.close(fig)
+    return [json_path, png_path]
