@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up bootstrap down status logs search test unit-test integration-test bench clean
+.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace test unit-test integration-test bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -33,6 +33,18 @@ logs: tools ## LocalStack's log; `make logs fn=extract` for a function's log; ad
 
 search: tools ## Full-text search: make search q='invoice -draft' [json=1] [limit=N]
 	@$(PY) -m fue search "$(q)" $(if $(json),--json) $(if $(limit),--limit $(limit))
+
+dlq: tools ## Events that failed after all retries, with the reason [json=1]
+	@$(PY) -m fue dlq $(if $(json),--json)
+
+redrive: tools ## Process the dead-letter queue's events again
+	@$(PY) -m fue redrive
+
+reconcile: tools ## Find files stuck between uploads/, extracted/ and the index, and re-drive them [dry_run=1]
+	@$(PY) -m fue reconcile $(if $(dry_run),--dry-run) $(if $(json),--json)
+
+trace: tools ## Where one file is: make trace key=uploads/report.pdf
+	@$(PY) -m fue trace "$(key)"
 
 unit-test: tools ## Fast tests of handler logic (no stack needed)
 	@$(PY) -m pytest tests/unit -q

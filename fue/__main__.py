@@ -6,7 +6,7 @@ import argparse
 import subprocess
 import sys
 
-from fue import config, function_logs, localstack_host, stack
+from fue import config, dlq, function_logs, localstack_host, reconcile, stack, trace
 
 
 def cmd_up(cfg: config.Config, args) -> int:
@@ -48,6 +48,25 @@ def cmd_search(cfg: config.Config, args) -> int:
     return search.main(args.rest)
 
 
+def cmd_dlq(cfg: config.Config, args) -> int:
+    return dlq.print_failed(cfg, as_json=args.json)
+
+
+def cmd_redrive(cfg: config.Config, args) -> int:
+    ok, failing = dlq.redrive(cfg)
+    print(f"redrive: {ok} re-processed, {failing} still failing")
+    return 1 if failing else 0
+
+
+def cmd_reconcile(cfg: config.Config, args) -> int:
+    return reconcile.run(cfg, dry_run=args.dry_run, as_json=args.json)
+
+
+def cmd_trace(cfg: config.Config, args) -> int:
+    print("\n".join(trace.trace(cfg, args.key)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fue", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -62,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     search = sub.add_parser("search", help="full-text search (see `python -m fue search --help`)", add_help=False)
     search.add_argument("rest", nargs=argparse.REMAINDER)
     search.set_defaults(func=cmd_search)
+    dlq_parser = sub.add_parser("dlq", help="list events that failed after all retries, with the reason")
+    dlq_parser.add_argument("--json", action="store_true")
+    dlq_parser.set_defaults(func=cmd_dlq)
+    sub.add_parser("redrive", help="process the dead-letter queue's events again").set_defaults(func=cmd_redrive)
+    rec = sub.add_parser("reconcile", help="find files stuck at a stage and re-drive them")
+    rec.add_argument("--dry-run", action="store_true", help="only report")
+    rec.add_argument("--json", action="store_true")
+    rec.set_defaults(func=cmd_reconcile)
+    tr = sub.add_parser("trace", help="where one file is: uploaded, extracted, indexed, failures, log lines")
+    tr.add_argument("key", help="uploads/..., extracted/... or the relative key")
+    tr.set_defaults(func=cmd_trace)
     return parser
 
 

@@ -98,7 +98,8 @@ def main(argv: list[str]) -> int:
     except (interpreters.InterpreterNotFound, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"tools venv .venv: {outcome}")
+    if outcome != "reused":
+        print(f"tools venv .venv: {outcome}")
     return 0
 
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from fue import search
+from fue import events, search
 from tests.support import get_json, object_exists, poll_until
 
 EXTRACT_DEADLINE = 30
@@ -142,16 +142,5 @@ def test_many_records_in_one_event_are_all_processed(cfg, s3, lambda_client, run
 
 
 def _record(cfg, event_name: str, key: str, head: dict, sequencer: str | None) -> dict:
-    """An S3 event record as S3 sends it: the key URL-encoded with '+' for spaces."""
-    from urllib.parse import quote_plus
-
-    obj = {"key": quote_plus(key, safe="/"), "size": head["ContentLength"], "eTag": head["ETag"].strip('"')}
-    if sequencer:
-        obj["sequencer"] = sequencer
-    return {
-        "eventVersion": "2.1",
-        "eventSource": "aws:s3",
-        "awsRegion": cfg.region,
-        "eventName": event_name,
-        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": cfg.bucket, "arn": f"arn:aws:s3:::{cfg.bucket}"}, "object": obj},
-    }
+    return events.s3_record(cfg.bucket, key, event_name, region=cfg.region, size=head["ContentLength"],
+                            etag=head["ETag"], sequencer=sequencer)
