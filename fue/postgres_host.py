@@ -1,0 +1,456 @@
+"""Host mode: a private PostgreSQL cluster for the search database.
+
+The cluster lives under ``cfg.postgres_dir`` (``data/``, ``postgres.log`` and a
+``run/`` folder for its Unix socket) and listens on 127.0.0.1 only, on
+``POSTGRES_HOST_PORT``. The server binaries (initdb, pg_ctl, postgres, psql)
+are found on this machine, never assumed at a fixed path. PostgreSQL refuses
+to run as root, so when we are root the cluster runs as the ``postgres``
+system user (created as ``fue-postgres`` if the machine has no such user).
+
+Standard library only, like ``fue.config``. As a command::
+
+    python -m fue.postgres_host start|stop|status
+"""
+
+from __future__ import annotations
+
+import errno
+import glob
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from fue import config as config_module
+from fue.config import Config
+
+SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
+INSTALL_HINT = (
+    "install the PostgreSQL server: `apt-get install postgresql-15` (Debian/Ubuntu), "
+    "`dnf install postgresql-server` (Fedora/RHEL) or `brew install postgresql@15` (macOS)"
+)
+DEDICATED_USER = "fue-postgres"
+START_TIMEOUT = 60
+# Settings we own, rewritten at every start; postgresql.conf includes this file.
+SETTINGS_FILE = "fue.conf"
+# sun_path is 108 bytes on Linux, 104 on macOS.
+MAX_SOCKET_PATH = 100
+
+
+class PostgresError(RuntimeError):
+    """A problem starting or stopping the cluster, worded for people."""
+
+
+class PostgresNotInstalled(PostgresError):
+    pass
+
+
+class PortInUse(PostgresError):
+    pass
+
+
+@dataclass(frozen=True)
+class ServerUser:
+    name: str
+    uid: int
+    gid: int
+
+
+@dataclass(frozen=True)
+class ClusterStatus:
+    running: bool
+    initialised: bool
+    pid: int | None
+    port: int | None
+    data_dir: Path
+    log_file: Path
+
+    def describe(self) -> str:
+        if self.running:
+            return f"running (pid {self.pid}) on 127.0.0.1:{self.port}, data in {self.data_dir}"
+        if self.initialised:
+            return f"not running (data in {self.data_dir})"
+        return f"not initialised (would live in {self.data_dir})"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def log_file(self) -> Path:
+        return self.root / "postgres.log"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.root / "run"
+
+
+# --- finding the server binaries -------------------------------------------
+
+
+def _major_of(path: str) -> int:
+    """PostgreSQL major version in a path such as /usr/lib/postgresql/15/bin, else 0."""
+    match = re.search(r"(?:postgresql|pgsql)[@-]?/?(\d+)", path)
+    return int(match.group(1)) if match else 0
+
+
+def _candidate_bindirs() -> list[str]:
+    found: list[str] = []
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        try:
+            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, timeout=10)
+            if out.returncode == 0:
+                found.append(out.stdout.strip())
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    patterns = (
+        "/usr/lib/postgresql/*/bin",  # Debian, Ubuntu
+        "/usr/pgsql-*/bin",  # PGDG packages for RHEL
+        "/opt/homebrew/opt/postgresql@*/bin",
+        "/usr/local/opt/postgresql@*/bin",
+    )
+    for pattern in patterns:
+        found += sorted(glob.glob(pattern), key=_major_of, reverse=True)
+    found.append("/usr/local/pgsql/bin")
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        found.append(str(Path(on_path).parent))
+    return found
+
+
+def _is_server_bindir(path: str) -> bool:
+    return all(os.access(os.path.join(path, prog), os.X_OK) for prog in SERVER_PROGRAMS)
+
+
+def find_bindir(major: int | None = None) -> Path:
+    """Folder holding initdb, pg_ctl, postgres and psql; prefers ``major`` when given."""
+    candidates = [c for c in dict.fromkeys(_candidate_bindirs()) if _is_server_bindir(c)]
+    if not candidates:
+        raise PostgresNotInstalled(f"PostgreSQL server programs ({', '.join(SERVER_PROGRAMS)}) were not found; {INSTALL_HINT}")
+    if major is not None:
+        for candidate in candidates:
+            if _server_major(Path(candidate)) == major:
+                return Path(candidate)
+        raise PostgresNotInstalled(
+            f"the search database was created by PostgreSQL {major} but only "
+            f"{', '.join(candidates)} is installed: install postgresql-{major}, "
+            "or delete the state folder (`make clean`) to start afresh"
+        )
+    return Path(candidates[0])
+
+
+def _server_major(bindir: Path) -> int:
+    out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True, timeout=30)
+    match = re.search(r"(\d+)(?:\.\d+)?", out.stdout)
+    return int(match.group(1)) if match else 0
+
+
+# --- the unprivileged user ---------------------------------------------------
+
+
+def server_user() -> ServerUser | None:
+    """The user the server runs as, or None to run as ourselves (when not root)."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", DEDICATED_USER):
+        try:
+            entry = pwd.getpwnam(name)
+            return ServerUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
+        except KeyError:
+            continue
+    _create_system_user(DEDICATED_USER)
+    entry = pwd.getpwnam(DEDICATED_USER)
+    return ServerUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
+
+
+def _create_system_user(name: str) -> None:
+    commands = (
+        ["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+        ["adduser", "-S", "-D", "-H", name],  # BusyBox (Alpine)
+    )
+    for command in commands:
+        if shutil.which(command[0]):
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode == 0:
+                return
+            raise PostgresError(f"could not create the system user {name!r}: {result.stderr.strip()}")
+    raise PostgresError(f"PostgreSQL cannot run as root and no tool to create the user {name!r} was found")
+
+
+def _current_user_name() -> str:
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def _run(command: list[str], user: ServerUser | None, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    """Run a server program as ``user``, without the caller's PG* variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env["LC_MESSAGES"] = "C"
+    if user is not None:
+        env["HOME"] = str(cwd)
+        env["USER"] = env["LOGNAME"] = user.name
+        kwargs.update(user=user.uid, group=user.gid, extra_groups=[])
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, **kwargs)
+
+
+# --- preparing the folder ----------------------------------------------------
+
+
+def _prepare_root(layout: _Layout, user: ServerUser | None) -> None:
+    layout.root.mkdir(parents=True, exist_ok=True)
+    layout.socket_dir.mkdir(exist_ok=True)
+    if user is not None and layout.root.stat().st_uid != user.uid:
+        for path in [layout.root, *layout.root.rglob("*")]:
+            os.chown(path, user.uid, user.gid, follow_symlinks=False)
+    os.chmod(layout.root, 0o700)
+    os.chmod(layout.socket_dir, 0o700)
+    if user is not None:
+        reachable = _run(["test", "-w", str(layout.root)], user, cwd=Path("/"))
+        if reachable.returncode != 0:
+            raise PostgresError(
+                f"the {user.name} user cannot reach {layout.root}: make its parent folders "
+                "traversable by others (chmod o+x) or set STATE_DIR to such a folder"
+            )
+    socket_path = layout.socket_dir / ".s.PGSQL.65535"
+    if len(str(socket_path).encode()) > MAX_SOCKET_PATH:
+        raise PostgresError(f"{layout.socket_dir} is too long a path for a Unix socket: set STATE_DIR to a shorter folder")
+
+
+def _initialised_major(layout: _Layout) -> int | None:
+    version_file = layout.data / "PG_VERSION"
+    if not version_file.is_file():
+        return None
+    return int(version_file.read_text().strip().split(".")[0])
+
+
+def _available_utf8_locale() -> str:
+    """A UTF-8 locale for initdb, so that accented and CJK letters count as letters."""
+    try:
+        out = subprocess.run(["locale", "-a"], capture_output=True, text=True, timeout=10).stdout.split()
+    except (OSError, subprocess.TimeoutExpired):
+        out = []
+    available = {name.lower(): name for name in out}
+    for wanted in ("c.utf8", "c.utf-8", "en_us.utf8", "en_us.utf-8"):
+        if wanted in available:
+            return available[wanted]
+    return "C"
+
+
+def _initdb(bindir: Path, layout: _Layout, user: ServerUser | None) -> None:
+    command = [
+        str(bindir / "initdb"),
+        "--pgdata", str(layout.data),
+        "--encoding", "UTF8",
+        "--locale", _available_utf8_locale(),
+        "--auth-local", "trust",
+        "--auth-host", "scram-sha-256",
+    ]
+    result = _run(command, user, cwd=layout.root)
+    if result.returncode != 0:
+        raise PostgresError(f"initdb failed:\n{result.stderr.strip() or result.stdout.strip()}")
+    with open(layout.data / "postgresql.conf", "a") as conf:
+        conf.write(f"\ninclude_if_exists = '{SETTINGS_FILE}'\n")
+
+
+def _write_settings(layout: _Layout, port: int, user: ServerUser | None) -> None:
+    path = layout.data / SETTINGS_FILE
+    text = (
+        "# Written at every start from the project's configuration (fue/config.py).\n"
+        "listen_addresses = '127.0.0.1'\n"
+        f"port = {port}\n"
+        f"unix_socket_directories = '{_conf_quote(layout.socket_dir)}'\n"
+    )
+    if path.is_file() and path.read_text() == text:
+        return
+    path.write_text(text)
+    if user is not None:
+        os.chown(path, user.uid, user.gid)
+
+
+def _conf_quote(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+# --- status ------------------------------------------------------------------
+
+
+def _pid_file_entry(layout: _Layout) -> tuple[int, int] | None:
+    """(pid, port) from postmaster.pid if that process is alive."""
+    try:
+        lines = (layout.data / "postmaster.pid").read_text().splitlines()
+        pid, port = int(lines[0]), int(lines[3])
+    except (OSError, IndexError, ValueError):
+        return None
+    return (pid, port) if _alive(pid) else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, under another user
+    return True
+
+
+def state(cfg: Config) -> ClusterStatus:
+    layout = _Layout(cfg.postgres_dir)
+    entry = _pid_file_entry(layout)
+    return ClusterStatus(
+        running=entry is not None,
+        initialised=(layout.data / "PG_VERSION").is_file(),
+        pid=entry[0] if entry else None,
+        port=entry[1] if entry else None,
+        data_dir=layout.data,
+        log_file=layout.log_file,
+    )
+
+
+def status(cfg: Config) -> str:
+    """One line for people, e.g. "PostgreSQL (host): running (pid 42) on 127.0.0.1:5433, ..."."""
+    return f"PostgreSQL (host): {state(cfg).describe()}"
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
+# --- start and stop ----------------------------------------------------------
+
+
+def _log_tail(layout: _Layout, lines: int = 15) -> str:
+    try:
+        return "\n".join(layout.log_file.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _pg_ctl_start(bindir: Path, layout: _Layout, user: ServerUser | None) -> None:
+    command = [
+        str(bindir / "pg_ctl"), "start",
+        "--pgdata", str(layout.data),
+        "--log", str(layout.log_file),
+        "--wait", "--timeout", str(START_TIMEOUT),
+    ]
+    result = _run(command, user, cwd=layout.root)
+    if result.returncode != 0:
+        raise PostgresError(
+            f"PostgreSQL did not start ({result.stderr.strip() or result.stdout.strip()}); "
+            f"last lines of {layout.log_file}:\n{_log_tail(layout)}"
+        )
+
+
+def _ensure_role_and_database(bindir: Path, layout: _Layout, user: ServerUser | None, cfg: Config) -> None:
+    """Create the application role (with the configured password) and its database if missing."""
+    script = (
+        "SELECT format('CREATE ROLE %I', :'role') "
+        "WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \\gexec\n"
+        "SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'password') \\gexec\n"
+        "SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') "
+        "WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec\n"
+    )
+    superuser = user.name if user is not None else _current_user_name()
+    command = [
+        str(bindir / "psql"), "--no-psqlrc", "--quiet",
+        "--host", str(layout.socket_dir), "--port", str(cfg.postgres_port),
+        "--username", superuser, "--dbname", "postgres",
+        "--set", "ON_ERROR_STOP=1",
+        "--set", f"role={cfg.postgres_user}",
+        "--set", f"password={cfg.postgres_password}",
+        "--set", f"db={cfg.postgres_db}",
+    ]
+    result = _run(command, user, cwd=layout.root, input=script)
+    if result.returncode != 0:
+        raise PostgresError(f"could not create the role and database: {result.stderr.strip()}")
+
+
+def ensure_started(cfg: Config) -> str:
+    """Initialise (once) and start the cluster; a no-op when it already runs. Returns what happened."""
+    layout = _Layout(cfg.postgres_dir)
+    bindir = find_bindir(_initialised_major(layout))
+    user = server_user()
+    _prepare_root(layout, user)
+    if _initialised_major(layout) is None:
+        _initdb(bindir, layout, user)
+    _write_settings(layout, cfg.postgres_port, user)
+
+    current = state(cfg)
+    restarted = ""
+    if current.running and current.port == cfg.postgres_port:
+        _ensure_role_and_database(bindir, layout, user, cfg)
+        return f"already running on 127.0.0.1:{cfg.postgres_port} (pid {current.pid})"
+    if current.running:
+        stop(cfg)
+        restarted = f" (moved from port {current.port})"
+    if _port_taken(cfg.postgres_port):
+        raise PortInUse(
+            f"port {cfg.postgres_port} on 127.0.0.1 is already used by another program: "
+            "stop it, or choose another port with POSTGRES_HOST_PORT (in the shell or in .env)"
+        )
+    _pg_ctl_start(bindir, layout, user)
+    _ensure_role_and_database(bindir, layout, user, cfg)
+    return f"started on 127.0.0.1:{cfg.postgres_port}{restarted}, data in {layout.data}"
+
+
+def stop(cfg: Config) -> str:
+    """Stop the cluster and wait until its server process is gone. Returns what happened."""
+    layout = _Layout(cfg.postgres_dir)
+    current = state(cfg)
+    if not current.running:
+        return "not running"
+    bindir = find_bindir(_initialised_major(layout))
+    user = server_user()
+    for mode in ("fast", "immediate"):
+        command = [str(bindir / "pg_ctl"), "stop", "--pgdata", str(layout.data), "--mode", mode, "--wait", "--timeout", "30"]
+        _run(command, user, cwd=layout.root)
+        if _wait_gone(current.pid, deadline=time.monotonic() + 10):
+            return f"stopped (was pid {current.pid})"
+    raise PostgresError(f"PostgreSQL (pid {current.pid}) did not stop; see {layout.log_file}")
+
+
+def _wait_gone(pid: int, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return not _alive(pid)
+
+
+def main(argv: list[str]) -> int:
+    if argv not in (["start"], ["stop"], ["status"]):
+        print("usage: python -m fue.postgres_host start|stop|status", file=sys.stderr)
+        return 2
+    cfg = config_module.load()
+    if argv == ["status"]:
+        print(status(cfg))
+        return 0 if state(cfg).running else 3
+    try:
+        print("PostgreSQL:", ensure_started(cfg) if argv == ["start"] else stop(cfg))
+    except PostgresError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,225 @@
+"""Full-text search over the indexed documents, and the search command.
+
+    python -m fue.search "query" [--json] [--limit N]
+
+Queries use web-search syntax: words (stemmed, accents ignored), "a phrase",
+``or``, and ``-word`` to exclude. Chinese, Japanese and Korean words match as
+runs of consecutive characters. A document also matches by its key and file
+name, which outrank its content; documents that could not be extracted
+(status other than ok) are found by name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from pg8000.exceptions import DatabaseError
+
+from fue import config, db
+
+# The characters the database's search_text() sets apart (bootstrap/migrations/0001_documents.sql).
+CJK_CHARACTER = (
+    "[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002ffff]"
+)
+# A run of CJK characters, with the minus that excludes it (one that starts a word).
+CJK_TERM = re.compile(f"((?<![^\\s])-)?({CJK_CHARACTER}+)")
+TOKEN_SEPARATOR = "\x1f"
+START, STOP = "\x02", "\x03"  # highlight marks from ts_headline, never in the snippet we return
+HEADLINE_OPTIONS = (
+    f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=2, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+CONNECT_TIMEOUT = 5
+
+SEARCH = """
+WITH matches AS (
+    SELECT d.*, q.query, ts_rank(d.search_vector, q.query) AS rank
+    FROM documents d,
+         (SELECT websearch_to_tsquery('document_search', :query) AS query) q
+    WHERE d.search_vector @@ q.query
+    ORDER BY rank DESC, d.key
+    LIMIT :limit
+)
+SELECT bucket, key, ts_headline('document_search', search_text(content), query, :options),
+       rank, size, content_type, status, error, extracted_at, indexed_at
+FROM matches
+ORDER BY rank DESC, key
+"""
+
+
+@dataclass(frozen=True)
+class Hit:
+    bucket: str
+    key: str
+    snippet: str  # matches marked [[like this]]
+    rank: float
+    size: int | None
+    content_type: str | None
+    status: str
+    error: str | None
+    extracted_at: datetime
+    indexed_at: datetime
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["extracted_at"] = self.extracted_at.isoformat()
+        data["indexed_at"] = self.indexed_at.isoformat()
+        return data
+
+
+def prepare_query(query: str) -> str:
+    """Turn each CJK run of a web-search query into a phrase of single characters.
+
+    The database indexes CJK text character by character, so 東京 must be
+    searched as the phrase "東 京". Inside a quoted phrase the characters are
+    only spaced out; a leading ``-`` keeps excluding.
+    """
+    in_phrase = False
+    out = []
+    for part in re.split(r'(")', query):
+        if part == '"':
+            in_phrase = not in_phrase
+            out.append(part)
+        elif in_phrase:
+            out.append(CJK_TERM.sub(lambda m: f" {m.group(1) or ''}{' '.join(m.group(2))} ", part))
+        else:
+            out.append(CJK_TERM.sub(lambda m: f' {m.group(1) or ""}"{" ".join(m.group(2))}" ', part))
+    return "".join(out)
+
+
+def clean_snippet(headline: str) -> str:
+    """Snippet text from ts_headline: separators gone, adjacent marks merged, [[marks]]."""
+    text = headline.replace(TOKEN_SEPARATOR, "")
+    text = text.replace(STOP + START, "")
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.replace(START, "[[").replace(STOP, "]]")
+
+
+def search(conn, query: str, limit: int = 10) -> list[Hit]:
+    """Documents matching ``query``, best first."""
+    rows = conn.run(SEARCH, query=prepare_query(query), limit=limit, options=HEADLINE_OPTIONS)
+    return [
+        Hit(
+            bucket=bucket,
+            key=key,
+            snippet=clean_snippet(headline or ""),
+            rank=round(float(rank), 6),
+            size=size,
+            content_type=content_type,
+            status=status,
+            error=error,
+            extracted_at=extracted_at,
+            indexed_at=indexed_at,
+        )
+        for bucket, key, headline, rank, size, content_type, status, error, extracted_at, indexed_at in rows
+    ]
+
+
+# --- the command ---------------------------------------------------------------
+
+
+def _human_size(size: int | None) -> str:
+    if size is None:
+        return "size unknown"
+    if size < 1024:
+        return f"{size} B"
+    value = size / 1024
+    for unit in ("KB", "MB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def _highlight(snippet: str, bold: bool) -> str:
+    start, stop = ("\033[1m", "\033[22m") if bold else ("**", "**")
+    return snippet.replace("[[", start).replace("]]", stop)
+
+
+def format_hits(hits: list[Hit], query: str, bold: bool = False) -> str:
+    if not hits:
+        return f"No documents match: {query}"
+    noun = "document matches" if len(hits) == 1 else "documents match"
+    lines = [f"{len(hits)} {noun}: {query}", ""]
+    for number, hit in enumerate(hits, start=1):
+        facts = [_human_size(hit.size)]
+        if hit.content_type:
+            facts.append(hit.content_type)
+        facts.append(f"extracted {hit.extracted_at:%Y-%m-%d %H:%M:%S %Z}".rstrip())
+        facts.append(f"rank {hit.rank:.3f}")
+        lines.append(f"{number:>2}. {hit.key}")
+        lines.append("    " + " · ".join(facts))
+        if hit.status != "ok":
+            lines.append(f"    {hit.status}: {hit.error or 'no reason given'}")
+        if hit.snippet:
+            lines.append("    " + _highlight(hit.snippet, bold))
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _use_bold() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _database_problem(exc: DatabaseError) -> str:
+    code = exc.args[0].get("C") if exc.args and isinstance(exc.args[0], dict) else None
+    if code in ("42P01", "42704", "42883"):  # no such table, text search configuration, function
+        return "the search database has no schema yet: run `make bootstrap`"
+    if code in ("28P01", "28000", "3D000"):  # bad password, no such role, no such database
+        return f"the search database refused the connection ({exc.args[0].get('M')}): check the POSTGRES_* settings"
+    return f"the search failed: {exc}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="search",
+        description='Full-text search of the extracted documents: words, "a phrase", or, -exclude.',
+    )
+    parser.add_argument("query", nargs="+", help="what to look for (several words are joined)")
+    parser.add_argument("--json", action="store_true", help="print the hits as JSON")
+    parser.add_argument("--limit", type=_positive, default=10, help="at most this many hits (default 10)")
+    args = parser.parse_args(argv)
+    query = " ".join(args.query).strip()
+    if not query:
+        parser.error("the query is empty")
+
+    cfg = config.load()
+    try:
+        conn = db.connect(cfg.database_dsn(), timeout=CONNECT_TIMEOUT)
+    except db.DatabaseUnavailable as exc:
+        print(f"error: {exc}: the stack is not running: run `make up`", file=sys.stderr)
+        return 1
+    except DatabaseError as exc:
+        print(f"error: {_database_problem(exc)}", file=sys.stderr)
+        return 1
+    try:
+        hits = search(conn, query, limit=args.limit)
+    except DatabaseError as exc:
+        print(f"error: {_database_problem(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        conn.close()
+
+    if args.json:
+        print(json.dumps({"query": query, "hits": [hit.to_json() for hit in hits]}, ensure_ascii=False, indent=2))
+    else:
+        print(format_hits(hits, query, bold=_use_bold()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Tests against a real PostgreSQL, started by fue.postgres_host on the configured port.
+
+They work in databases of their own (``<POSTGRES_DB>_test...``), recreated at
+every run, so a running stack's data is never touched. A cluster these tests
+had to start is stopped again at the end; one already running is left running.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from fue import db, postgres_host
+
+INSERT_DIR = Path(__file__).resolve().parents[2] / "lambdas" / "insert"
+
+if "indexer" not in sys.modules:
+    # lambdas/insert is not put on sys.path: its handler.py would shadow lambdas/extract's.
+    spec = importlib.util.spec_from_file_location(
+        "indexer", INSERT_DIR / "indexer" / "__init__.py", submodule_search_locations=[str(INSERT_DIR / "indexer")]
+    )
+    sys.modules["indexer"] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sys.modules["indexer"])
+
+
+@pytest.fixture(scope="session")
+def running_postgres(cfg):
+    """The configured cluster, started for this session unless it was running already."""
+    was_running = postgres_host.state(cfg).running
+    postgres_host.ensure_started(cfg)
+    yield cfg
+    if not was_running:
+        postgres_host.stop(cfg)
+
+
+@pytest.fixture(scope="session")
+def make_database(running_postgres):
+    """Create (afresh) a database of the tests' own and return its DSN."""
+    cfg = running_postgres
+    admin = db.connect(cfg.database_dsn())
+    created = []
+
+    def make(suffix: str) -> str:
+        name = f"{cfg.postgres_db}_{suffix}"
+        admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.run(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return cfg.database_dsn().rsplit("/", 1)[0] + "/" + name
+
+    yield make
+    for name in created:
+        admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def index_dsn(make_database):
+    dsn = make_database("test")
+    conn = db.connect(dsn)
+    db.migrate(conn)
+    conn.close()
+    return dsn
+
+
+@pytest.fixture
+def conn(index_dsn):
+    """A connection to the migrated test database, its documents table emptied."""
+    connection = db.connect(index_dsn)
+    connection.run("TRUNCATE documents")
+    yield connection
+    connection.close()

@@ -1,0 +1,60 @@
+import shutil
+
+import pytest
+
+from fue import db
+
+
+def _tables(conn) -> set[str]:
+    rows = conn.run("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    return {name for (name,) in rows}
+
+
+def test_migrations_are_applied_once(make_database):
+    conn = db.connect(make_database("migrations_once"))
+
+    assert db.migrate(conn) == ["0001_documents.sql"]
+    assert db.migrate(conn) == []
+    assert conn.run("SELECT version FROM schema_migrations") == [["0001_documents.sql"]]
+    assert {"documents", "schema_migrations"} <= _tables(conn)
+
+
+def test_a_failing_migration_rolls_back_the_whole_run(make_database, tmp_path):
+    shutil.copy(db.MIGRATIONS_DIR / "0001_documents.sql", tmp_path)
+    (tmp_path / "0002_notes.sql").write_text("CREATE TABLE notes (id integer);\n")
+    (tmp_path / "0003_broken.sql").write_text("CREATE TABLE broken (;\n")
+    conn = db.connect(make_database("migrations_rollback"))
+
+    with pytest.raises(db.MigrationError, match="0003_broken.sql failed"):
+        db.migrate(conn, tmp_path)
+    assert _tables(conn) == set()
+
+    (tmp_path / "0003_broken.sql").unlink()
+    assert db.migrate(conn, tmp_path) == ["0001_documents.sql", "0002_notes.sql"]
+    assert "notes" in _tables(conn)
+
+
+def test_an_applied_migration_that_was_edited_is_reported(make_database, tmp_path):
+    shutil.copy(db.MIGRATIONS_DIR / "0001_documents.sql", tmp_path)
+    conn = db.connect(make_database("migrations_edited"))
+    db.migrate(conn, tmp_path)
+
+    with open(tmp_path / "0001_documents.sql", "a") as migration:
+        migration.write("\n-- an afterthought\n")
+    with pytest.raises(db.MigrationError, match="0001_documents.sql was changed after it was applied"):
+        db.migrate(conn, tmp_path)
+
+
+def test_migration_files_are_numbered_once(tmp_path):
+    (tmp_path / "0001_a.sql").write_text("")
+    (tmp_path / "0001_b.sql").write_text("")
+    with pytest.raises(db.MigrationError, match="share a number"):
+        db.available_migrations(tmp_path)
+
+
+def test_a_dsn_is_parsed_and_redacted():
+    dsn = "postgresql://search:s%40cret@127.0.0.1:5433/search"
+    assert db.parse_dsn(dsn) == {
+        "user": "search", "password": "s@cret", "host": "127.0.0.1", "port": 5433, "database": "search",
+    }
+    assert db.redact(dsn) == "postgresql://search:***@127.0.0.1:5433/search"
