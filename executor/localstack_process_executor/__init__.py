@@ -1,0 +1,1 @@
+"""LocalStack Lambda runtime executor that runs execution environments as local processes."""

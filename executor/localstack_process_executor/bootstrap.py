@@ -1,0 +1,495 @@
+"""Runtime process of one Lambda execution environment.
+
+The executor starts it as::
+
+    <python of the function's runtime> -u bootstrap.py --socket-fd N --code-dir DIR \
+        --env-dir DIR --parent-pid PID
+
+It runs under that interpreter, not LocalStack's, so it uses the standard
+library only (and stays compatible with Python 3.8). It speaks LocalStack's
+executor protocol, whose base URL is ``LOCALSTACK_RUNTIME_ENDPOINT``:
+
+* init: import the handler named by ``_HANDLER``, then POST
+  ``/status/<id>/ready``, or ``/status/<id>/error`` with an AWS-style error and exit;
+* invoke: LocalStack POSTs ``{"invoke-id", "invoked-function-arn", "payload",
+  "trace-id"}`` to ``/invoke`` on the listening socket inherited as fd N; the
+  result goes back as ``/invocations/<request id>/logs`` (``{"logs": ...}``)
+  followed by ``/invocations/<request id>/response`` or ``.../error``.
+
+``DIR`` is the environment's private directory: the handler's output is
+captured in ``DIR/invocation.log``. The helpers at the top are also used by the
+executor for the results it has to make up itself (a runtime that cannot
+report a timeout, or dies).
+"""
+
+import sys
+
+if __name__ == "__main__":
+    # Running as a script puts this package's directory first on sys.path;
+    # the function must not be able to import the executor's modules.
+    del sys.path[0]
+
+import argparse  # noqa: E402
+import decimal  # noqa: E402
+import importlib  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import math  # noqa: E402
+import os  # noqa: E402
+import queue  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+import urllib.request  # noqa: E402
+from http.server import BaseHTTPRequestHandler, HTTPServer  # noqa: E402
+
+PARENT_POLL_SECONDS = 0.5
+CAPTURE_FILE_NAME = "invocation.log"
+
+
+# --- AWS-style log lines and errors (shared with the executor) ---------------
+
+
+def start_line(request_id, version):
+    return "START RequestId: %s Version: %s" % (request_id, version)
+
+
+def end_line(request_id):
+    return "END RequestId: %s" % request_id
+
+
+def report_line(request_id, duration_ms, memory_size_mb, max_memory_used_mb, init_ms=None, status=None):
+    fields = [
+        "REPORT RequestId: %s" % request_id,
+        "Duration: %.2f ms" % duration_ms,
+        "Billed Duration: %d ms" % max(1, math.ceil(duration_ms)),
+        "Memory Size: %s MB" % memory_size_mb,
+        "Max Memory Used: %d MB" % max_memory_used_mb,
+    ]
+    if init_ms is not None:
+        fields.append("Init Duration: %.2f ms" % init_ms)
+    if status:
+        fields.append("Status: %s" % status)
+    return "\t".join(fields)
+
+
+def invocation_logs(request_id, version, output, report, init_output=""):
+    """The text of one invocation as CloudWatch shows it: init output, START, output, END, REPORT."""
+    parts = [init_output, start_line(request_id, version) + "\n", output]
+    if output and not output.endswith("\n"):
+        parts.append("\n")
+    parts.append(end_line(request_id) + "\n")
+    parts.append(report + "\n")
+    return "".join(parts)
+
+
+def timeout_error(request_id, timeout_seconds):
+    return {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": "RequestId: %s Error: Task timed out after %.2f seconds"
+        % (request_id, float(timeout_seconds)),
+    }
+
+
+def exit_error(request_id, returncode):
+    """The error AWS reports when the runtime process dies during an invocation."""
+    if returncode is not None and returncode < 0:
+        name = signal.Signals(-returncode).name[3:].lower()
+        detail = "signal: %s" % ("killed" if name == "kill" else name)
+    else:
+        detail = "exit status %s" % returncode
+    return {
+        "errorType": "Runtime.ExitError",
+        "errorMessage": "RequestId: %s Error: Runtime exited with error: %s" % (request_id, detail),
+    }
+
+
+def max_memory_used_mb(pid="self"):
+    """Peak resident memory of a process (this one by default), 0 if unknown.
+
+    VmHWM rather than ``ru_maxrss``: the latter survives ``execve`` and would
+    report the peak of the LocalStack process this one was forked from.
+    """
+    try:
+        with open("/proc/%s/status" % pid) as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
+# --- the function's side -------------------------------------------------------
+
+
+class FunctionError(Exception):
+    """An error to report in the AWS Lambda error shape."""
+
+    def __init__(self, error_type, message, stack_trace=None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.stack_trace = stack_trace or []
+
+    @classmethod
+    def from_exception(cls, exc):
+        """The error of an exception raised by the function's code; runtime frames are left out."""
+        runtime_files = (__file__, importlib.__file__)
+        frames = [
+            frame
+            for frame in traceback.extract_tb(exc.__traceback__)
+            if frame.filename not in runtime_files and not frame.filename.startswith("<frozen importlib")
+        ]
+        return cls(type(exc).__name__, str(exc), traceback.format_list(frames))
+
+    def payload(self, request_id):
+        return {
+            "errorMessage": self.message,
+            "errorType": self.error_type,
+            "requestId": request_id,
+            "stackTrace": self.stack_trace,
+        }
+
+    def log_text(self):
+        text = "[ERROR] %s: %s\n" % (self.error_type, self.message)
+        if self.stack_trace:
+            text += "Traceback (most recent call last):\n" + "".join(self.stack_trace)
+        return text
+
+
+def load_handler(spec):
+    """Import ``module.function`` (``dir/module.function`` too) the way the AWS Python runtime does."""
+    module_name, _, function_name = spec.rpartition(".")
+    if not module_name or not function_name:
+        raise FunctionError("Runtime.MalformedHandlerName", "Bad handler '%s': expected 'module.function'" % spec)
+    module_name = module_name.replace("/", ".")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise FunctionError("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, exc))
+    except SyntaxError as exc:
+        raise FunctionError("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, exc))
+    except Exception as exc:
+        raise FunctionError.from_exception(exc)
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        raise FunctionError(
+            "Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function_name, module_name)
+        )
+    return handler
+
+
+class LambdaContext:
+    """The context object handed to the handler, with the attributes of AWS's Python runtime.
+
+    As on AWS, ``memory_limit_in_mb`` is the string from ``AWS_LAMBDA_FUNCTION_MEMORY_SIZE``.
+    """
+
+    def __init__(self, request_id, invoked_function_arn, deadline):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = invoked_function_arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.identity = None
+        self.client_context = None
+        self._deadline = deadline
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int((self._deadline - time.time()) * 1000))
+
+    def log(self, message):
+        sys.stdout.write(str(message))
+
+    def __repr__(self):
+        return "LambdaContext(aws_request_id=%r, function_name=%r, function_version=%r)" % (
+            self.aws_request_id,
+            self.function_name,
+            self.function_version,
+        )
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``aws_request_id`` to log records, as the AWS runtime's root handler does."""
+
+    request_id = ""
+
+    def filter(self, record):
+        record.aws_request_id = RequestIdFilter.request_id
+        return True
+
+
+def install_root_log_handler():
+    """Give the root logger AWS's handler, so ``logging`` output shows as it does on AWS."""
+    handler = logging.StreamHandler(sys.stdout)
+    formatter = logging.Formatter(
+        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"
+    )
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.addFilter(RequestIdFilter())
+    logging.getLogger().addHandler(handler)
+
+
+def _json_default(value):
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
+def call_handler(handler, payload, context):
+    """Run the handler on a JSON payload; returns the JSON result, raises FunctionError."""
+    try:
+        event = json.loads(payload) if payload else {}
+    except ValueError as exc:
+        raise FunctionError("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % exc)
+    try:
+        result = handler(event, context)
+    except Exception as exc:
+        raise FunctionError.from_exception(exc)
+    try:
+        return json.dumps(result, default=_json_default).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise FunctionError("Runtime.MarshalError", "Unable to marshal response: %s" % exc)
+
+
+# --- plumbing ------------------------------------------------------------------
+
+
+class OutputCapture:
+    """While active, everything written to fd 1 and 2 (print, logging, subprocesses) goes to a file."""
+
+    def __init__(self, path):
+        self.path = path
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        self._saved = None
+
+    def __enter__(self):
+        _flush_std_streams()
+        os.ftruncate(self._fd, 0)
+        self._saved = (os.dup(1), os.dup(2))
+        os.dup2(self._fd, 1)
+        os.dup2(self._fd, 2)
+        return self
+
+    def __exit__(self, *exc_info):
+        _flush_std_streams()
+        for target, saved in zip((1, 2), self._saved):
+            os.dup2(saved, target)
+            os.close(saved)
+        self._saved = None
+
+    def text(self):
+        with open(self.path, "rb") as captured:
+            return captured.read().decode("utf-8", "replace")
+
+    def write_to_environment_log(self, text):
+        """Write to the process's own stdout (the environment log), even while capturing."""
+        data = text.encode("utf-8", "replace")
+        os.write(self._saved[0] if self._saved else 1, data)
+
+
+def _flush_std_streams():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+
+
+class LocalStackApi:
+    """Callbacks to LocalStack's executor endpoint for this environment."""
+
+    def __init__(self, base_url, runtime_id):
+        self.base_url = base_url.rstrip("/")
+        self.runtime_id = runtime_id
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def ready(self):
+        self._post("/status/%s/ready" % self.runtime_id, b"{}")
+
+    def init_error(self, error):
+        self._post("/status/%s/error" % self.runtime_id, json.dumps(error).encode("utf-8"))
+
+    def result(self, request_id, logs, body, is_error):
+        self._post("/invocations/%s/logs" % request_id, json.dumps({"logs": logs}).encode("utf-8"))
+        self._post("/invocations/%s/%s" % (request_id, "error" if is_error else "response"), body)
+
+    def _post(self, path, body):
+        request = urllib.request.Request(
+            self.base_url + path, data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
+        with self._opener.open(request, timeout=30) as response:
+            response.read()
+
+
+class InvokeRequestHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        if self.path != "/invoke":
+            self.send_error(404)
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.invocations.put(json.loads(body))
+        self.send_response(202)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        """Keep request lines out of the function's logs."""
+
+
+def start_invoke_server(socket_fd, invocations):
+    server = HTTPServer(("127.0.0.1", 0), InvokeRequestHandler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = socket.socket(fileno=socket_fd)
+    server.socket.set_inheritable(False)
+    server.server_address = server.socket.getsockname()
+    server.invocations = invocations
+    threading.Thread(target=server.serve_forever, name="invoke-server", daemon=True).start()
+
+
+def kill_process_group():
+    os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+def exit_with_parent(parent_pid, env_dir):
+    """Take the process group down when LocalStack goes away (it is then re-parented)."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_POLL_SECONDS)
+    shutil.rmtree(env_dir, ignore_errors=True)
+    kill_process_group()
+
+
+class OnceReporter:
+    """Lets exactly one of the handler's thread and the timeout timer report an invocation."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._claimed = False
+
+    def claim(self):
+        with self._lock:
+            if self._claimed:
+                return False
+            self._claimed = True
+            return True
+
+
+class Runtime:
+    def __init__(self, api, capture):
+        self.api = api
+        self.capture = capture
+        self.version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        self.memory_size = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        self.timeout = float(os.environ.get("AWS_LAMBDA_FUNCTION_TIMEOUT") or 3)
+        self.handler = None
+        self.pending_init = None  # (output, duration in ms), reported with the first invocation
+
+    def init(self):
+        """Import the handler; returns the error to report instead of ready, if any."""
+        started = time.perf_counter()
+        error = None
+        with self.capture:
+            try:
+                self.handler = load_handler(os.environ.get("_HANDLER", ""))
+            except FunctionError as exc:
+                error = exc
+        output = self.capture.text()
+        self.pending_init = (output, (time.perf_counter() - started) * 1000)
+        if error is not None:
+            self.capture.write_to_environment_log(output + error.log_text())
+        return error
+
+    def invoke(self, invocation):
+        request_id = invocation["invoke-id"]
+        init_output, init_ms = self.pending_init or ("", None)
+        self.pending_init = None
+        reporter = OnceReporter()
+        started = time.time()
+        timer = threading.Timer(
+            self.timeout, self._report_timeout, (reporter, request_id, started, init_output, init_ms)
+        )
+        timer.daemon = True
+        os.environ["_X_AMZN_TRACE_ID"] = invocation.get("trace-id") or ""
+        RequestIdFilter.request_id = request_id
+        context = LambdaContext(request_id, invocation.get("invoked-function-arn"), started + self.timeout)
+        with self.capture:
+            timer.start()
+            try:
+                body, is_error = call_handler(self.handler, invocation.get("payload"), context), False
+            except FunctionError as exc:
+                os.write(2, exc.log_text().encode("utf-8", "replace"))
+                body, is_error = json.dumps(exc.payload(request_id)).encode("utf-8"), True
+            timer.cancel()
+            duration_ms = (time.time() - started) * 1000
+            if not reporter.claim():
+                threading.Event().wait()  # the timer reports; the process is about to be killed
+        report = report_line(request_id, duration_ms, self.memory_size, max_memory_used_mb(), init_ms)
+        logs = invocation_logs(request_id, self.version, self.capture.text(), report, init_output)
+        self.capture.write_to_environment_log(logs)
+        self.api.result(request_id, logs, body, is_error)
+
+    def _report_timeout(self, reporter, request_id, started, init_output, init_ms):
+        if not reporter.claim():
+            return
+        error = timeout_error(request_id, self.timeout)
+        output = self.capture.text()
+        if output and not output.endswith("\n"):
+            output += "\n"
+        output += error["errorMessage"] + "\n"
+        duration_ms = (time.time() - started) * 1000
+        report = report_line(
+            request_id, duration_ms, self.memory_size, max_memory_used_mb(), init_ms, status="timeout"
+        )
+        logs = invocation_logs(request_id, self.version, output, report, init_output)
+        try:
+            self.capture.write_to_environment_log(logs)
+            self.api.result(request_id, logs, json.dumps(error).encode("utf-8"), True)
+        finally:
+            kill_process_group()
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--socket-fd", type=int, required=True)
+    parser.add_argument("--code-dir", required=True)
+    parser.add_argument("--env-dir", required=True)
+    parser.add_argument("--parent-pid", type=int, required=True)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    threading.Thread(
+        target=exit_with_parent, args=(args.parent_pid, args.env_dir), name="parent-watch", daemon=True
+    ).start()
+    sys.path.insert(0, args.code_dir)
+    os.chdir(args.code_dir)
+    api = LocalStackApi(os.environ["LOCALSTACK_RUNTIME_ENDPOINT"], os.environ["LOCALSTACK_RUNTIME_ID"])
+    runtime = Runtime(api, OutputCapture(os.path.join(args.env_dir, CAPTURE_FILE_NAME)))
+    install_root_log_handler()
+
+    error = runtime.init()
+    if error is not None:
+        api.init_error(error.payload(""))
+        return 1
+
+    invocations = queue.Queue()
+    start_invoke_server(args.socket_fd, invocations)
+    api.ready()
+    while True:
+        invocation = invocations.get()
+        try:
+            runtime.invoke(invocation)
+        except Exception:
+            traceback.print_exc()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,319 @@
+"""The ``local`` runtime executor: each Lambda execution environment is a local OS process."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import threading
+import time
+from concurrent.futures import CancelledError, Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+
+import requests
+
+from localstack import config
+from localstack.services.lambda_.invocation.executor_endpoint import (
+    InvokeSendError,
+    ShutdownDuringStartup,
+    StatusErrorException,
+)
+from localstack.services.lambda_.invocation.lambda_models import FunctionVersion, InvocationResult
+from localstack.services.lambda_.invocation.runtime_executor import (
+    LambdaRuntimeException,
+    RuntimeExecutor,
+)
+from localstack_process_executor import runtimes
+from localstack_process_executor.bootstrap import (
+    CAPTURE_FILE_NAME,
+    exit_error,
+    invocation_logs,
+    report_line,
+    timeout_error,
+)
+from localstack_process_executor.endpoint import RuntimeCallbacks
+from localstack_process_executor.environment import function_environment
+from localstack_process_executor.process import RuntimeProcess
+
+LOG = logging.getLogger(__name__)
+
+LOOPBACK = "127.0.0.1"
+# How long past the function timeout the executor waits for the runtime to
+# report it, before killing the process itself (e.g. a handler holding the GIL).
+BACKSTOP_GRACE_SECONDS = 2.0
+LOG_TAIL_CHARS = 64 * 1024
+STARTUP_OUTPUT_CHARS = 2000
+TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
+
+
+def gateway_address_for_functions() -> str:
+    """The address of LocalStack's gateway as seen from a process on this host."""
+    if config.HOSTNAME_FROM_LAMBDA:
+        return config.HOSTNAME_FROM_LAMBDA
+    host = config.GATEWAY_LISTEN[0].host
+    if host in ("", "0.0.0.0", "::", "localhost"):
+        return LOOPBACK
+    return f"[{host}]" if ":" in host else host
+
+
+class ProcessRuntimeExecutor(RuntimeExecutor):
+    def __init__(self, id: str, function_version: FunctionVersion) -> None:
+        super().__init__(id=id, function_version=function_version)
+        self._callbacks = RuntimeCallbacks(id)
+        self._state_lock = threading.Lock()
+        self._stopped = False
+        self._process: RuntimeProcess | None = None
+        self._current_request: tuple[str, float] | None = None
+        self._env: dict[str, str] = {}
+        self._interpreter: runtimes.Interpreter | None = None
+        self._workdir: Path | None = None
+        self._log_tail = ""
+
+    # --- lifecycle ---------------------------------------------------------------
+
+    def start(self, env_vars: dict[str, str]) -> None:
+        try:
+            self._interpreter = runtimes.interpreter_for(self.function_version.config.runtime)
+        except runtimes.UnsupportedRuntimeError as e:
+            # Reported to the caller as the invocation's error, like a failed init.
+            error = {"errorType": "InvalidRuntimeException", "errorMessage": str(e)}
+            raise StatusErrorException(str(e), payload=json.dumps(error).encode()) from e
+        self._workdir = Path(tempfile.mkdtemp(prefix=f"lambda-{self.function_version.id.function_name}-"))
+        private_dir = self._workdir / "tmp"
+        private_dir.mkdir()
+        self._env = function_environment(env_vars, self._interpreter, self._code_dir, private_dir)
+        self._callbacks.register()
+        self._launch()
+
+    def stop(self) -> None:
+        with self._state_lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            process = self._process
+        if process is not None:
+            process.terminate()
+        self._callbacks.cancel()
+        self._callbacks.unregister()
+        self._remove_workdir()
+
+    def invoke(self, payload: dict[str, str]) -> InvocationResult:
+        request_id = payload["invoke-id"]
+        if self._process is None or not self._process.alive:
+            # The previous invocation timed out or the runtime died: re-init, as AWS does.
+            try:
+                self._launch()
+            except StatusErrorException as e:
+                return self._init_failure_result(request_id, e.payload)
+        invocation = self._callbacks.expect_invocation(request_id)
+        started = time.time()
+        self._current_request = (request_id, started)
+        try:
+            self._send(payload)
+            try:
+                result = invocation.result(timeout=self._timeout + BACKSTOP_GRACE_SECONDS)
+            except FutureTimeout:
+                result = self._backstop_timeout(invocation, request_id, started)
+        finally:
+            self._current_request = None
+        if _error_type(result) == TIMEOUT_ERROR_TYPE:
+            self._process.terminate()
+        return result
+
+    # --- RuntimeExecutor queries --------------------------------------------------
+
+    def get_address(self) -> str:
+        return LOOPBACK
+
+    def get_endpoint_from_executor(self) -> str:
+        return gateway_address_for_functions()
+
+    def get_runtime_endpoint(self) -> str:
+        return (
+            f"http://{self.get_endpoint_from_executor()}:{config.GATEWAY_LISTEN[0].port}"
+            f"{self._callbacks.prefix}"
+        )
+
+    def get_logs(self) -> str:
+        """The end of everything the runtime process wrote, invocations included."""
+        if self._workdir is None:
+            return self._log_tail
+        return _tail(self._environment_log, LOG_TAIL_CHARS)
+
+    @classmethod
+    def prepare_version(cls, function_version: FunctionVersion) -> None:
+        """Unzip the code and check the runtime.
+
+        An unsupported runtime is logged here and reported by every invoke,
+        rather than failing the version: LocalStack 4.14 cannot delete a
+        function whose version failed to start.
+        """
+        try:
+            runtimes.interpreter_for(function_version.config.runtime)
+        except runtimes.UnsupportedRuntimeError as e:
+            LOG.error("Lambda %s cannot be run: %s", function_version.qualified_arn, e)
+        if function_version.config.code:
+            function_version.config.code.prepare_for_execution()
+
+    @classmethod
+    def cleanup_version(cls, function_version: FunctionVersion) -> None:
+        """Nothing to undo: LocalStack owns the unzipped code and removes it with the version."""
+
+    @classmethod
+    def validate_environment(cls) -> bool:
+        LOG.info("Local Lambda executor, Python runtimes: %s", runtimes.describe_available())
+        return True
+
+    # --- internals ---------------------------------------------------------------
+
+    @property
+    def _code_dir(self) -> Path:
+        return Path(self.function_version.config.code.get_unzipped_code_location())
+
+    @property
+    def _timeout(self) -> int:
+        return self.function_version.config.timeout
+
+    @property
+    def _capture_file(self) -> Path | None:
+        return self._workdir / CAPTURE_FILE_NAME if self._workdir else None
+
+    @property
+    def _environment_log(self) -> Path | None:
+        return self._workdir / "environment.log" if self._workdir else None
+
+    def _launch(self) -> None:
+        """Start a runtime process and wait until it has imported the handler."""
+        startup = self._callbacks.expect_startup()
+        with self._state_lock:
+            if self._stopped:
+                raise ShutdownDuringStartup(f"Lambda environment {self.id} stopped before it started")
+            self._process = RuntimeProcess(
+                python=self._interpreter.python,
+                code_dir=self._code_dir,
+                env_dir=self._workdir,
+                env=self._env,
+                log_file=self._environment_log,
+                on_exit=self._on_process_exit,
+            )
+            self._process.start()
+        timeout = config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT
+        try:
+            startup.result(timeout=timeout)
+        except CancelledError as e:
+            raise ShutdownDuringStartup(f"Lambda environment {self.id} stopped during startup") from e
+        except FutureTimeout as e:
+            self._process.terminate()
+            raise LambdaRuntimeException(
+                f"Lambda environment {self.id} did not start within {timeout}s "
+                "(LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)"
+            ) from e
+        except BaseException:
+            self._process.terminate()
+            raise
+
+    def _send(self, payload: dict[str, str]) -> None:
+        url = f"http://{LOOPBACK}:{self._process.port}/invoke"
+        try:
+            response = requests.post(url, json=payload, proxies={"http": "", "https": ""}, timeout=30)
+        except requests.RequestException as e:
+            self._process.terminate()
+            raise InvokeSendError(f"Could not send the invocation to {url}: {e}") from e
+        if not response.ok:
+            raise InvokeSendError(f"Invocation rejected by {url}: HTTP {response.status_code}")
+
+    def _on_process_exit(self, process: RuntimeProcess, returncode: int) -> None:
+        """The runtime process ended without being stopped: settle whatever it left waiting."""
+        if process is not self._process:
+            return
+        output = _tail(self._environment_log, STARTUP_OUTPUT_CHARS)
+        self._callbacks.fail_startup(
+            LambdaRuntimeException(f"Lambda runtime process exited with {returncode} during init: {output}")
+        )
+        current = self._current_request
+        if current is not None and self._callbacks.invocation_pending:
+            request_id, started = current
+            error = exit_error(request_id, returncode)
+            self._callbacks.finish_invocation(self._made_up_result(request_id, started, error, 0))
+
+    def _backstop_timeout(
+        self, invocation: Future[InvocationResult], request_id: str, started: float
+    ) -> InvocationResult:
+        LOG.warning(
+            "Lambda %s did not report the timeout of request %s; killing its runtime process",
+            self.function_version.qualified_arn,
+            request_id,
+        )
+        memory = self._process.max_memory_used_mb()
+        self._process.terminate(grace=0)
+        error = timeout_error(request_id, self._timeout)
+        made_up = self._made_up_result(request_id, started, error, memory, status="timeout")
+        self._callbacks.finish_invocation(made_up)
+        # Either ours, or the runtime's own report if it arrived just before.
+        return invocation.result()
+
+    def _made_up_result(
+        self, request_id: str, started: float, error: dict, memory_mb: int, status: str | None = None
+    ) -> InvocationResult:
+        """The result of an invocation whose runtime could not report it; logs include its output so far."""
+        output = self._read(self._capture_file)
+        if output and not output.endswith("\n"):
+            output += "\n"
+        output += error["errorMessage"] + "\n"
+        memory_size = self.function_version.config.memory_size
+        duration_ms = (time.time() - started) * 1000
+        report = report_line(request_id, duration_ms, memory_size, memory_mb, status=status)
+        logs = invocation_logs(request_id, self.function_version.id.qualifier, output, report)
+        self._append_environment_log(logs)
+        return InvocationResult(request_id, json.dumps(error).encode(), is_error=True, logs=logs)
+
+    def _init_failure_result(self, request_id: str, payload: bytes) -> InvocationResult:
+        error = json.loads(payload or b"{}")
+        output = self._read(self._capture_file)
+        output += f"[ERROR] {error.get('errorType')}: {error.get('errorMessage')}\n"
+        report = report_line(request_id, 0, self.function_version.config.memory_size, 0, status="error")
+        logs = invocation_logs(request_id, self.function_version.id.qualifier, "", report, init_output=output)
+        return InvocationResult(request_id, payload, is_error=True, logs=logs)
+
+    def _append_environment_log(self, text: str) -> None:
+        if self._environment_log is not None and self._environment_log.parent.exists():
+            with open(self._environment_log, "a", encoding="utf-8") as log:
+                log.write(text)
+
+    def _remove_workdir(self) -> None:
+        if self._workdir is None:
+            return
+        self._log_tail = self.get_logs()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+        self._workdir = None
+
+    @staticmethod
+    def _read(path: Path | None) -> str:
+        if path is None:
+            return ""
+        try:
+            return path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+
+def _tail(path: Path | None, size: int) -> str:
+    if path is None:
+        return ""
+    try:
+        with open(path, "rb") as file:
+            file.seek(max(0, file.seek(0, 2) - size))
+            return file.read().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _error_type(result: InvocationResult) -> str | None:
+    if not result.is_error:
+        return None
+    try:
+        return json.loads(result.payload).get("errorType")
+    except (ValueError, AttributeError):
+        return None

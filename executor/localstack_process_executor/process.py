@@ -1,0 +1,125 @@
+"""Host side of one runtime process: start it, watch it, take its process group down."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from localstack_process_executor.bootstrap import max_memory_used_mb
+
+LOG = logging.getLogger(__name__)
+
+BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
+STOP_GRACE_SECONDS = 2.0
+GROUP_POLL_SECONDS = 0.05
+
+
+class RuntimeProcess:
+    """A ``bootstrap.py`` process in its own session, so that its whole process group can be stopped.
+
+    It inherits a listening socket on 127.0.0.1 instead of picking a port
+    itself, so its invoke address is known before it starts and cannot be
+    taken by anyone else. ``on_exit(process, returncode)`` is called from a watcher
+    thread when it exits, unless it was stopped with :meth:`terminate`.
+    """
+
+    def __init__(
+        self,
+        python: Path,
+        code_dir: Path,
+        env_dir: Path,
+        env: dict[str, str],
+        log_file: Path,
+        on_exit: Callable[[RuntimeProcess, int], None],
+    ) -> None:
+        self._python = python
+        self._code_dir = code_dir
+        self._env_dir = env_dir
+        self._env = env
+        self._log_file = log_file
+        self._on_exit = on_exit
+        self._exited = threading.Event()
+        self._terminating = False
+        self._popen: subprocess.Popen | None = None
+        self.port: int | None = None
+
+    @property
+    def pid(self) -> int:
+        return self._popen.pid
+
+    def start(self) -> None:
+        listener = socket.create_server(("127.0.0.1", 0))
+        try:
+            self.port = listener.getsockname()[1]
+            argv = [
+                str(self._python),
+                "-u",
+                str(BOOTSTRAP),
+                "--socket-fd",
+                str(listener.fileno()),
+                "--code-dir",
+                str(self._code_dir),
+                "--env-dir",
+                str(self._env_dir),
+                "--parent-pid",
+                str(os.getpid()),
+            ]
+            with open(self._log_file, "ab") as log:
+                self._popen = subprocess.Popen(
+                    argv,
+                    env=self._env,
+                    cwd=self._code_dir,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    pass_fds=(listener.fileno(),),
+                    start_new_session=True,
+                )
+        finally:
+            listener.close()
+        threading.Thread(target=self._watch, name=f"lambda-process-{self.pid}", daemon=True).start()
+
+    @property
+    def alive(self) -> bool:
+        return self._popen is not None and not self._exited.is_set()
+
+    def max_memory_used_mb(self) -> int:
+        """Peak resident memory, 0 once the process is gone."""
+        return max_memory_used_mb(self.pid)
+
+    def terminate(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """SIGTERM the process group, SIGKILL whatever is left after ``grace`` seconds."""
+        self._terminating = True
+        if self._popen is None:
+            return
+        self._signal_group(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while self._group_exists() and time.monotonic() < deadline:
+            self._exited.wait(GROUP_POLL_SECONDS)
+        self._signal_group(signal.SIGKILL)
+        self._exited.wait()
+
+    def _group_exists(self) -> bool:
+        return self._signal_group(0)
+
+    def _signal_group(self, signum: int) -> bool:
+        """Send a signal to the process group; False if the group is gone."""
+        try:
+            os.killpg(self.pid, signum)
+            return True
+        except ProcessLookupError:
+            return False
+
+    def _watch(self) -> None:
+        returncode = self._popen.wait()
+        self._exited.set()
+        if not self._terminating:
+            LOG.debug("Lambda runtime process %s exited with %s", self.pid, returncode)
+            self._on_exit(self, returncode)
