@@ -49,8 +49,8 @@ trace: tools ## Where one file is: make trace key=uploads/report.pdf
 unit-test: tools ## Fast tests of handler logic (no stack needed)
 	@$(PY) -m pytest tests/unit -q
 
-integration-test: up ## End-to-end tests against the running stack (starts it if needed)
-	@$(PY) -m pytest tests/executor tests/db tests/integration -q
+integration-test: up ## End-to-end and fault tests against the running stack (starts it if needed)
+	@$(PY) -m pytest tests/executor tests/db tests/integration tests/faults -q
 
 test: unit-test integration-test ## Unit and integration tests: what CI runs
 

@@ -31,6 +31,13 @@ class FailedEvent:
         return {k: v for k, v in self.__dict__.items() if k not in ("receipt_handle", "event")}
 
 
+def _timestamp(value) -> str:
+    """The record's timestamp: epoch milliseconds on AWS, an ISO string from LocalStack."""
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value / 1000, tz=timezone.utc).isoformat(timespec="milliseconds")
+    return str(value or "")
+
+
 def _parse(message: dict) -> FailedEvent:
     record = json.loads(message["Body"])
     context = record.get("requestContext", {})
@@ -45,7 +52,7 @@ def _parse(message: dict) -> FailedEvent:
         function=context.get("functionArn", "").split(":function:")[-1].split(":")[0],
         condition=context.get("condition", ""),
         attempts=context.get("approximateInvokeCount", 0),
-        failed_at=datetime.fromtimestamp(record.get("timestamp", 0) / 1000, tz=timezone.utc).isoformat(),
+        failed_at=_timestamp(record.get("timestamp")),
         keys=[unquote_plus(r["s3"]["object"]["key"]) for r in event.get("Records", []) if "s3" in r],
         error=error,
         event=event,
@@ -57,19 +64,31 @@ def queue_url(cfg: Config) -> str:
 
 
 def failed_events(cfg: Config, *, hide_for: int = 0) -> list[FailedEvent]:
-    """Every message in the DLQ. With ``hide_for`` > 0 they stay invisible that long (to process them)."""
+    """Every message in the DLQ.
+
+    Messages are hidden while they are being read (otherwise a queue of more
+    than ten would return the same first ten forever) and made visible again
+    at the end, unless ``hide_for`` > 0 asks to keep them hidden that long.
+    """
     sqs = aws.client(cfg, "sqs")
     url = queue_url(cfg)
     found: dict[str, FailedEvent] = {}
     while True:
         batch = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=hide_for, WaitTimeSeconds=0
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=max(hide_for, 30), WaitTimeSeconds=0
         ).get("Messages", [])
-        new = [m for m in batch if m["MessageId"] not in found]
-        if not new:
-            return list(found.values())
-        for message in new:
+        if not batch:
+            break
+        for message in batch:
             found[message["MessageId"]] = _parse(message)
+    events = list(found.values())
+    if hide_for == 0:
+        for start in range(0, len(events), 10):
+            sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": e.receipt_handle, "VisibilityTimeout": 0}
+                for i, e in enumerate(events[start:start + 10])
+            ])
+    return events
 
 
 def redrive(cfg: Config, log=print) -> tuple[int, int]:

@@ -28,14 +28,16 @@ class StartError(RuntimeError):
     pass
 
 
+EXECUTOR_DIR = PROJECT_ROOT / "executor"
+
+
 def localstack_venv_spec(cfg: Config) -> venvs.VenvSpec:
     lock = PROJECT_ROOT / "requirements" / "localstack-host.lock"
-    executor = PROJECT_ROOT / "executor"
     return venvs.VenvSpec(
         path=cfg.state_dir / "localstack-venv",
         python_versions=["3.13"],
-        installs=[["--no-deps", "-r", str(lock)], ["--no-deps", str(executor)]],
-        inputs=[lock, executor],
+        installs=[["--no-deps", "-r", str(lock)]],
+        inputs=[lock],
     )
 
 
@@ -59,6 +61,7 @@ def install(cfg: Config, log=print) -> None:
     except interpreters.InterpreterNotFound as exc:
         raise StartError(f"LocalStack {LOCALSTACK_VERSION} needs Python 3.13 on the host: {exc}") from exc
     log(f"localstack venv: {outcome}")
+    log(f"local executor plugin: {venvs.ensure_local_package(localstack_venv_spec(cfg).path, EXECUTOR_DIR)}")
     available = []
     for spec in runtime_venv_specs(cfg):
         try:

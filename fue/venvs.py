@@ -32,17 +32,21 @@ class VenvSpec:
     inputs: list[Path] = field(default_factory=list)
 
 
+def _hash_inputs(h, inputs: list[Path]) -> None:
+    for item in sorted(inputs):
+        files = sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else [item]
+        for f in files:
+            if {"__pycache__", "build"} & set(f.parts) or f.suffix == ".pyc" or ".egg-info" in str(f):
+                continue
+            h.update(str(f.relative_to(PROJECT_ROOT)).encode())
+            h.update(f.read_bytes())
+
+
 def _digest(spec: VenvSpec, python: str) -> str:
     h = hashlib.sha256()
     h.update(python.encode())
     h.update(repr(spec.installs).encode())
-    for item in sorted(spec.inputs):
-        files = sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else [item]
-        for f in files:
-            if "__pycache__" in f.parts or f.suffix == ".pyc" or ".egg-info" in str(f):
-                continue
-            h.update(str(f.relative_to(PROJECT_ROOT)).encode())
-            h.update(f.read_bytes())
+    _hash_inputs(h, spec.inputs)
     return h.hexdigest()
 
 
@@ -73,6 +77,24 @@ def ensure(spec: VenvSpec, log=print) -> str:
             )
     stamp.write_text(digest + "\n")
     return outcome
+
+
+def ensure_local_package(venv: Path, package_dir: Path) -> str:
+    """(Re)install a package from this repository into ``venv`` when its sources changed."""
+    h = hashlib.sha256()
+    _hash_inputs(h, [package_dir])
+    stamp = venv / f".fue-stamp-{package_dir.name}"
+    if stamp.is_file() and stamp.read_text().strip() == h.hexdigest():
+        return "reused"
+    result = subprocess.run(
+        [str(python_of(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--no-deps", "--force-reinstall", str(package_dir)],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"installing {package_dir} into {venv} failed:\n{result.stderr[-4000:]}")
+    stamp.write_text(h.hexdigest() + "\n")
+    return "installed"
 
 
 def tools_spec() -> VenvSpec:

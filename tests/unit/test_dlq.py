@@ -1,0 +1,49 @@
+"""The dead-letter queue listing sees every message, however many, and leaves them in the queue."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from fue import config, dlq
+
+
+def failure_record(i: int) -> dict:
+    return {
+        "version": "1.0",
+        "timestamp": "2026-11-27T18:54:21.714Z",
+        "requestContext": {"requestId": f"r{i}", "functionArn": "arn:aws:lambda:us-east-1:000000000000:function:fn:$LATEST",
+                           "condition": "RetriesExhausted", "approximateInvokeCount": 3},
+        "requestPayload": {"Records": [{"s3": {"object": {"key": f"extracted/My+File+{i}.txt"}}}]},
+        "responseContext": {"statusCode": 200, "functionError": "Unhandled"},
+        "responsePayload": {"errorType": "RecordsFailed", "errorMessage": f"database down {i}"},
+    }
+
+
+@pytest.fixture()
+def cfg(monkeypatch):
+    with mock_aws():
+        base = config.load()
+        sqs = boto3.client("sqs", region_name=base.region)
+        url = sqs.create_queue(QueueName=base.dlq_name)["QueueUrl"]
+        for i in range(23):
+            sqs.send_message(QueueUrl=url, MessageBody=json.dumps(failure_record(i)))
+        # Route fue.aws clients to moto instead of the local stack.
+        monkeypatch.setattr("fue.aws.client", lambda _cfg, service, **_: boto3.client(service, region_name=base.region))
+        yield base
+
+
+def test_lists_more_than_one_batch_and_keeps_messages(cfg):
+    first = dlq.failed_events(cfg)
+    second = dlq.failed_events(cfg)
+
+    assert len(first) == 23
+    assert len(second) == 23, "listing must not hide or consume messages"
+    sample = next(e for e in first if e.error.endswith("database down 7"))
+    assert sample.keys == ["extracted/My File 7.txt"]
+    assert sample.function == "fn"
+    assert sample.condition == "RetriesExhausted" and sample.attempts == 3
+    assert sample.error == "RecordsFailed: database down 7"
