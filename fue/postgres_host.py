@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fue import config as config_module
+from fue import processes
 from fue.config import Config
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
@@ -292,17 +293,7 @@ def _pid_file_entry(layout: _Layout) -> tuple[int, int] | None:
         pid, port = int(lines[0]), int(lines[3])
     except (OSError, IndexError, ValueError):
         return None
-    return (pid, port) if _alive(pid) else None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # it exists, under another user
-    return True
+    return (pid, port) if processes.pid_alive(pid) else None
 
 
 def state(cfg: Config) -> ClusterStatus:
@@ -430,10 +421,10 @@ def stop(cfg: Config) -> str:
 
 def _wait_gone(pid: int, deadline: float) -> bool:
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not processes.pid_alive(pid):
             return True
         time.sleep(0.05)
-    return not _alive(pid)
+    return not processes.pid_alive(pid)
 
 
 def main(argv: list[str]) -> int:

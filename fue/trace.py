@@ -29,7 +29,7 @@ def _head(s3, bucket: str, key: str) -> dict | None:
         return None
 
 
-def _log_lines(cfg: Config, needles: list[str], limit: int = 20) -> list[str]:
+def log_lines(cfg: Config, needles: list[str], limit: int = 20) -> list[str]:
     logs = aws.client(cfg, "logs")
     lines = []
     for function in (cfg.extract_function, cfg.insert_function):
@@ -89,7 +89,7 @@ def trace(cfg: Config, key: str) -> list[str]:
     for failure in failures:
         out.append(f"  FAILED     {failure.failed_at}  {failure.function}: {failure.error}")
 
-    lines = _log_lines(cfg, [upload_key, extracted_key])
+    lines = log_lines(cfg, [upload_key, extracted_key])
     if lines:
         out.append("  log lines:")
         out += [f"    {line}" for line in lines]

@@ -40,20 +40,30 @@ def running_postgres(cfg):
 def make_database(running_postgres):
     """Create (afresh) a database of the tests' own and return its DSN."""
     cfg = running_postgres
-    admin = db.connect(cfg.database_dsn())
     created = []
+
+    def drop(admin, name: str) -> None:
+        admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def make(suffix: str) -> str:
         name = f"{cfg.postgres_db}_{suffix}"
-        admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.run(f'CREATE DATABASE "{name}"')
+        admin = db.connect(cfg.database_dsn())
+        try:
+            drop(admin, name)
+            admin.run(f'CREATE DATABASE "{name}"')
+        finally:
+            admin.close()
         created.append(name)
         return cfg.database_dsn().rsplit("/", 1)[0] + "/" + name
 
     yield make
-    for name in created:
-        admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    # A fresh connection: later suites may have restarted the server meanwhile.
+    admin = db.connect(cfg.database_dsn())
+    try:
+        for name in created:
+            drop(admin, name)
+    finally:
+        admin.close()
 
 
 @pytest.fixture(scope="session")

@@ -144,3 +144,21 @@ def test_many_records_in_one_event_are_all_processed(cfg, s3, lambda_client, run
 def _record(cfg, event_name: str, key: str, head: dict, sequencer: str | None) -> dict:
     return events.s3_record(cfg.bucket, key, event_name, region=cfg.region, size=head["ContentLength"],
                             etag=head["ETag"], sequencer=sequencer)
+
+
+def test_phrase_or_and_exclusion_search_through_the_pipeline(cfg, s3, database, run_id):
+    tag = run_id.split("-")[1]
+    files = {
+        "a.txt": "the red kettle boils water quickly",
+        "b.txt": "water the red roses, never the kettle",
+        "c.txt": "a blue teapot beside the red kettle",
+    }
+    keys = {name: f"{cfg.upload_prefix}{run_id}/{name}" for name in files}
+    for name, text in files.items():
+        s3.put_object(Bucket=cfg.bucket, Key=keys[name], Body=text.encode())
+    for key in keys.values():
+        poll_until(lambda: key in hits_for(database, tag), timeout=SEARCH_DEADLINE, what=f"{key} indexed")
+
+    assert set(hits_for(database, f'{tag} "red kettle"')) == {keys["a.txt"], keys["c.txt"]}
+    assert set(hits_for(database, f"{tag} kettle -teapot")) == {keys["a.txt"], keys["b.txt"]}
+    assert set(hits_for(database, f"{tag} roses or {tag} teapot")) == {keys["b.txt"], keys["c.txt"]}

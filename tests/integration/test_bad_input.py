@@ -1,0 +1,87 @@
+"""Awkward and hostile input: each case has one expected, asserted outcome."""
+
+from __future__ import annotations
+
+from fue import search, trace
+from tests.support import get_json, object_exists, poll_until
+
+DEADLINE = 60
+
+
+def extracted_key(cfg, key: str) -> str:
+    return cfg.extracted_prefix + key[len(cfg.upload_prefix):]
+
+
+def document(cfg, s3, key: str, predicate=lambda doc: True) -> dict:
+    target = extracted_key(cfg, key)
+    return poll_until(lambda: (d := get_json(s3, cfg.bucket, target)) and predicate(d) and d,
+                      timeout=DEADLINE, what=target)
+
+
+def indexed_content(database, cfg, key: str) -> str | None:
+    rows = database.run("SELECT content FROM documents WHERE bucket = :b AND key = :k", b=cfg.bucket, k=key)
+    return rows[0][0] if rows else None
+
+
+def test_very_long_name_is_extracted_under_the_same_name(cfg, s3, run_id):
+    name = "n" * (1000 - len(f"{cfg.upload_prefix}{run_id}/") - len(".txt")) + ".txt"
+    key = f"{cfg.upload_prefix}{run_id}/{name}"
+    assert len(extracted_key(cfg, key).encode()) <= 1024
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"long name")
+
+    assert document(cfg, s3, key)["SourceKey"] == key
+
+
+def test_invalid_utf8_is_decoded_or_recorded_never_lost(cfg, s3, database, run_id):
+    key = f"{cfg.upload_prefix}{run_id}/mangled.txt"
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"valid start \xff\xfe\xfa broken \x80\x81 end of text",
+                  ContentType="text/plain")
+
+    doc = document(cfg, s3, key)
+
+    assert doc["Status"] in ("ok", "failed")
+    if doc["Status"] == "ok":
+        assert "valid start" in doc["Content"] and "end of text" in doc["Content"]
+    else:
+        assert doc["Error"]
+    poll_until(lambda: indexed_content(database, cfg, key) is not None, timeout=DEADLINE, what=f"{key} indexed")
+
+
+def test_large_file_is_streamed_and_truncated(cfg, s3, database, run_id):
+    key = f"{cfg.upload_prefix}{run_id}/large.txt"
+    line = b"large file line with searchable words about lighthouses and harbours\n"
+    body = line * (30 * 1024 * 1024 // len(line))  # ~30 MB
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=body, ContentType="text/plain")
+
+    doc = document(cfg, s3, key)
+
+    assert doc["Status"] == "ok" and doc["Size"] == len(body)
+    assert doc["Truncated"] is True
+    assert len(doc["Content"]) == cfg.max_content_chars
+    poll_until(lambda: key in [h.key for h in search.search(database, f"{run_id.split('-')[1]} lighthouses")],
+               timeout=DEADLINE, what=f"{key} searchable")
+
+
+def test_same_key_uploaded_twice_quickly_ends_with_the_second_version(cfg, s3, database, run_id):
+    key = f"{cfg.upload_prefix}{run_id}/twice.txt"
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"first version alpha")
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"second version omega")
+
+    document(cfg, s3, key, lambda d: d["Content"] == "second version omega")
+    poll_until(lambda: indexed_content(database, cfg, key) == "second version omega", timeout=DEADLINE,
+               what=f"{key} indexed with the second version")
+    rows = database.run("SELECT count(*) FROM documents WHERE bucket = :b AND key = :k", b=cfg.bucket, k=key)
+    assert rows[0][0] == 1
+
+
+def test_upload_then_immediate_delete_leaves_nothing_behind(cfg, s3, database, run_id):
+    key = f"{cfg.upload_prefix}{run_id}/ephemeral.txt"
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"here and gone")
+    s3.delete_object(Bucket=cfg.bucket, Key=key)
+
+    # Settled once extract has handled both events (its log names the key for each).
+    poll_until(lambda: sum(cfg.extract_function in line for line in trace.log_lines(cfg, [key])) >= 2,
+               timeout=DEADLINE, what=f"extract to handle both events of {key}")
+    poll_until(lambda: not object_exists(s3, cfg.bucket, extracted_key(cfg, key)), timeout=DEADLINE,
+               what=f"no {extracted_key(cfg, key)}")
+    poll_until(lambda: indexed_content(database, cfg, key) is None, timeout=DEADLINE, what=f"{key} not indexed")
