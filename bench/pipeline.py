@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bootstrap.functions import wait_for_event_pollers_to_drain
 from fue import aws, db
 from fue.config import Config
 from tests.fixtures import samples
@@ -31,6 +32,8 @@ class Result:
     total_seconds: float
     cold_start_extracted_ms: float | None
     cold_start_searchable_ms: float | None
+    idle_extracted_ms: dict = field(default_factory=dict)
+    idle_searchable_ms: dict = field(default_factory=dict)
     extracted_ms: dict = field(default_factory=dict)
     searchable_ms: dict = field(default_factory=dict)
     throughput_files_per_s: float = 0.0
@@ -72,14 +75,14 @@ def _indexed_rows(conn, bucket: str, prefix: str) -> dict[str, tuple[float, floa
     return {key: (float(extracted), float(indexed)) for key, extracted, indexed in rows}
 
 
-def _wait_indexed(conn, cfg: Config, prefix: str, expected: int, deadline_s: float) -> dict:
+def _wait_indexed(conn, cfg: Config, prefix: str, expected: int, deadline_s: float, interval: float = 0.05) -> dict:
     deadline = time.monotonic() + deadline_s
     rows: dict = {}
     while time.monotonic() < deadline:
         rows = _indexed_rows(conn, cfg.bucket, prefix)
         if len(rows) >= expected:
             break
-        time.sleep(0.05)
+        time.sleep(interval)
     return rows
 
 
@@ -91,6 +94,7 @@ def force_cold_start(cfg: Config) -> None:
         env["BENCH_RUN"] = str(time.time_ns())
         lam.update_function_configuration(FunctionName=name, Environment={"Variables": env})
         lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    wait_for_event_pollers_to_drain()
 
 
 def restore_configuration(cfg: Config) -> None:
@@ -100,6 +104,21 @@ def restore_configuration(cfg: Config) -> None:
         if env.pop("BENCH_RUN", None) is not None:
             lam.update_function_configuration(FunctionName=name, Environment={"Variables": env})
             lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1})
+    wait_for_event_pollers_to_drain()
+
+
+def idle_latency(cfg: Config, s3, conn, prefix: str, count: int) -> tuple[list[float], list[float]]:
+    """One small file at a time, each waited for: latency of a warm pipeline without queueing."""
+    extracted, searchable = [], []
+    for i in range(count):
+        key = f"{prefix}{i:03d}.txt"
+        s3.put_object(Bucket=cfg.bucket, Key=key, Body=f"idle latency probe {i}".encode())
+        done = time.time()
+        row = _wait_indexed(conn, cfg, key, 1, 60, interval=0.002).get(key)
+        if row:
+            extracted.append((row[0] - done) * 1000)
+            searchable.append((row[1] - done) * 1000)
+    return extracted, searchable
 
 
 def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
@@ -115,6 +134,9 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
         cold = _wait_indexed(conn, cfg, cold_key, 1, 120).get(cold_key)
         cold_extracted = (cold[0] - done) * 1000 if cold else None
         cold_searchable = (cold[1] - done) * 1000 if cold else None
+
+        log("warm, idle pipeline: 20 small files one at a time")
+        idle_extracted, idle_searchable = idle_latency(cfg, s3, conn, f"{run_prefix}idle/", 20)
 
         files = workload(count)
         uploaded: dict[str, float] = {}
@@ -142,6 +164,8 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
             total_seconds=round(finished - started, 2),
             cold_start_extracted_ms=round(cold_extracted, 1) if cold_extracted else None,
             cold_start_searchable_ms=round(cold_searchable, 1) if cold_searchable else None,
+            idle_extracted_ms=percentiles(idle_extracted),
+            idle_searchable_ms=percentiles(idle_searchable),
             extracted_ms=percentiles(extracted),
             searchable_ms=percentiles(searchable),
             throughput_files_per_s=round(len(rows) / max(finished - started, 1e-9), 1),
@@ -152,6 +176,18 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
     finally:
         restore_configuration(cfg)
         conn.close()
+        removed = remove_uploads(cfg, s3, run_prefix)
+        log(f"removed the benchmark's {removed} uploads (the pipeline removes their documents and rows)")
+
+
+def remove_uploads(cfg: Config, s3, prefix: str) -> int:
+    removed = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=cfg.bucket, Prefix=prefix):
+        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=cfg.bucket, Delete={"Objects": keys, "Quiet": True})
+            removed += len(keys)
+    return removed
 
 
 def table(result: Result) -> str:
@@ -162,10 +198,16 @@ def table(result: Result) -> str:
         f"cold start: upload -> extracted {result.cold_start_extracted_ms} ms, "
         f"upload -> searchable {result.cold_start_searchable_ms} ms",
         "",
-        f"{'latency (ms)':<26}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}{'mean':>9}",
+        f"{'latency (ms)':<30}{'p50':>9}{'p95':>9}{'p99':>9}{'max':>9}{'mean':>9}",
     ]
-    for label, stats in (("upload -> extracted", result.extracted_ms), ("upload -> searchable", result.searchable_ms)):
-        lines.append(f"{label:<26}" + "".join(f"{stats.get(k, float('nan')):>9}" for k in ("p50", "p95", "p99", "max", "mean")))
+    rows = (
+        ("idle: upload -> extracted", result.idle_extracted_ms),
+        ("idle: upload -> searchable", result.idle_searchable_ms),
+        ("burst: upload -> extracted", result.extracted_ms),
+        ("burst: upload -> searchable", result.searchable_ms),
+    )
+    for label, stats in rows:
+        lines.append(f"{label:<30}" + "".join(f"{stats.get(k, float('nan')):>9}" for k in ("p50", "p95", "p99", "max", "mean")))
     if result.missing:
         lines.append(f"NOT SEARCHABLE before the deadline: {len(result.missing)} files, e.g. {result.missing[:3]}")
     return "\n".join(lines)

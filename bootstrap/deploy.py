@@ -75,12 +75,14 @@ def deploy(cfg: Config, log=print) -> Report:
     ]
     iam_client = aws.client(cfg, "iam")
     notifications = []
+    updated = False
     for name, folder, policy, memory, env, prefix in specs:
         role_arn = iam.ensure_role(iam_client, f"{name}-role", policy, report)
         package = packaging.build(folder, cfg.build_dir)
-        arn = functions.ensure_function(
+        arn, outcome = functions.ensure_function(
             lam, name, package, role_arn, timeout=cfg.lambda_timeout, memory=memory, env=env, report=report
         )
+        updated |= outcome == UPDATED
         functions.ensure_s3_permission(lam, name, cfg.bucket, account, report)
         functions.ensure_failure_destination(
             lam, name, dlq_arn, max_retries=cfg.lambda_max_retries, max_event_age=cfg.lambda_max_event_age,
@@ -88,4 +90,6 @@ def deploy(cfg: Config, log=print) -> Report:
         )
         notifications.append(storage.lambda_notification(f"{name}-{prefix.strip('/')}", arn, prefix))
     storage.ensure_notifications(s3, cfg.bucket, notifications, report)
+    if updated:
+        functions.wait_for_event_pollers_to_drain()
     return report

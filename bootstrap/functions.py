@@ -9,6 +9,7 @@ from bootstrap.packaging import RUNTIME, Package, architecture
 from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
 
 HANDLER = "handler.handler"
+EVENT_POLLER_LONG_POLL_SECONDS = 2
 _WAIT = {"Delay": 1, "MaxAttempts": 120}
 
 
@@ -49,16 +50,16 @@ def _create(lam, name: str, package: Package, desired: dict) -> None:
 
 
 def ensure_function(lam, name: str, package: Package, role_arn: str, *, timeout: int, memory: int,
-                    env: dict[str, str], report: Report) -> str:
-    """Create or update the function; skips code whose hash is unchanged. Returns its ARN."""
+                    env: dict[str, str], report: Report) -> tuple[str, str]:
+    """Create or update the function; skips code whose hash is unchanged. Returns its ARN and the outcome."""
     desired = _desired_config(role_arn, timeout, memory, env)
     try:
         current = lam.get_function_configuration(FunctionName=name)
     except lam.exceptions.ResourceNotFoundException:
         _create(lam, name, package, desired)
         lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
-        report.record(CREATED, f"function {name} ({package.size / 1e6:.1f} MB)")
-        return lam.get_function_configuration(FunctionName=name)["FunctionArn"]
+        outcome = report.record(CREATED, f"function {name} ({package.size / 1e6:.1f} MB)")
+        return lam.get_function_configuration(FunctionName=name)["FunctionArn"], outcome
 
     changes = []
     if current.get("CodeSha256") != package.sha256:
@@ -71,8 +72,20 @@ def ensure_function(lam, name: str, package: Package, role_arn: str, *, timeout:
         changes.append("configuration")
     lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
     detail = f" ({', '.join(changes)})" if changes else ""
-    report.record(UPDATED if changes else UNCHANGED, f"function {name}{detail}")
-    return current["FunctionArn"]
+    outcome = report.record(UPDATED if changes else UNCHANGED, f"function {name}{detail}")
+    return current["FunctionArn"], outcome
+
+
+def wait_for_event_pollers_to_drain() -> None:
+    """Let the retired version's event poller finish its last receive before events arrive.
+
+    LocalStack 4.14.0 keeps a function's internal event queue across an update
+    but stops the old poller: a message that poller receives during its final
+    long poll (up to 2 s) is dropped and only becomes visible again after
+    timeout + 60 s. Waiting out that poll keeps the first uploads after a
+    deploy from being delayed by minutes. There is no state to poll for this.
+    """
+    time.sleep(EVENT_POLLER_LONG_POLL_SECONDS + 1)
 
 
 def ensure_s3_permission(lam, name: str, bucket: str, account: str, report: Report) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import BinaryIO
 
 from . import detect as detection
-from .formats import csv_text, docx_text, html_text, json_text, markdown_text, pdf_text, plain_text
 from .outcome import (
     FAILED,
     OK,
@@ -19,14 +19,20 @@ from .outcome import (
 )
 from .text_decoding import open_text
 
-_BINARY_EXTRACTORS = {"pdf": pdf_text.extract, "docx": docx_text.extract}
+# Format -> its module in .formats, imported on first use: a cold start pays only for the
+# parsers (pypdf, python-docx, BeautifulSoup) of the formats it actually meets.
+_BINARY_EXTRACTORS = {"pdf": "pdf_text", "docx": "docx_text"}
 _TEXT_EXTRACTORS = {
-    "text": plain_text.extract,
-    "markdown": markdown_text.extract,
-    "html": html_text.extract,
-    "csv": csv_text.extract,
-    "json": json_text.extract,
+    "text": "plain_text",
+    "markdown": "markdown_text",
+    "html": "html_text",
+    "csv": "csv_text",
+    "json": "json_text",
 }
+
+
+def _extractor(module: str) -> Callable:
+    return importlib.import_module(f"{__package__}.formats.{module}").extract
 # Structured text that does not parse is still text worth finding.
 _FALLS_BACK_TO_PLAIN_TEXT = {"csv", "json"}
 
@@ -46,7 +52,7 @@ def extract(
     except Exception as error:  # e.g. a zip too damaged for the zipfile module
         return Extraction(FAILED, error=f"format detection failed: {type(error).__name__}: {error}")
     if detected.format in _BINARY_EXTRACTORS:
-        return _run(detected.format, lambda: _BINARY_EXTRACTORS[detected.format](file, max_chars))
+        return _run(detected.format, lambda: _extractor(_BINARY_EXTRACTORS[detected.format])(file, max_chars))
     return _extract_text(file, detected, max_chars)
 
 
@@ -58,7 +64,7 @@ def _extract_text(file: BinaryIO, detected: detection.Detection, max_chars: int)
     def read_as(text_format: str) -> FormatText:
         stream = open_text(file, detected.encoding, strict=detected.whole_sample)
         try:
-            return _TEXT_EXTRACTORS[text_format](stream, max_chars)
+            return _extractor(_TEXT_EXTRACTORS[text_format])(stream, max_chars)
         finally:
             stream.detach()  # the wrapper must not close the file when it is collected
 
