@@ -226,8 +226,8 @@ def write_outputs(result: Result, out_dir: Path) -> list[Path]:
     json_path.write_text(json.dumps(asdict(result), indent=2))
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for label, values in (("upload -> extracted", result.extracted_samples_ms),
-                          ("upload -> searchable", result.searchable_samples_ms)):
+    for label, values in (("burst: upload -> extracted", result.extracted_samples_ms),
+                          ("burst: upload -> searchable", result.searchable_samples_ms)):
         ordered = sorted(values)
         if ordered:
             ax.plot(ordered, [(i + 1) / len(ordered) for i in range(len(ordered))], label=label)
