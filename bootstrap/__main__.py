@@ -2,13 +2,13 @@ import sys
 
 from bootstrap.deploy import NotRunning, deploy
 from bootstrap.storage import RecursionLoopError
-from fue import config
+from fue import config, db
 
 
 def main() -> int:
     try:
         report = deploy(config.load())
-    except (NotRunning, RecursionLoopError) as exc:
+    except (NotRunning, RecursionLoopError, db.DatabaseUnavailable, db.MigrationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(report.summary())

@@ -6,13 +6,15 @@ import argparse
 import subprocess
 import sys
 
-from fue import config, dlq, function_logs, localstack_host, reconcile, stack, trace
+from botocore.exceptions import EndpointConnectionError
+
+from bootstrap.deploy import NotRunning, deploy
+from bootstrap.storage import RecursionLoopError
+from fue import config, db, dlq, function_logs, localstack_host, reconcile, stack, trace
 
 
 def cmd_up(cfg: config.Config, args) -> int:
     mode = stack.up(cfg)
-    from bootstrap.deploy import deploy
-
     report = deploy(cfg)
     print(report.summary())
     print(f"stack is up ({mode} mode): try `make search q=...` or see README.md")
@@ -100,8 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     cfg = config.load()
     try:
         return args.func(cfg, args)
-    except (stack.StackError, localstack_host.StartError) as exc:
+    except (stack.StackError, localstack_host.StartError, NotRunning, RecursionLoopError,
+            db.DatabaseUnavailable, db.MigrationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except EndpointConnectionError:
+        print(f"error: LocalStack does not answer on {cfg.endpoint_url}: run `make up`", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -137,6 +137,6 @@ def down(cfg: Config, log=print) -> None:
 def status(cfg: Config) -> list[str]:
     mode = active_mode(cfg)
     if mode == "docker":
-        return [f"mode: docker", _compose(cfg, "ps", capture=True).stdout.rstrip()]
+        return ["mode: docker", _compose(cfg, "ps", capture=True).stdout.rstrip()]
     lines = [f"mode: {mode or 'not up'}", localstack_host.status(cfg), postgres_host.status(cfg)]
     return lines
