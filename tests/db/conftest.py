@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from fue import db, postgres_host
+from tests.support import poll_until
 
 INSERT_DIR = Path(__file__).resolve().parents[2] / "lambdas" / "insert"
 
@@ -36,14 +37,17 @@ def running_postgres(cfg):
         postgres_host.stop(cfg)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def make_database(running_postgres):
-    """Create (afresh) a database of the tests' own and return its DSN."""
+    """Create (afresh) a database of the tests' own and return its DSN; dropped after this suite."""
     cfg = running_postgres
     created = []
 
     def drop(admin, name: str) -> None:
-        admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # Plain DROP: PostgreSQL stops autovacuum workers itself, while WITH (FORCE) refuses to
+        # end them for a non-superuser. A closing connection of ours may linger a moment.
+        poll_until(lambda: admin.run(f'DROP DATABASE IF EXISTS "{name}"') or True, timeout=15,
+                   what=f"database {name} dropped")
 
     def make(suffix: str) -> str:
         name = f"{cfg.postgres_db}_{suffix}"
@@ -57,7 +61,6 @@ def make_database(running_postgres):
         return cfg.database_dsn().rsplit("/", 1)[0] + "/" + name
 
     yield make
-    # A fresh connection: later suites may have restarted the server meanwhile.
     admin = db.connect(cfg.database_dsn())
     try:
         for name in created:
@@ -66,7 +69,7 @@ def make_database(running_postgres):
         admin.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def index_dsn(make_database):
     dsn = make_database("test")
     conn = db.connect(dsn)
