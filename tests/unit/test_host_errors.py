@@ -1,0 +1,54 @@
+"""Host mode says what is wrong and the one command that fixes it."""
+
+from __future__ import annotations
+
+import dataclasses
+import socket
+
+import pytest
+
+from fue import config, interpreters, localstack_host, stack
+
+
+@pytest.fixture()
+def cfg(tmp_path):
+    return dataclasses.replace(config.load(), state_dir=tmp_path / "state")
+
+
+def test_port_taken_names_the_owner_and_the_setting(cfg):
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        taken = dataclasses.replace(cfg, localstack_port=listener.getsockname()[1])
+
+        with pytest.raises(localstack_host.StartError) as error:
+            localstack_host.start(taken, log=lambda *_: None)
+
+    message = str(error.value)
+    assert f"port {taken.localstack_port} is already taken" in message
+    assert "LOCALSTACK_HOST_PORT" in message
+
+
+def test_missing_python_313_says_how_to_install_it(cfg, monkeypatch):
+    def not_found(versions):
+        raise interpreters.InterpreterNotFound("Python 3.13 was not found; install it with `pyenv install 3.13`")
+
+    monkeypatch.setattr(interpreters, "find_first", not_found)
+
+    with pytest.raises(localstack_host.StartError, match=r"Python 3\.13.*pyenv install 3\.13"):
+        localstack_host.install(cfg, log=lambda *_: None)
+
+
+def test_docker_mode_without_an_engine_says_how_to_continue(cfg, monkeypatch):
+    monkeypatch.setattr(stack, "docker_engine_available", lambda: False)
+
+    with pytest.raises(stack.StackError, match="make up STACK=host"):
+        stack.choose_mode(dataclasses.replace(cfg, stack="docker"), log=lambda *_: None)
+
+
+def test_auto_mode_falls_back_to_host_and_says_so(cfg, monkeypatch):
+    monkeypatch.setattr(stack, "docker_engine_available", lambda: False)
+    said = []
+
+    assert stack.choose_mode(dataclasses.replace(cfg, stack="auto"), log=said.append) == "host"
+    assert "host mode" in said[0]
