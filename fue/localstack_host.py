@@ -89,6 +89,9 @@ def environment(cfg: Config) -> dict[str, str]:
             # LocalStack guesses it is inside a container when run in one (CI); it is not.
             "OVERRIDE_IN_DOCKER": "0",
             "FILESYSTEM_ROOT": str(cfg.localstack_dir / "filesystem"),
+            # No DNS server on port 53, no certificate download, no analytics: nothing that needs
+            # root or the internet. Without DISABLE_EVENTS a failed analytics flush at shutdown
+            # skips stopping the Lambda environments.
             "DNS_ADDRESS": "0",
             "SKIP_SSL_CERT_DOWNLOAD": "1",
             "DISABLE_EVENTS": "1",
