@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from os import cpu_count
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bootstrap.functions import wait_for_event_pollers_to_drain
-from fue import aws, db
+from fue import aws, db, stack
 from fue.config import Config
 from tests.fixtures import samples
 
@@ -26,6 +27,7 @@ TEXT_SIZES = (200, 5_000, 100_000, 1_000_000)
 
 @dataclass
 class Result:
+    mode: str
     count: int
     concurrency: int
     upload_seconds: float
@@ -158,6 +160,7 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
         searchable = [(rows[k][1] - t) * 1000 for k, t in uploaded.items() if k in rows]
         finished = max((r[1] for r in rows.values()), default=time.time())
         return Result(
+            mode=f"{stack.active_mode(cfg) or cfg.stack} mode, {cpu_count()} CPUs",
             count=count,
             concurrency=concurrency,
             upload_seconds=round(upload_seconds, 2),
@@ -192,6 +195,7 @@ def remove_uploads(cfg: Config, s3, prefix: str) -> int:
 
 def table(result: Result) -> str:
     lines = [
+        f"{result.mode}",
         f"files: {result.count}  concurrency: {result.concurrency}  "
         f"uploads took {result.upload_seconds}s  all searchable after {result.total_seconds}s  "
         f"throughput {result.throughput_files_per_s} files/s",
