@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 
@@ -109,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     except EndpointConnectionError:
         print(f"error: LocalStack does not answer on {cfg.endpoint_url}: run `make up`", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # Output piped into e.g. `head`, which stopped reading: not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         return 130
 
