@@ -57,5 +57,6 @@ test: unit-test integration-test ## Unit and integration tests: what CI runs
 bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, cold start
 	@$(PY) -m bench $(if $(n),--count $(n)) $(if $(concurrency),--concurrency $(concurrency))
 
-clean: down ## Stop the stack and delete all local state (.state, .venv)
+clean: ## Stop the stack and delete all local state (.state, .venv, Docker volumes)
+	@if [ -x $(PY) ]; then $(PY) -m fue down --delete-data; fi
 	rm -rf .state $(VENV)

@@ -23,7 +23,7 @@ def cmd_up(cfg: config.Config, args) -> int:
 
 
 def cmd_down(cfg: config.Config, args) -> int:
-    stack.down(cfg)
+    stack.down(cfg, delete_data=args.delete_data)
     return 0
 
 
@@ -74,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fue", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("up", help="start the stack (Docker or host mode) and deploy the pipeline").set_defaults(func=cmd_up)
-    sub.add_parser("down", help="stop everything the stack started").set_defaults(func=cmd_down)
+    down = sub.add_parser("down", help="stop everything the stack started")
+    down.add_argument("--delete-data", action="store_true", help="also delete Docker mode's volumes")
+    down.set_defaults(func=cmd_down)
     sub.add_parser("status", help="what is running").set_defaults(func=cmd_status)
     logs = sub.add_parser("logs", help="LocalStack's log, or a function's CloudWatch log with --function")
     logs.add_argument("--function", "-f", help="extract, insert or a function name")

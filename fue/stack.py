@@ -121,11 +121,12 @@ def up(cfg: Config, log=print) -> str:
     return mode
 
 
-def down(cfg: Config, log=print) -> None:
+def down(cfg: Config, log=print, *, delete_data: bool = False) -> None:
+    """Stop the stack. ``delete_data`` also removes Docker mode's volumes (host-mode data lives in STATE_DIR)."""
     mode = active_mode(cfg) or (cfg.stack if cfg.stack in MODES else "host")
     if mode == "docker":
         if docker_engine_available():
-            _compose(cfg, "down", "--remove-orphans")
+            _compose(cfg, "down", "--remove-orphans", *(["--volumes"] if delete_data else []))
         else:
             log("Docker engine not answering; nothing to stop in Docker mode")
     else:
