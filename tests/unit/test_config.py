@@ -41,12 +41,10 @@ def test_lambda_dsn_uses_the_compose_service_in_docker_mode_only(monkeypatch):
 def test_dotenv_fills_only_unset_variables(tmp_path, monkeypatch):
     env_file = tmp_path / ".env"
     env_file.write_text("# comment\nBUCKET='from-dotenv'\nUPLOAD_PREFIX=incoming/\n")
-    monkeypatch.setenv("UPLOAD_PREFIX", "from-shell/")
-    monkeypatch.delenv("BUCKET", raising=False)
+    # A private environment: what .env sets must not leak into later tests.
+    environ = {"UPLOAD_PREFIX": "from-shell/"}
+    monkeypatch.setattr(config.os, "environ", environ)
 
     config._load_dotenv(env_file)
 
-    import os
-
-    assert os.environ["BUCKET"] == "from-dotenv"
-    assert os.environ["UPLOAD_PREFIX"] == "from-shell/"
+    assert environ == {"BUCKET": "from-dotenv", "UPLOAD_PREFIX": "from-shell/"}
