@@ -34,8 +34,7 @@ def cmd_status(cfg: config.Config, args) -> int:
 
 def cmd_logs(cfg: config.Config, args) -> int:
     if args.function:
-        name = {"extract": cfg.extract_function, "insert": cfg.insert_function}.get(args.function, args.function)
-        return function_logs.tail(cfg, name, minutes=args.minutes, follow=args.follow)
+        return function_logs.tail(cfg, cfg.function_name(args.function), minutes=args.minutes, follow=args.follow)
     if stack.active_mode(cfg) == "docker":
         return subprocess.call(["docker", "compose", "logs", "--tail", "200"] + (["--follow"] if args.follow else []))
     logfile = cfg.localstack_dir / "localstack.log"

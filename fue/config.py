@@ -96,6 +96,17 @@ class Config:
             f"@{host}:{port}/{self.postgres_db}"
         )
 
+    def extracted_key(self, upload_key: str) -> str:
+        """uploads/a/b.pdf -> extracted/a/b.pdf: the same relative key under the output prefix."""
+        return self.extracted_prefix + upload_key[len(self.upload_prefix):]
+
+    def upload_key(self, extracted_key: str) -> str:
+        return self.upload_prefix + extracted_key[len(self.extracted_prefix):]
+
+    def function_name(self, kind: str) -> str:
+        """"extract" or "insert" -> the deployed function's name; other names pass through."""
+        return {"extract": self.extract_function, "insert": self.insert_function}.get(kind, kind)
+
     @property
     def localstack_dir(self) -> Path:
         return self.state_dir / "localstack"

@@ -146,12 +146,12 @@ def start(cfg: Config, log=print, wait_seconds: float = 90) -> str:
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise StartError(f"LocalStack exited with code {proc.returncode}:\n{tail(logfile)}")
+            raise StartError(f"LocalStack exited with code {proc.returncode}:\n{processes.log_tail(logfile)}")
         if health(cfg):
             return "started"
         time.sleep(0.2)
     stop(cfg, log=lambda *_: None)
-    raise StartError(f"LocalStack did not become healthy within {wait_seconds:.0f}s:\n{tail(logfile)}")
+    raise StartError(f"LocalStack did not become healthy within {wait_seconds:.0f}s:\n{processes.log_tail(logfile)}")
 
 
 def _stack_processes(cfg: Config) -> list[int]:
@@ -177,13 +177,6 @@ def stop(cfg: Config, log=print) -> str:
         processes.terminate(leftovers, grace=3)
     pidfile.unlink(missing_ok=True)
     return "stopped"
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def status(cfg: Config) -> str:

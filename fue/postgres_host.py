@@ -329,13 +329,6 @@ def _port_taken(port: int) -> bool:
 # --- start and stop ----------------------------------------------------------
 
 
-def _log_tail(layout: _Layout, lines: int = 15) -> str:
-    try:
-        return "\n".join(layout.log_file.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
 def _pg_ctl_start(bindir: Path, layout: _Layout, user: ServerUser | None) -> None:
     command = [
         str(bindir / "pg_ctl"), "start",
@@ -347,7 +340,7 @@ def _pg_ctl_start(bindir: Path, layout: _Layout, user: ServerUser | None) -> Non
     if result.returncode != 0:
         raise PostgresError(
             f"PostgreSQL did not start ({result.stderr.strip() or result.stdout.strip()}); "
-            f"last lines of {layout.log_file}:\n{_log_tail(layout)}"
+            f"last lines of {layout.log_file}:\n{processes.log_tail(layout.log_file, 15)}"
         )
 
 

@@ -87,6 +87,14 @@ def pids_matching(fragment: str) -> list[int]:
     return found
 
 
+def log_tail(path: Path, lines: int = 30) -> str:
+    """The last lines of a log file, for error messages."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
 def terminate(pids: list[int], grace: float = 10.0) -> None:
     """SIGTERM each process group (or process), then SIGKILL what is left after ``grace`` seconds."""
 

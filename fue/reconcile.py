@@ -74,17 +74,11 @@ def find(cfg: Config) -> list[Finding]:
     finally:
         conn.close()
 
-    def to_extracted(upload_key: str) -> str:
-        return cfg.extracted_prefix + upload_key[len(cfg.upload_prefix):]
-
-    def to_upload(extracted_key: str) -> str:
-        return cfg.upload_prefix + extracted_key[len(cfg.extracted_prefix):]
-
     findings = []
     for key, etag in uploads.items():
         if key.endswith("/"):
             continue
-        target = to_extracted(key)
+        target = cfg.extracted_key(key)
         if target not in extracted:
             findings.append(Finding("not-extracted", key, target))
         elif extracted[target] != etag:
@@ -94,23 +88,22 @@ def find(cfg: Config) -> list[Finding]:
         elif rows[key] != etag:
             findings.append(Finding("stale-index", key, target))
     for target in extracted:
-        if to_upload(target) not in uploads:
-            findings.append(Finding("orphan-extraction", to_upload(target), target))
+        if cfg.upload_key(target) not in uploads:
+            findings.append(Finding("orphan-extraction", cfg.upload_key(target), target))
     for key in rows:
-        if key not in uploads and to_extracted(key) not in extracted:
-            findings.append(Finding("orphan-index", key, to_extracted(key)))
+        if key not in uploads and cfg.extracted_key(key) not in extracted:
+            findings.append(Finding("orphan-index", key, cfg.extracted_key(key)))
     return findings
 
 
 def redrive(cfg: Config, findings: list[Finding], log=print) -> int:
     """Invoke the owning function for each finding; returns how many still failed."""
     lam = aws.client(cfg, "lambda", max_pool_connections=16)
-    functions = {"extract": cfg.extract_function, "insert": cfg.insert_function}
 
     def one(finding: Finding) -> bool:
         event_name = STAGES[finding.stage][2]
         record = events.s3_record(cfg.bucket, finding.event_key, event_name, region=cfg.region)
-        response = lam.invoke(FunctionName=functions[finding.function_kind],
+        response = lam.invoke(FunctionName=cfg.function_name(finding.function_kind),
                               Payload=json.dumps({"Records": [record]}).encode())
         if "FunctionError" in response:
             log(f"  failed     {finding.upload_key}: {response['Payload'].read()[:300]!r}")

@@ -46,7 +46,7 @@ def log_lines(cfg: Config, needles: list[str], limit: int = 20) -> list[str]:
 
 def trace(cfg: Config, key: str) -> list[str]:
     upload_key = normalise_key(cfg, key)
-    extracted_key = cfg.extracted_prefix + upload_key[len(cfg.upload_prefix):]
+    extracted_key = cfg.extracted_key(upload_key)
     s3 = aws.client(cfg, "s3")
     out = [f"trace of s3://{cfg.bucket}/{upload_key}"]
 

@@ -54,7 +54,7 @@ def indexed_counts(cfg, prefix: str) -> dict[str, int]:
 
 
 def dlq_keys(cfg, keys: list[str]) -> set[str]:
-    extracted = {cfg.extracted_prefix + k[len(cfg.upload_prefix):]: k for k in keys}
+    extracted = {cfg.extracted_key(k): k for k in keys}
     found = set()
     for event in dlq.failed_events(cfg):
         found |= {extracted.get(k, k) for k in event.keys if k in extracted or k in keys}
@@ -79,7 +79,7 @@ def test_database_outage_during_a_burst_loses_nothing(cfg, s3, run_id):
         keys = upload_burst(cfg, s3, prefix, 10)
         # Extraction does not need the database: it carries on.
         for key in keys:
-            poll_until(lambda: object_exists(s3, cfg.bucket, cfg.extracted_prefix + key[len(cfg.upload_prefix):]),
+            poll_until(lambda: object_exists(s3, cfg.bucket, cfg.extracted_key(key)),
                        timeout=PIPELINE_DEADLINE, what=f"{key} extracted during the outage")
         # Inserts fail, are retried, and end in the dead-letter queue with the reason.
         poll_until(lambda: dlq_keys(cfg, keys) == set(keys), timeout=PIPELINE_DEADLINE + 30,

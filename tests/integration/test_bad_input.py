@@ -8,12 +8,8 @@ from tests.support import get_json, object_exists, poll_until
 DEADLINE = 60
 
 
-def extracted_key(cfg, key: str) -> str:
-    return cfg.extracted_prefix + key[len(cfg.upload_prefix):]
-
-
 def document(cfg, s3, key: str, predicate=lambda doc: True) -> dict:
-    target = extracted_key(cfg, key)
+    target = cfg.extracted_key(key)
     return poll_until(lambda: (d := get_json(s3, cfg.bucket, target)) and predicate(d) and d,
                       timeout=DEADLINE, what=target)
 
@@ -26,7 +22,7 @@ def indexed_content(database, cfg, key: str) -> str | None:
 def test_very_long_name_is_extracted_under_the_same_name(cfg, s3, run_id):
     name = "n" * (1000 - len(f"{cfg.upload_prefix}{run_id}/") - len(".txt")) + ".txt"
     key = f"{cfg.upload_prefix}{run_id}/{name}"
-    assert len(extracted_key(cfg, key).encode()) <= 1024
+    assert len(cfg.extracted_key(key).encode()) <= 1024
     s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"long name")
 
     assert document(cfg, s3, key)["SourceKey"] == key
@@ -82,6 +78,6 @@ def test_upload_then_immediate_delete_leaves_nothing_behind(cfg, s3, database, r
     # Settled once extract has handled both events (its log names the key for each).
     poll_until(lambda: sum(cfg.extract_function in line for line in trace.log_lines(cfg, [key])) >= 2,
                timeout=DEADLINE, what=f"extract to handle both events of {key}")
-    poll_until(lambda: not object_exists(s3, cfg.bucket, extracted_key(cfg, key)), timeout=DEADLINE,
-               what=f"no {extracted_key(cfg, key)}")
+    poll_until(lambda: not object_exists(s3, cfg.bucket, cfg.extracted_key(key)), timeout=DEADLINE,
+               what=f"no {cfg.extracted_key(key)}")
     poll_until(lambda: indexed_content(database, cfg, key) is None, timeout=DEADLINE, what=f"{key} not indexed")

@@ -15,7 +15,7 @@ DEADLINE = 45
 def test_sample_is_extracted_and_indexed(cfg, s3, database, run_id, name):
     sample = SAMPLES[name]
     key = f"{cfg.upload_prefix}{run_id}/{sample.filename}"
-    target = cfg.extracted_prefix + key[len(cfg.upload_prefix):]
+    target = cfg.extracted_key(key)
     s3.put_object(Bucket=cfg.bucket, Key=key, Body=sample.body, ContentType=sample.content_type)
 
     doc = poll_until(lambda: get_json(s3, cfg.bucket, target), timeout=DEADLINE, what=target)

@@ -14,12 +14,8 @@ EXTRACT_DEADLINE = 30
 SEARCH_DEADLINE = 30
 
 
-def extracted_key(cfg, key: str) -> str:
-    return cfg.extracted_prefix + key[len(cfg.upload_prefix):]
-
-
 def wait_for_document(cfg, s3, key: str, *, predicate=lambda doc: True) -> dict:
-    target = extracted_key(cfg, key)
+    target = cfg.extracted_key(key)
     return poll_until(
         lambda: (doc := get_json(s3, cfg.bucket, target)) and predicate(doc) and doc,
         timeout=EXTRACT_DEADLINE,
@@ -47,7 +43,7 @@ def test_upload_produces_extracted_document_with_design_fields(cfg, s3, run_id):
     assert doc["ETag"] == put["ETag"].strip('"')
     assert doc["ContentType"].startswith("text/plain")
     assert doc["Status"] == "ok" and doc["Error"] is None and doc["Truncated"] is False
-    head = s3.head_object(Bucket=cfg.bucket, Key=extracted_key(cfg, key))
+    head = s3.head_object(Bucket=cfg.bucket, Key=cfg.extracted_key(key))
     assert head["ContentType"] == "application/json"
 
 
@@ -70,7 +66,7 @@ def test_awkward_keys_map_to_the_same_relative_key(cfg, s3, run_id, relative):
     assert doc["SourceKey"] == key
     assert doc["Content"] == f"content of {relative}"
     listed = s3.list_objects_v2(Bucket=cfg.bucket, Prefix=f"{cfg.extracted_prefix}{run_id}/")
-    assert [o["Key"] for o in listed.get("Contents", [])] == [extracted_key(cfg, key)]
+    assert [o["Key"] for o in listed.get("Contents", [])] == [cfg.extracted_key(key)]
 
 
 def test_upload_becomes_searchable_and_delete_removes_it_everywhere(cfg, s3, database, run_id):
@@ -83,9 +79,9 @@ def test_upload_becomes_searchable_and_delete_removes_it_everywhere(cfg, s3, dat
     s3.delete_object(Bucket=cfg.bucket, Key=key)
 
     poll_until(
-        lambda: not object_exists(s3, cfg.bucket, extracted_key(cfg, key)),
+        lambda: not object_exists(s3, cfg.bucket, cfg.extracted_key(key)),
         timeout=EXTRACT_DEADLINE,
-        what=f"{extracted_key(cfg, key)} deleted",
+        what=f"{cfg.extracted_key(key)} deleted",
     )
     poll_until(lambda: key not in hits_for(database, word), timeout=SEARCH_DEADLINE, what=f"{key} unsearchable")
 
@@ -108,7 +104,7 @@ def test_reupload_replaces_the_indexed_content(cfg, s3, database, run_id):
 def test_duplicate_event_delivery_is_harmless(cfg, s3, lambda_client, database, run_id):
     key = f"{cfg.upload_prefix}{run_id}/dup.txt"
     s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"delivered more than once")
-    target = extracted_key(cfg, key)
+    target = cfg.extracted_key(key)
     wait_for_document(cfg, s3, key)
     poll_until(lambda: key in hits_for(database, "delivered"), timeout=SEARCH_DEADLINE, what="indexed")
     first = s3.head_object(Bucket=cfg.bucket, Key=target)
@@ -131,14 +127,14 @@ def test_many_records_in_one_event_are_all_processed(cfg, s3, lambda_client, run
         s3.put_object(Bucket=cfg.bucket, Key=key, Body=f"batch file {i}".encode())
     for key in keys:
         wait_for_document(cfg, s3, key)
-        s3.delete_object(Bucket=cfg.bucket, Key=extracted_key(cfg, key))
+        s3.delete_object(Bucket=cfg.bucket, Key=cfg.extracted_key(key))
 
     records = [_record(cfg, "ObjectCreated:Put", k, s3.head_object(Bucket=cfg.bucket, Key=k), None) for k in keys]
     response = lambda_client.invoke(FunctionName=cfg.extract_function, Payload=json.dumps({"Records": records}).encode())
 
     assert "FunctionError" not in response, response["Payload"].read()
     for i, key in enumerate(keys):
-        assert get_json(s3, cfg.bucket, extracted_key(cfg, key))["Content"] == f"batch file {i}"
+        assert get_json(s3, cfg.bucket, cfg.extracted_key(key))["Content"] == f"batch file {i}"
 
 
 def _record(cfg, event_name: str, key: str, head: dict, sequencer: str | None) -> dict:
