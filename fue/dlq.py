@@ -91,15 +91,22 @@ def failed_events(cfg: Config, *, hide_for: int = 0) -> list[FailedEvent]:
     return events
 
 
-def redrive(cfg: Config, log=print) -> tuple[int, int]:
+def redrive(cfg: Config, log=print, *, keys: set[str] | None = None) -> tuple[int, int]:
     """Invoke each failed event's function again; delete the message when it succeeds.
 
-    Returns (succeeded, still failing).
+    ``keys`` limits this to the events naming one of those keys; the others are
+    released at once. Returns (succeeded, still failing).
     """
     sqs, lam = aws.client(cfg, "sqs"), aws.client(cfg, "lambda")
     url = queue_url(cfg)
     ok = failing = 0
+    chosen = []
     for failed in failed_events(cfg, hide_for=cfg.lambda_timeout + 30):
+        if keys is None or keys & set(failed.keys):
+            chosen.append(failed)
+        else:
+            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=failed.receipt_handle, VisibilityTimeout=0)
+    for failed in chosen:
         response = lam.invoke(FunctionName=failed.function, Payload=json.dumps(failed.event).encode())
         if "FunctionError" in response:
             failing += 1
