@@ -163,7 +163,8 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
         prefix = request.query_params.get("prefix", "")
         current = get_collector().collect()
         shown = current.filtered(stage if stage in board.STAGES else "", prefix)
-        return {"board": current, "counts": current.counts(), "rows": shown[:MAX_BOARD_ROWS],
+        counts = current.counts(prefix)
+        return {"board": current, "counts": counts, "total": sum(counts.values()), "rows": shown[:MAX_BOARD_ROWS],
                 "hidden": max(0, len(shown) - MAX_BOARD_ROWS), "stage": stage, "prefix": prefix,
                 "stages": board.STAGES}
 

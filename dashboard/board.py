@@ -75,10 +75,11 @@ class Board:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0  # how long collecting took
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, prefix: str = "") -> dict[str, int]:
         counts = dict.fromkeys(STAGES, 0)
         for f in self.files:
-            counts[f.stage] += 1
+            if f.key.startswith(prefix):
+                counts[f.stage] += 1
         return counts
 
     def filtered(self, stage: str = "", prefix: str = "") -> list[FileState]:

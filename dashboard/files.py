@@ -1,9 +1,10 @@
-"""One file: what `make trace` shows plus its document, index row, DLQ events and log lines; and the
-actions on it (upload, delete, re-drive)."""
+"""One file: what `make trace` shows (stages and matching log lines) plus its document, index row and
+DLQ events; and the actions on it (upload, delete, re-drive)."""
 
 from __future__ import annotations
 
 import json
+import mimetypes
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -27,7 +28,6 @@ class FileDetail:
     document: dict | None = None
     row: dict | None = None
     failures: list[dlq.FailedEvent] = field(default_factory=list)
-    log_lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -82,15 +82,12 @@ def detail(cfg: Config, key: str) -> FileDetail:
         found.failures = [e for e in dlq.failed_events(cfg) if key in e.keys or found.extracted_key in e.keys]
     except Exception as exc:  # noqa: BLE001
         found.problems.append(f"the dead-letter queue cannot be read: {exc}")
-    try:
-        found.log_lines = trace.log_lines(cfg, [key, found.extracted_key], limit=50)
-    except Exception as exc:  # noqa: BLE001
-        found.problems.append(f"the function logs cannot be read: {exc}")
     return found
 
 
 def upload(cfg: Config, key: str, body: BinaryIO) -> None:
-    aws.client(cfg, "s3").upload_fileobj(body, cfg.bucket, key)
+    content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    aws.client(cfg, "s3").upload_fileobj(body, cfg.bucket, key, ExtraArgs={"ContentType": content_type})
 
 
 def delete(cfg: Config, key: str) -> str:

@@ -1,0 +1,138 @@
+"""The dashboard in a real browser: upload -> indexed -> search -> file page -> delete; a database
+outage lands in the DLQ and is re-driven from the page; hostile names and content render as text."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.common.by import By
+
+from tests.faults.test_faults import database_outage
+from tests.support import poll_until
+
+PIPELINE_DEADLINE = 60
+# Insert fails, then is retried LAMBDA_MAX_RETRIES times (5 s, 10 s apart by default) before the DLQ.
+DLQ_DEADLINE = 150
+
+
+def upload_through_page(driver, base: str, folder: str, path) -> str:
+    """Pick a file with the upload page's control; returns the key the page reports."""
+    driver.get(f"{base}/upload")
+    driver.find_element(By.ID, "folder").send_keys(folder)
+    driver.find_element(By.ID, "file-input").send_keys(str(path))
+    done = poll_until(lambda: driver.find_elements(By.CSS_SELECTOR, "#uploads li.done a")
+                      or _failed_upload(driver), timeout=60, what=f"the upload of {path.name} to finish")
+    assert not isinstance(done, str), done
+    return done[0].text
+
+
+def _failed_upload(driver) -> str | None:
+    failed = driver.find_elements(By.CSS_SELECTOR, "#uploads li.failed")
+    if failed:
+        raise AssertionError(f"upload failed on the page: {failed[0].text}")
+    return None
+
+
+def board_stage(driver, key: str) -> str | None:
+    """The stage the open board shows for ``key`` (None: not on the board)."""
+    rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#board tr[data-key]") if r.get_attribute("data-key") == key]
+    return rows[0].get_attribute("data-stage") if rows else None
+
+
+def wait_for_stage(driver, key: str, stage: str, timeout: float) -> None:
+    # The page updates itself (polling while visible): the test only reads it.
+    poll_until(lambda: board_stage(driver, key) == stage, timeout=timeout,
+               what=f"{key} at stage {stage!r} on the board (last shown: {board_stage(driver, key)!r})")
+
+
+def assert_no_dialog(driver) -> None:
+    try:
+        alert = driver.switch_to.alert
+    except NoAlertPresentException:
+        return
+    text = alert.text
+    alert.dismiss()
+    raise AssertionError(f"a dialog opened: {text!r}")
+
+
+def test_upload_reach_indexed_search_open_and_delete(driver, dashboard, run_id, tmp_path, screenshots):
+    word = f"quokka{run_id.replace('-', '')}"
+    path = tmp_path / "field-notes.txt"
+    path.write_text(f"Field notes: the {word} was seen near the river.\n")
+
+    key = upload_through_page(driver, dashboard, run_id, path)
+    assert key == f"uploads/{run_id}/field-notes.txt"
+
+    driver.get(f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}")
+    wait_for_stage(driver, key, "indexed", PIPELINE_DEADLINE)
+    driver.save_screenshot(str(screenshots / "board.png"))
+
+    driver.get(f"{dashboard}/search")
+    box = driver.find_element(By.ID, "q")
+    box.send_keys(word)
+    box.submit()
+    hits = poll_until(lambda: driver.find_elements(By.CSS_SELECTOR, "li.hit"), timeout=10, what="search hits")
+    assert hits[0].find_element(By.CSS_SELECTOR, "a.key").text == key
+    assert word in [m.text for m in hits[0].find_elements(By.TAG_NAME, "mark")]
+
+    hits[0].find_element(By.CSS_SELECTOR, "a.key").click()
+    assert driver.find_element(By.ID, "file-key").text == key
+    assert word in driver.find_element(By.ID, "content").text
+    assert key in driver.find_element(By.ID, "index-row").text
+    assert "indexed" in driver.find_element(By.ID, "trace").text
+    driver.save_screenshot(str(screenshots / "file.png"))
+
+    driver.find_element(By.ID, "delete").click()
+    assert "deleted" in driver.find_element(By.ID, "flash").text
+    driver.get(f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}")
+    poll_until(lambda: board_stage(driver, key) is None, timeout=PIPELINE_DEADLINE,
+               what=f"{key} gone from the board (shown as {board_stage(driver, key)!r})")
+
+
+def test_database_outage_lands_in_dlq_and_is_redriven_from_the_page(cfg, driver, dashboard, run_id, tmp_path):
+    path = tmp_path / "during-outage.txt"
+    path.write_text("written while the search database was down\n")
+    board = f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}"
+    with database_outage(cfg):
+        key = upload_through_page(driver, dashboard, run_id, path)
+        driver.get(board)
+        wait_for_stage(driver, key, "dlq", DLQ_DEADLINE)
+        assert "insert" in driver.find_element(By.CSS_SELECTOR, f"#board tr[data-key='{key}'] td.error").text
+
+    driver.get(f"{dashboard}/file?key={quote(key)}")
+    assert driver.find_elements(By.CSS_SELECTOR, "tr.dlq-event"), "the file page lists the DLQ event"
+    driver.find_element(By.ID, "redrive").click()
+    assert "1 re-processed, 0 still failing" in driver.find_element(By.ID, "flash").text
+    assert not driver.find_elements(By.CSS_SELECTOR, "tr.dlq-event")
+    driver.get(board)
+    wait_for_stage(driver, key, "indexed", PIPELINE_DEADLINE)
+
+
+def test_hostile_name_and_content_render_as_text(driver, dashboard, run_id, tmp_path):
+    name = "<img src=x onerror=alert(1)>.txt"
+    word = f"marmot{run_id.replace('-', '')}"
+    path = tmp_path / name
+    path.write_text(f"<script>alert(2)</script><img src=y onerror=alert(3)> {word}\n")
+
+    key = upload_through_page(driver, dashboard, run_id, path)
+    assert key == f"uploads/{run_id}/{name}"
+    assert_no_dialog(driver)
+
+    driver.get(f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}")
+    wait_for_stage(driver, key, "indexed", PIPELINE_DEADLINE)
+    assert_no_dialog(driver)
+    row = [r for r in driver.find_elements(By.CSS_SELECTOR, "#board tr[data-key]") if r.get_attribute("data-key") == key][0]
+    assert row.find_element(By.CSS_SELECTOR, "td.key").text == key
+    assert driver.find_elements(By.CSS_SELECTOR, "#board img") == []
+
+    driver.get(f"{dashboard}/search?q={word}")
+    assert_no_dialog(driver)
+    assert driver.find_element(By.CSS_SELECTOR, "li.hit a.key").text == key
+    assert driver.find_elements(By.CSS_SELECTOR, "main img, main script") == []
+
+    driver.get(f"{dashboard}/file?key={quote(key)}")
+    assert_no_dialog(driver)
+    assert driver.find_element(By.ID, "file-key").text == key
+    assert "<script>alert(2)</script>" in driver.find_element(By.ID, "content").text
+    assert driver.find_elements(By.CSS_SELECTOR, "main img, main script") == []
