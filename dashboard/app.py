@@ -93,6 +93,11 @@ def duration(seconds: float | None) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
 
 
+def quantity(value: float) -> str:
+    """1,746,000 or 0.03007: whole numbers with separators from 100 up, 4 significant digits below."""
+    return f"{value:,.0f}" if value >= 100 else f"{value:.4g}"
+
+
 def human_size(size: int | None) -> str:
     return fts._human_size(size) if size is not None else ""
 
@@ -131,7 +136,7 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     env.filters.update(snippet=snippet_html, clock=clock, duration=duration, size=human_size,
-                       money=cost.money)
+                       money=cost.money, quantity=quantity)
     templates = Jinja2Templates(env=env, context_processors=[lambda request: {
         "csrf_token": token, "cfg": cfg, "stage_labels": board.STAGE_LABELS, "poll_ms": POLL_MS,
         "flash": flash.pop(request.query_params.get("flash")),

@@ -27,6 +27,21 @@ def upload_through_page(driver, base: str, folder: str, path) -> str:
     return done[0].text
 
 
+def upload_by_drop(driver, base: str, folder: str, name: str, text: str) -> str:
+    """Drop a file on the upload page's drop zone (a real drop event); returns the key the page reports."""
+    driver.get(f"{base}/upload")
+    driver.find_element(By.ID, "folder").send_keys(folder)
+    driver.execute_script(
+        "const data = new DataTransfer();"
+        "data.items.add(new File([arguments[1]], arguments[0], {type: 'text/plain'}));"
+        "document.getElementById('dropzone').dispatchEvent("
+        "  new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));",
+        name, text)
+    done = poll_until(lambda: driver.find_elements(By.CSS_SELECTOR, "#uploads li.done a")
+                      or _failed_upload(driver), timeout=60, what=f"the upload of {name} to finish")
+    return done[0].text
+
+
 def _failed_upload(driver) -> str | None:
     failed = driver.find_elements(By.CSS_SELECTOR, "#uploads li.failed")
     if failed:
@@ -44,6 +59,13 @@ def wait_for_stage(driver, key: str, stage: str, timeout: float) -> None:
     # The page updates itself (polling while visible): the test only reads it.
     poll_until(lambda: board_stage(driver, key) == stage, timeout=timeout,
                what=f"{key} at stage {stage!r} on the board (last shown: {board_stage(driver, key)!r})")
+
+
+def full_page_screenshot(driver, path) -> None:
+    width, height = driver.get_window_size()["width"], driver.get_window_size()["height"]
+    driver.set_window_size(width, min(3000, driver.execute_script("return document.documentElement.scrollHeight") + 150))
+    driver.save_screenshot(str(path))
+    driver.set_window_size(width, height)
 
 
 def assert_no_dialog(driver) -> None:
@@ -81,7 +103,7 @@ def test_upload_reach_indexed_search_open_and_delete(driver, dashboard, run_id, 
     assert word in driver.find_element(By.ID, "content").text
     assert key in driver.find_element(By.ID, "index-row").text
     assert "indexed" in driver.find_element(By.ID, "trace").text
-    driver.save_screenshot(str(screenshots / "file.png"))
+    full_page_screenshot(driver, screenshots / "file.png")
 
     driver.find_element(By.ID, "delete").click()
     assert "deleted" in driver.find_element(By.ID, "flash").text
@@ -90,12 +112,12 @@ def test_upload_reach_indexed_search_open_and_delete(driver, dashboard, run_id, 
                what=f"{key} gone from the board (shown as {board_stage(driver, key)!r})")
 
 
-def test_database_outage_lands_in_dlq_and_is_redriven_from_the_page(cfg, driver, dashboard, run_id, tmp_path):
-    path = tmp_path / "during-outage.txt"
-    path.write_text("written while the search database was down\n")
+def test_database_outage_lands_in_dlq_and_is_redriven_from_the_page(cfg, driver, dashboard, run_id):
     board = f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}"
     with database_outage(cfg):
-        key = upload_through_page(driver, dashboard, run_id, path)
+        key = upload_by_drop(driver, dashboard, run_id, "during-outage.txt",
+                             "written while the search database was down\n")
+        assert key == f"uploads/{run_id}/during-outage.txt"
         driver.get(board)
         wait_for_stage(driver, key, "dlq", DLQ_DEADLINE)
         assert "insert" in driver.find_element(By.CSS_SELECTOR, f"#board tr[data-key='{key}'] td.error").text
