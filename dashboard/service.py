@@ -91,6 +91,11 @@ def start(cfg: Config) -> str:
     return f"started, but not answering on {cfg.ui_url} after {START_SECONDS} s: see {logfile(cfg)}"
 
 
+def status(cfg: Config) -> str:
+    pid = running_pid(cfg)
+    return f"dashboard: pid {pid} on {cfg.ui_url}" if pid else "dashboard: not running (`make ui` serves it)"
+
+
 def stop(cfg: Config) -> str:
     pid = running_pid(cfg)
     pidfile(cfg).unlink(missing_ok=True)

@@ -34,7 +34,9 @@ def cmd_down(cfg: config.Config, args) -> int:
 
 
 def cmd_status(cfg: config.Config, args) -> int:
-    print("\n".join(stack.status(cfg)))
+    from dashboard import service
+
+    print("\n".join([*stack.status(cfg), service.status(cfg)]))
     return 0
 
 

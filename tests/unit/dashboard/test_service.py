@@ -23,6 +23,7 @@ def test_start_answer_stop(cfg, tmp_path):
         pid = service.running_pid(own)
         assert pid and service.answers(own.ui_port)
         assert service.start(own).startswith("already running")
+        assert service.status(own) == f"dashboard: pid {pid} on {own.ui_url}"
     finally:
         assert service.stop(own) == "stopped"
     assert not processes.pid_alive(pid)
