@@ -55,7 +55,7 @@ cost: tools ## What the observed workload would cost on AWS: make cost [minutes=
 browser: tools ## Install Debian's chromium + chromium-driver for the browser tests when absent (needs root)
 	@$(PY) -m tests.ui.browser
 
-ui-test: up browser ## Browser tests of the dashboard in headless Chromium (screenshots in tests/ui/screenshots/)
+ui-test: up browser ## Browser tests of the dashboard in headless Chromium (screenshots in docs/screenshots/)
 	@$(PY) -m pytest tests/ui -q
 
 vendor-js: ## Refresh the dashboard's vendored JavaScript from the npm registry (needs npm)

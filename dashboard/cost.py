@@ -16,7 +16,9 @@ from fue import aws
 from fue.config import Config
 
 # --- prices: AWS public list prices, us-east-1, on-demand, no free tier ------------------
-PRICES_AS_OF = "2025-06"  # read from aws.amazon.com/lambda/pricing and /s3/pricing; check before relying on them
+# From AWS's Lambda and S3 pricing pages (these list prices have stood for years); check them before relying
+# on the figures, and move this date when you do.
+PRICES_AS_OF = "2025-06"
 REGION = "us-east-1"
 LAMBDA_PRICE_PER_REQUEST = 0.20 / 1_000_000
 LAMBDA_PRICE_PER_GB_SECOND = {"x86_64": 0.0000166667, "arm64": 0.0000133334}  # first 6 billion GB-s a month

@@ -158,3 +158,19 @@ def test_hostile_name_and_content_render_as_text(driver, dashboard, run_id, tmp_
     assert driver.find_element(By.ID, "file-key").text == key
     assert "<script>alert(2)</script>" in driver.find_element(By.ID, "content").text
     assert driver.find_elements(By.CSS_SELECTOR, "main img, main script") == []
+
+
+def test_health_and_cost_pages(driver, dashboard):
+    driver.get(f"{dashboard}/health")
+    states = {row.find_element(By.TAG_NAME, "th").text: row.find_element(By.CSS_SELECTOR, "td.state").text
+              for row in driver.find_elements(By.CSS_SELECTOR, "#checks tbody tr")}
+    assert states == {"stack mode": "ok", "LocalStack": "ok", "PostgreSQL": "ok", "function extract": "ok",
+                      "function insert": "ok"}
+    assert driver.execute_script("return typeof window.Chart") == "function", "the vendored Chart.js loads"
+    driver.find_element(By.ID, "reconcile-preview").click()
+    assert driver.find_element(By.ID, "preview").is_displayed()
+
+    driver.get(f"{dashboard}/cost")
+    # Earlier tests ran both functions, so there is a workload to price.
+    assert driver.find_element(By.ID, "cost-per-1000").text.startswith(("$", "< $"))
+    assert "us-east-1" in driver.find_element(By.CSS_SELECTOR, "ul.assumptions").text
