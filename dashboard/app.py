@@ -79,12 +79,13 @@ def snippet_html(snippet: str) -> Markup:
     return Markup("".join(f"<mark>{escape(p)}</mark>" if i % 2 else str(escape(p)) for i, p in enumerate(parts)))
 
 
-def clock(value) -> str:
+def clock(value, milliseconds: bool = True) -> str:
     if value is None:
         return ""
     if isinstance(value, (int, float)):
         value = datetime.fromtimestamp(value / 1000, tz=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    text = value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return text[:-3] if milliseconds else text[:-7]
 
 
 def duration(seconds: float | None) -> str:
@@ -127,11 +128,13 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
     token = token or secrets.token_urlsafe(32)
     flash = Flash()
     collector: list[board.Collector] = []  # made on first use: an unopened dashboard creates nothing
+    collector_lock = threading.Lock()
 
     def get_collector() -> board.Collector:
-        if not collector:
-            collector.append(board.Collector(cfg))
-        return collector[0]
+        with collector_lock:
+            if not collector:
+                collector.append(board.Collector(cfg))
+            return collector[0]
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
@@ -271,10 +274,14 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
             return {"checks": [c.__dict__ for c in health.checks(cfg)], "dlq_size": _dlq_size(), "last_hour": hour}
         return JSONResponse(await run_in_threadpool(gather))
 
+    def redrive_all() -> tuple[int, int]:
+        with board.DLQ_LOCK:
+            return dlq.redrive(cfg, log=lambda *_: None)
+
     async def dlq_redrive(request: Request) -> Response:
         await check_token(request)
         try:
-            ok, failing = await run_in_threadpool(dlq.redrive, cfg, lambda *_: None)
+            ok, failing = await run_in_threadpool(redrive_all)
             return done("/health", failing == 0, f"redrive: {ok} re-processed, {failing} still failing")
         except Exception as exc:  # noqa: BLE001
             return done("/health", False, f"redrive failed: {exc}")

@@ -7,12 +7,17 @@ Nothing here runs unless a page asks for it.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from fue import aws, db, dlq
 from fue.config import Config
+
+# Every DLQ read or re-drive of this process holds this lock. Peeking receives the messages (hiding them)
+# and releases them at once; a re-drive running in that instant would miss them.
+DLQ_LOCK = threading.Lock()
 
 # The stages, in the order a file moves through them, then the ways it can stop.
 STAGES = ("uploaded", "extracted", "indexed", "failed", "dlq", "stale")
@@ -48,7 +53,7 @@ class FileState:
     stage: str
     size: int | None = None
     uploaded_at: datetime | None = None
-    extracted_at: datetime | None = None
+    extracted_at: datetime | None = None  # ExtractedDate, from the index row
     indexed_at: datetime | None = None
     status: str | None = None
     error: str | None = None
@@ -56,7 +61,7 @@ class FileState:
 
     @property
     def extract_seconds(self) -> float | None:
-        """Upload -> extracted. The upload time is whole seconds, so this is within a second."""
+        """Upload -> extracted: an upper bound, within a second (S3 gives the upload time in whole seconds)."""
         if self.uploaded_at and self.extracted_at:
             return max(0.0, (self.extracted_at - self.uploaded_at).total_seconds())
         return None
@@ -90,6 +95,9 @@ def classify(cfg: Config, uploads: dict[str, Upload], extracted: dict[str, datet
              in_dlq: dict[str, str]) -> list[FileState]:
     """Each upload's stage from what the bucket, the index and the DLQ hold now; then the left-overs.
 
+    Stage times come from the index row only: S3's last-modified times are whole
+    seconds, too coarse for stages that take milliseconds.
+
     ``extracted`` maps document keys to their last-modified time, ``rows`` upload
     keys to index rows, ``in_dlq`` any key named by a DLQ event to its error.
     """
@@ -108,23 +116,20 @@ def classify(cfg: Config, uploads: dict[str, Upload], extracted: dict[str, datet
                                    status=row.status, error=row.error,
                                    note="an older event is still in the DLQ" if dlq_error else "", **base))
         elif dlq_error:
-            files.append(FileState(stage="dlq", error=dlq_error, extracted_at=doc_time if row is None else None,
-                                   **base))
+            files.append(FileState(stage="dlq", error=dlq_error, **base))
         elif row:
             files.append(FileState(stage="stale", status=row.status, extracted_at=row.extracted_at,
                                    indexed_at=row.indexed_at, note="the index holds an older upload", **base))
         elif doc_time and doc_time >= upload.last_modified.replace(microsecond=0):
-            files.append(FileState(stage="extracted", extracted_at=doc_time, **base))
+            files.append(FileState(stage="extracted", **base))
         elif doc_time:
-            files.append(FileState(stage="stale", extracted_at=doc_time,
-                                   note="extracted/ holds an older upload", **base))
+            files.append(FileState(stage="stale", note="extracted/ holds an older upload", **base))
         else:
             files.append(FileState(stage="uploaded", **base))
-    for target, doc_time in extracted.items():
+    for target in extracted:
         key = cfg.upload_key(target)
         if key not in uploads:
-            files.append(FileState(key=key, stage="stale", extracted_at=doc_time,
-                                   note="upload deleted; its extracted document is left"))
+            files.append(FileState(key=key, stage="stale", note="upload deleted; its extracted document is left"))
     for key, row in rows.items():
         if key not in uploads and cfg.extracted_key(key) not in extracted:
             files.append(FileState(key=key, stage="stale", status=row.status, extracted_at=row.extracted_at,
@@ -136,7 +141,7 @@ def classify(cfg: Config, uploads: dict[str, Upload], extracted: dict[str, datet
 class Collector:
     """Reads the board from the stack; keeps its clients and a short-lived DLQ peek between calls."""
 
-    DLQ_PEEK_SECONDS = 5.0
+    DLQ_PEEK_SECONDS = 30.0
 
     def __init__(self, cfg: Config):
         self.cfg = cfg
@@ -169,16 +174,24 @@ class Collector:
         return sum(int(v) for v in attributes.values())
 
     def _dlq_keys(self, size: int) -> dict[str, str]:
-        """Key -> error of every DLQ event: peeked (and released at once) only when the count changed."""
+        """Key -> error of every DLQ event: peeked (and released at once) when the count changed.
+
+        While another DLQ action of this process runs, the last peek is shown instead.
+        """
         fetched_at, fetched_size, keys = self._dlq_peek
         if size == 0:
             return {}
         if size == fetched_size and time.monotonic() - fetched_at < self.DLQ_PEEK_SECONDS:
             return keys
-        keys = {}
-        for event in dlq.failed_events(self.cfg):
-            for key in event.keys:
-                keys.setdefault(key, f"{event.function}: {event.error}")
+        if not DLQ_LOCK.acquire(blocking=False):
+            return keys
+        try:
+            keys = {}
+            for event in dlq.failed_events(self.cfg):
+                for key in event.keys:
+                    keys.setdefault(key, f"{event.function}: {event.error}")
+        finally:
+            DLQ_LOCK.release()
         self._dlq_peek = (time.monotonic(), size, keys)
         return keys
 

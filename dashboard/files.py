@@ -8,6 +8,7 @@ import mimetypes
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from dashboard.board import DLQ_LOCK
 from fue import aws, db, dlq, reconcile, trace
 from fue.config import Config
 
@@ -58,7 +59,8 @@ def detail(cfg: Config, key: str) -> FileDetail:
     found = FileDetail(key=key, extracted_key=cfg.extracted_key(key))
     s3 = aws.client(cfg, "s3")
     try:
-        found.trace = trace.trace(cfg, key)
+        with DLQ_LOCK:  # trace reads the DLQ too
+            found.trace = trace.trace(cfg, key)
     except Exception as exc:  # noqa: BLE001 - the page shows what could not be read
         found.problems.append(f"trace failed: {exc}")
     try:
@@ -79,7 +81,8 @@ def detail(cfg: Config, key: str) -> FileDetail:
     except Exception as exc:  # noqa: BLE001
         found.problems.append(f"the index cannot be read: {exc}")
     try:
-        found.failures = [e for e in dlq.failed_events(cfg) if key in e.keys or found.extracted_key in e.keys]
+        with DLQ_LOCK:
+            found.failures = [e for e in dlq.failed_events(cfg) if key in e.keys or found.extracted_key in e.keys]
     except Exception as exc:  # noqa: BLE001
         found.problems.append(f"the dead-letter queue cannot be read: {exc}")
     return found
@@ -101,7 +104,8 @@ def redrive(cfg: Config, key: str) -> str:
     key = upload_key(cfg, key)
     target = cfg.extracted_key(key)
     messages = []
-    ok, failing = dlq.redrive(cfg, log=lambda *_: None, keys={key, target})
+    with DLQ_LOCK:
+        ok, failing = dlq.redrive(cfg, log=lambda *_: None, keys={key, target})
     if ok or failing:
         messages.append(f"dead-letter queue: {ok} re-processed, {failing} still failing")
     findings = [f for f in reconcile.find(cfg) if f.upload_key == key]

@@ -112,7 +112,7 @@ def test_upload_reach_indexed_search_open_and_delete(driver, dashboard, run_id, 
                what=f"{key} gone from the board (shown as {board_stage(driver, key)!r})")
 
 
-def test_database_outage_lands_in_dlq_and_is_redriven_from_the_page(cfg, driver, dashboard, run_id):
+def test_database_outage_lands_in_dlq_and_is_redriven_from_the_page(cfg, driver, dashboard, run_id, screenshots):
     board = f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}"
     with database_outage(cfg):
         key = upload_by_drop(driver, dashboard, run_id, "during-outage.txt",
@@ -120,6 +120,7 @@ def test_database_outage_lands_in_dlq_and_is_redriven_from_the_page(cfg, driver,
         assert key == f"uploads/{run_id}/during-outage.txt"
         driver.get(board)
         wait_for_stage(driver, key, "dlq", DLQ_DEADLINE)
+        driver.save_screenshot(str(screenshots / "board-dlq.png"))
         assert "insert" in driver.find_element(By.CSS_SELECTOR, f"#board tr[data-key='{key}'] td.error").text
 
     driver.get(f"{dashboard}/file?key={quote(key)}")
@@ -162,10 +163,17 @@ def test_hostile_name_and_content_render_as_text(driver, dashboard, run_id, tmp_
 
 def test_health_and_cost_pages(driver, dashboard):
     driver.get(f"{dashboard}/health")
-    states = {row.find_element(By.TAG_NAME, "th").text: row.find_element(By.CSS_SELECTOR, "td.state").text
-              for row in driver.find_elements(By.CSS_SELECTOR, "#checks tbody tr")}
-    assert states == {"stack mode": "ok", "LocalStack": "ok", "PostgreSQL": "ok", "function extract": "ok",
-                      "function insert": "ok"}
+    expected = {"stack mode": "ok", "LocalStack": "ok", "PostgreSQL": "ok", "function extract": "ok",
+                "function insert": "ok"}
+
+    def all_ok() -> bool:  # the page refreshes these rows itself: read them until they settle
+        shown = {row.find_element(By.TAG_NAME, "th").text: row.find_element(By.CSS_SELECTOR, "td.state").text
+                 for row in driver.find_elements(By.CSS_SELECTOR, "#checks tbody tr")}
+        if shown != expected:
+            raise AssertionError(f"shown: {shown}")
+        return True
+
+    poll_until(all_ok, timeout=30, what="every health check ok")
     assert driver.execute_script("return typeof window.Chart") == "function", "the vendored Chart.js loads"
     driver.find_element(By.ID, "reconcile-preview").click()
     assert driver.find_element(By.ID, "preview").is_displayed()

@@ -128,3 +128,16 @@ def test_actions_stay_under_uploads(cfg):
     assert files.upload_key(cfg, "a/b.pdf") == "uploads/a/b.pdf"
     with pytest.raises(files.BadKey):
         files.upload_key(cfg, "")
+
+
+def test_figures_for_people():
+    from datetime import datetime, timezone
+
+    moment = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=timezone.utc)
+    assert dashboard_app.clock(moment) == "2026-01-02 03:04:05.678"
+    assert dashboard_app.clock(moment, False) == "2026-01-02 03:04:05"
+    assert dashboard_app.clock(1767323045678) == "2026-01-02 03:04:05.678"
+    assert dashboard_app.duration(0.0304) == "30 ms"
+    assert dashboard_app.duration(2.25) == "2.2 s"
+    assert dashboard_app.quantity(17_460_000.4) == "17,460,000"
+    assert dashboard_app.quantity(0.030071) == "0.03007"
