@@ -148,6 +148,7 @@ class Collector:
         self._s3 = aws.client(cfg, "s3", max_pool_connections=4)
         self._sqs = aws.client(cfg, "sqs")
         self._dlq_peek: tuple[float, int, dict[str, str]] = (0.0, -1, {})
+        self._dlq_url: str | None = None
 
     def _list(self, prefix: str) -> dict[str, dict]:
         found = {}
@@ -167,8 +168,9 @@ class Collector:
                 for key, etag, status, error, extracted_at, indexed_at in result}
 
     def dlq_size(self) -> int:
+        self._dlq_url = self._dlq_url or dlq.queue_url(self.cfg)
         attributes = self._sqs.get_queue_attributes(
-            QueueUrl=dlq.queue_url(self.cfg),
+            QueueUrl=self._dlq_url,
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
         return sum(int(v) for v in attributes.values())

@@ -19,6 +19,8 @@ function whileVisible(interval, tick) {
 function pollBoard() {
   const board = document.getElementById("board");
   if (!board) return;
+  const stage = document.getElementById("stage-filter");
+  stage.addEventListener("change", () => stage.form.submit());
   let busy = false;
   whileVisible(Number(board.dataset.interval), async () => {
     if (busy) return;
