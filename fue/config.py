@@ -73,8 +73,8 @@ class Config:
     lambda_max_event_age: int
     lambda_retry_delay: int
     state_dir: Path
-    ui_port: int = 8080
-    ui_autostart: bool = True
+    ui_port: int
+    ui_autostart: bool
 
     # Derived names, kept here so that nobody spells them twice.
     extract_function: str = "file-extraction-extract"
