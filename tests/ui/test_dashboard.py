@@ -141,6 +141,8 @@ def test_hostile_name_and_content_render_as_text(driver, dashboard, run_id, tmp_
     key = upload_through_page(driver, dashboard, run_id, path)
     assert key == f"uploads/{run_id}/{name}"
     assert_no_dialog(driver)
+    assert driver.find_element(By.CSS_SELECTOR, "#uploads li .key").text == name
+    assert driver.find_elements(By.CSS_SELECTOR, "main img") == []
 
     driver.get(f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}")
     wait_for_stage(driver, key, "indexed", PIPELINE_DEADLINE)
