@@ -102,10 +102,12 @@ def classify(cfg: Config, uploads: dict[str, Upload], extracted: dict[str, datet
     keys to index rows, ``in_dlq`` any key named by a DLQ event to its error.
     """
     files = []
+    targets = {}  # document key -> upload key, for every upload that is a file
     for key, upload in uploads.items():
-        if key.endswith("/"):
-            continue
         target = cfg.extracted_key(key)
+        if key.endswith("/") or target is None:  # a folder placeholder, not a file
+            continue
+        targets[target] = key
         row = rows.get(key)
         doc_time = extracted.get(target)
         dlq_error = in_dlq.get(key) or in_dlq.get(target)
@@ -127,8 +129,9 @@ def classify(cfg: Config, uploads: dict[str, Upload], extracted: dict[str, datet
         else:
             files.append(FileState(stage="uploaded", **base))
     for target in extracted:
-        key = cfg.upload_key(target)
-        if key not in uploads:
+        if target not in targets:
+            # A shortened document key does not name its upload: show the document's own key.
+            key = cfg.upload_key(target) or target
             files.append(FileState(key=key, stage="stale", note="upload deleted; its extracted document is left"))
     for key, row in rows.items():
         if key not in uploads and cfg.extracted_key(key) not in extracted:
