@@ -22,6 +22,7 @@ function pollBoard() {
   const stage = document.getElementById("stage-filter");
   stage.addEventListener("change", () => stage.form.submit());
   let busy = false;
+  let last = "";
   whileVisible(Number(board.dataset.interval), async () => {
     if (busy) return;
     busy = true;
@@ -29,7 +30,7 @@ function pollBoard() {
       const response = await fetch(board.dataset.poll + location.search, { cache: "no-store" });
       if (response.ok) {
         const html = await response.text();
-        if (html !== board.dataset.last) { board.innerHTML = html; board.dataset.last = html; }
+        if (html !== last) { board.innerHTML = html; last = html; }  // escaped by the server
       }
     } catch (e) { /* the next tick tries again */ } finally { busy = false; }
   });
