@@ -61,6 +61,17 @@ def wait_for_stage(driver, key: str, stage: str, timeout: float) -> None:
                what=f"{key} at stage {stage!r} on the board (last shown: {board_stage(driver, key)!r})")
 
 
+def after_click(driver, element_id: str, timeout: float = 120):
+    """The element of the page a click leads to: the click may return before that page has loaded."""
+    return poll_until(lambda: driver.find_elements(By.ID, element_id), timeout=timeout,
+                      what=f"#{element_id} on the next page")[0]
+
+
+def action_result(driver) -> str:
+    """The message of the page an action's POST leads to."""
+    return after_click(driver, "flash").text
+
+
 def full_page_screenshot(driver, path) -> None:
     width, height = driver.get_window_size()["width"], driver.get_window_size()["height"]
     driver.set_window_size(width, min(3000, driver.execute_script("return document.documentElement.scrollHeight") + 150))
@@ -94,19 +105,19 @@ def test_upload_reach_indexed_search_open_and_delete(driver, dashboard, run_id, 
     box = driver.find_element(By.ID, "q")
     box.send_keys(word)
     box.submit()
-    hits = poll_until(lambda: driver.find_elements(By.CSS_SELECTOR, "li.hit"), timeout=10, what="search hits")
+    hits = poll_until(lambda: driver.find_elements(By.CSS_SELECTOR, "li.hit"), timeout=60, what="search hits")
     assert hits[0].find_element(By.CSS_SELECTOR, "a.key").text == key
     assert word in [m.text for m in hits[0].find_elements(By.TAG_NAME, "mark")]
 
     hits[0].find_element(By.CSS_SELECTOR, "a.key").click()
-    assert driver.find_element(By.ID, "file-key").text == key
+    assert after_click(driver, "file-key").text == key
     assert word in driver.find_element(By.ID, "content").text
     assert key in driver.find_element(By.ID, "index-row").text
     assert "indexed" in driver.find_element(By.ID, "trace").text
     full_page_screenshot(driver, screenshots / "file.png")
 
     driver.find_element(By.ID, "delete").click()
-    assert "deleted" in driver.find_element(By.ID, "flash").text
+    assert "deleted" in action_result(driver)
     driver.get(f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}")
     poll_until(lambda: board_stage(driver, key) is None, timeout=PIPELINE_DEADLINE,
                what=f"{key} gone from the board (shown as {board_stage(driver, key)!r})")
@@ -126,7 +137,7 @@ def test_database_outage_lands_in_dlq_and_is_redriven_from_the_page(cfg, driver,
     driver.get(f"{dashboard}/file?key={quote(key)}")
     assert driver.find_elements(By.CSS_SELECTOR, "tr.dlq-event"), "the file page lists the DLQ event"
     driver.find_element(By.ID, "redrive").click()
-    assert "1 re-processed, 0 still failing" in driver.find_element(By.ID, "flash").text
+    assert "1 re-processed, 0 still failing" in action_result(driver)
     assert not driver.find_elements(By.CSS_SELECTOR, "tr.dlq-event")
     driver.get(board)
     wait_for_stage(driver, key, "indexed", PIPELINE_DEADLINE)
@@ -178,7 +189,7 @@ def test_health_and_cost_pages(driver, dashboard):
     poll_until(all_ok, timeout=30, what="every health check ok")
     assert driver.execute_script("return typeof window.Chart") == "function", "the vendored Chart.js loads"
     driver.find_element(By.ID, "reconcile-preview").click()
-    assert driver.find_element(By.ID, "preview").is_displayed()
+    assert after_click(driver, "preview").is_displayed()
 
     driver.get(f"{dashboard}/cost")
     # Earlier tests ran both functions, so there is a workload to price.
