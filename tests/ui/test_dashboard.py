@@ -16,14 +16,14 @@ PIPELINE_DEADLINE = 60
 DLQ_DEADLINE = 150
 
 
-def upload_through_page(driver, base: str, folder: str, path) -> str:
-    """Pick a file with the upload page's control; returns the key the page reports."""
+def upload_through_page(driver, base: str, folder: str, *paths) -> str:
+    """Pick files with the upload page's control; returns the key the page reports for the first."""
     driver.get(f"{base}/upload")
     driver.find_element(By.ID, "folder").send_keys(folder)
-    driver.find_element(By.ID, "file-input").send_keys(str(path))
-    done = poll_until(lambda: driver.find_elements(By.CSS_SELECTOR, "#uploads li.done a")
-                      or _failed_upload(driver), timeout=60, what=f"the upload of {path.name} to finish")
-    assert not isinstance(done, str), done
+    driver.find_element(By.ID, "file-input").send_keys("\n".join(str(p) for p in paths))
+    done = poll_until(lambda: (links := driver.find_elements(By.CSS_SELECTOR, "#uploads li.done a"))
+                      and len(links) == len(paths) and links or _failed_upload(driver),
+                      timeout=60, what=f"the upload of {len(paths)} file(s) to finish")
     return done[0].text
 
 
@@ -93,12 +93,17 @@ def test_upload_reach_indexed_search_open_and_delete(driver, dashboard, run_id, 
     word = f"quokka{run_id.replace('-', '')}"
     path = tmp_path / "field-notes.txt"
     path.write_text(f"Field notes: the {word} was seen near the river.\n")
+    unsupported = tmp_path / "camera-raw.xyz"
+    unsupported.write_bytes(bytes(range(256)) * 4)
 
-    key = upload_through_page(driver, dashboard, run_id, path)
+    key = upload_through_page(driver, dashboard, run_id, path, unsupported)
     assert key == f"uploads/{run_id}/field-notes.txt"
 
     driver.get(f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}")
     wait_for_stage(driver, key, "indexed", PIPELINE_DEADLINE)
+    # A file that cannot be extracted is recorded, and shown with its reason.
+    wait_for_stage(driver, f"uploads/{run_id}/camera-raw.xyz", "failed", PIPELINE_DEADLINE)
+    assert "unsupported" in driver.find_element(By.CSS_SELECTOR, "#board tr[data-stage='failed'] td.error").text
     driver.save_screenshot(str(screenshots / "board.png"))
 
     driver.get(f"{dashboard}/search")
