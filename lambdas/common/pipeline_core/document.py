@@ -10,7 +10,7 @@ object's user metadata, so that a HEAD tells whether a document is current.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -86,6 +86,10 @@ class Document:
     pages: int | None = None
     truncated: bool = False
 
+    def findings(self) -> dict[str, Any]:
+        """What the extraction found: status, content, error, extractor, encoding, pages, truncated."""
+        return {name: value for name, value in asdict(self).items() if name not in _SOURCE_FIELDS}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ExtractedDate": self.extracted_at_ms,
@@ -136,6 +140,7 @@ class Document:
         )
 
 
+_SOURCE_FIELDS = frozenset({"source_bucket", "source_key", "source", "content_type", "extracted_at_ms"})
 # The document's JSON names, in the order written.
 JSON_FIELDS = tuple(Document("", "", SourceVersion("", 0, 0), None, 0, "ok").to_json())
 

@@ -17,19 +17,17 @@ from __future__ import annotations
 
 import time
 from contextlib import closing
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import PurePosixPath
-from typing import Any
 
 from pipeline_core import s3 as s3io
+from pipeline_core.converge import MAX_PASSES, NotSettled, Outcome
 from pipeline_core.document import CONTENT_TYPE, Document, SourceVersion
 from pipeline_core.settings import ExtractSettings
 
 from .extraction import extract, too_large
 from .outcome import Extraction
 from .spool import BodyTooLarge, spool
-
-MAX_PASSES = 5
 
 # What one sync did.
 WRITTEN = "written"  # a document of the current version was written
@@ -39,26 +37,15 @@ ABSENT = "absent"  # the upload is gone and there was no document
 IGNORED = "ignored"  # not a file under UPLOAD_PREFIX
 
 
-class NotSettled(RuntimeError):
-    """The key kept changing while it was being synced; the retry of the invocation takes over."""
+def _outcome(action: str, key: str, target: str | None = None, status: str | None = None,
+             passes: int = 0) -> Outcome:
+    return Outcome(action, key, passes, {"target": target, "status": status})
 
 
-@dataclass(frozen=True)
-class Result:
-    action: str
-    key: str
-    target: str | None = None
-    status: str | None = None  # Status of a written document
-    passes: int = 0
-
-    def fields(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Result:
+def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
     target = settings.keys.document_key(key)
     if target is None:
-        return Result(IGNORED, key)
+        return _outcome(IGNORED, key)
     done: str | None = None  # what an earlier pass committed
     status = None
     for passes in range(1, MAX_PASSES + 1):
@@ -66,16 +53,16 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Result:
         upload = s3io.get(s3, bucket, key)
         if upload is None:
             if document is None:
-                return Result(done or ABSENT, key, target, status, passes)
+                return _outcome(done or ABSENT, key, target, status, passes)
             s3.delete_object(Bucket=bucket, Key=target)
             done, status = DELETED, None
             if s3io.head(s3, bucket, key) is None:
-                return Result(DELETED, key, target, None, passes)
+                return _outcome(DELETED, key, target, None, passes)
             continue
         with closing(upload["Body"]):
             version = SourceVersion.of(upload)
             if document is not None and SourceVersion.from_metadata(document["Metadata"]) == version:
-                return Result(done or CURRENT, key, target, status, passes)
+                return _outcome(done or CURRENT, key, target, status, passes)
             extracted = extract_version(upload, bucket, key, version, settings, log)
         if not _is_current(s3, bucket, key, version):
             log.info("upload changed during extraction; extracting again", extra={"key": key})
@@ -85,8 +72,8 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Result:
             continue
         done, status = WRITTEN, extracted.status
         if _is_current(s3, bucket, key, version):
-            return Result(WRITTEN, key, target, status, passes)
-    raise NotSettled(f"{key} kept changing during {MAX_PASSES} passes")
+            return _outcome(WRITTEN, key, target, status, passes)
+    raise NotSettled(key)
 
 
 def extract_version(upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings,
@@ -106,13 +93,7 @@ def extract_version(upload: dict, bucket: str, key: str, version: SourceVersion,
         source=version,
         content_type=upload.get("ContentType"),
         extracted_at_ms=time.time_ns() // 1_000_000,
-        status=extraction.status,
-        content=extraction.content,
-        error=extraction.error,
-        extractor=extraction.extractor,
-        encoding=extraction.encoding,
-        pages=extraction.pages,
-        truncated=extraction.truncated,
+        **asdict(extraction),  # status, content, error, ...: the document's names for what was found
     )
 
 

@@ -45,18 +45,19 @@ class Row:
     key: str  # of the upload, e.g. uploads/a/b.pdf
     extracted_key: str  # of its document, e.g. extracted/a/b.pdf
     document_etag: str
-    content: str
     size: int
     content_type: str | None
     etag: str  # of the upload version
     source_last_modified: datetime
+    extracted_at: datetime
+    # what the document found (Document.findings)
     status: str
+    content: str
     error: str | None
     extractor: str | None
     encoding: str | None
     pages: int | None
     truncated: bool
-    extracted_at: datetime
 
     @classmethod
     def of(cls, document: Document, extracted_key: str, document_etag: str) -> Row:
@@ -65,18 +66,12 @@ class Row:
             key=document.source_key,
             extracted_key=extracted_key,
             document_etag=document_etag,
-            content=document.content,
             size=document.source.size,
             content_type=document.content_type,
             etag=document.source.etag,
             source_last_modified=_moment(document.source.last_modified_ms),
-            status=document.status,
-            error=document.error,
-            extractor=document.extractor,
-            encoding=document.encoding,
-            pages=document.pages,
-            truncated=document.truncated,
             extracted_at=_moment(document.extracted_at_ms),
+            **document.findings(),
         )
 
 

@@ -13,16 +13,12 @@ removed document's key can tell.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
-
 from pipeline_core import s3 as s3io
+from pipeline_core.converge import MAX_PASSES, NotSettled, Outcome
 from pipeline_core.document import Document, InvalidDocument, SourceVersion
 from pipeline_core.keys import KeyMap
 
 from indexer.store import Row
-
-MAX_PASSES = 5
 
 # What one sync did.
 INDEXED = "indexed"  # the row now holds the current document
@@ -32,24 +28,13 @@ ABSENT = "absent"  # ... and there was no row
 IGNORED = "ignored"  # not a document key under EXTRACTED_PREFIX
 
 
-class NotSettled(RuntimeError):
-    """The key kept changing while it was being synced; the retry of the invocation takes over."""
+def _outcome(action: str, doc_key: str, upload_key: str | None, passes: int = 0) -> Outcome:
+    return Outcome(action, doc_key, passes, {"upload_key": upload_key})
 
 
-@dataclass(frozen=True)
-class Result:
-    action: str
-    key: str
-    upload_key: str | None = None
-    passes: int = 0
-
-    def fields(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def sync(s3, bucket: str, doc_key: str, keys: KeyMap, index) -> Result:
+def sync(s3, bucket: str, doc_key: str, keys: KeyMap, index) -> Outcome:
     if not doc_key.startswith(keys.extracted_prefix) or doc_key.endswith("/"):
-        return Result(IGNORED, doc_key)
+        return _outcome(IGNORED, doc_key, None)
     done: str | None = None
     upload_key = keys.upload_key(doc_key)
     for passes in range(1, MAX_PASSES + 1):
@@ -58,15 +43,15 @@ def sync(s3, bucket: str, doc_key: str, keys: KeyMap, index) -> Result:
             document, doc_etag = current
             upload_key = document.source_key
             if not index.upsert(Row.of(document, doc_key, doc_etag)):
-                return Result(done or CURRENT, doc_key, upload_key, passes)
+                return _outcome(done or CURRENT, doc_key, upload_key, passes)
             done = INDEXED
             if _etag(s3io.head(s3, bucket, doc_key)) == doc_etag and _is_current(s3, document):
-                return Result(INDEXED, doc_key, upload_key, passes)
+                return _outcome(INDEXED, doc_key, upload_key, passes)
             continue
         if not index.delete(bucket, doc_key):
-            return Result(done or ABSENT, doc_key, upload_key, passes)
+            return _outcome(done or ABSENT, doc_key, upload_key, passes)
         done = REMOVED
-    raise NotSettled(f"{doc_key} kept changing during {MAX_PASSES} passes")
+    raise NotSettled(doc_key)
 
 
 def _current_document(s3, bucket: str, doc_key: str, keys: KeyMap) -> tuple[Document, str] | None:

@@ -20,7 +20,7 @@ def run(s3, index, doc_key: str = DOC):
 def test_a_current_document_is_indexed_under_its_upload_key(s3, index):
     extracted(s3, UPLOAD, b"hello world")
     result = run(s3, index)
-    assert (result.action, result.upload_key) == (INDEXED, UPLOAD)
+    assert (result.action, result.details["upload_key"]) == (INDEXED, UPLOAD)
     row = index.row(UPLOAD)
     assert (row.extracted_key, row.content, row.status) == (DOC, "hello world", "ok")
     head = s3.head_object(Bucket=BUCKET, Key=UPLOAD)
@@ -63,7 +63,7 @@ def test_a_shortened_document_key_is_indexed_under_the_documents_source_key(s3, 
     long_key = "uploads/" + "ü" * 508
     doc_key = KEYS.document_key(long_key)
     put_document(s3, doc_key, long_key, upload(s3, long_key))
-    assert run(s3, index, doc_key).upload_key == long_key
+    assert run(s3, index, doc_key).details["upload_key"] == long_key
     assert index.row(long_key).extracted_key == doc_key
     s3.delete_object(Bucket=BUCKET, Key=doc_key)
     assert run(s3, index, doc_key).action == REMOVED and index.rows == {}
