@@ -103,8 +103,12 @@ def find(cfg: Config) -> list[Finding]:
     s3 = aws.client(cfg, "s3", max_pool_connections=16)
     uploads = _list(s3, cfg.bucket, cfg.upload_prefix)
     extracted = _documents(cfg, s3, list(_list(s3, cfg.bucket, cfg.extracted_prefix)))
-    rows = _rows(cfg)
+    return compare(cfg, uploads, extracted, _rows(cfg))
 
+
+def compare(cfg: Config, uploads: dict[str, SourceVersion], extracted: dict[str, Extracted],
+            rows: dict[str, tuple[str, SourceVersion | None]]) -> list[Finding]:
+    """What is out of step, one finding per file: the first stage that does not match its upload."""
     findings = []
     for key, version in uploads.items():
         target = cfg.extracted_key(key)

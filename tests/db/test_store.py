@@ -80,3 +80,11 @@ def test_content_with_too_many_distinct_words_is_still_indexed(conn):
     assert [hit.key for hit in search(conn, early)] == ["uploads/dump/hex.txt"]
     assert [hit.key for hit in search(conn, "hex")] == ["uploads/dump/hex.txt"]
     assert search(conn, late) == []  # past the part that could be indexed
+
+
+def test_a_row_of_the_same_document_but_another_version_is_rewritten(conn):
+    # e.g. a row edited by hand: the version columns, not only the document's ETag, decide "same"
+    store.upsert(conn, document("edited.txt", "words", etag="e1"))
+    conn.run("UPDATE documents SET etag = 'stale' WHERE key = 'uploads/edited.txt'")
+    assert store.upsert(conn, document("edited.txt", "words", etag="e1")) is True
+    assert store.upsert(conn, document("edited.txt", "words", etag="e1")) is False

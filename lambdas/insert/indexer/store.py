@@ -5,7 +5,7 @@ upload version that document was extracted from (``etag``, ``size``,
 ``source_last_modified``). Which document is current is decided against the bucket
 (``indexer.sync``), not here: the upsert writes what it is given, in one statement,
 and skips the write (and the search vector's recomputation) when the row already
-holds that very document.
+holds that very document (same document object, document key and upload version).
 """
 
 from __future__ import annotations
@@ -29,8 +29,13 @@ ON CONFLICT (bucket, key) DO UPDATE SET
     status = EXCLUDED.status, error = EXCLUDED.error, extractor = EXCLUDED.extractor,
     encoding = EXCLUDED.encoding, pages = EXCLUDED.pages, truncated = EXCLUDED.truncated,
     extracted_at = EXCLUDED.extracted_at, indexed_at = now()
-WHERE documents.document_etag IS DISTINCT FROM EXCLUDED.document_etag
+WHERE (documents.document_etag, documents.extracted_key, documents.etag, documents.size,
+       documents.source_last_modified)
+      IS DISTINCT FROM (EXCLUDED.document_etag, EXCLUDED.extracted_key, EXCLUDED.etag, EXCLUDED.size,
+       EXCLUDED.source_last_modified)
 """
+
+SAME_DOCUMENT = ("document_etag", "extracted_key", "etag", "size", "source_last_modified")
 
 DELETE = "DELETE FROM documents WHERE bucket = :bucket AND extracted_key = :extracted_key"
 
@@ -76,7 +81,7 @@ class Row:
 
 
 def upsert(conn, row: Row) -> bool:
-    """Write ``row``; False when the index already held that very document."""
+    """Write ``row``; False when the index already held that very document (see SAME_DOCUMENT)."""
     conn.run(UPSERT, **asdict(row))
     return bool(conn.row_count)
 

@@ -19,8 +19,9 @@ FUNCTION_ENVIRONMENT = {
 class FakeIndex:
     """The index as ``indexer.store`` keeps it: one row per (bucket, upload key).
 
-    ``upsert`` answers False when the row already holds that very document (same
-    document ETag), as the real statement does; ``delete`` removes by document key.
+    ``upsert`` answers False when the row already holds that very document (the
+    columns of ``store.SAME_DOCUMENT``), as the real statement does; ``delete`` removes
+    by document key.
     """
 
     def __init__(self):
@@ -28,8 +29,10 @@ class FakeIndex:
         self.writes = 0
 
     def upsert(self, row) -> bool:
+        from indexer.store import SAME_DOCUMENT  # loaded by conftest under its package name
+
         current = self.rows.get((row.bucket, row.key))
-        if current is not None and current.document_etag == row.document_etag:
+        if current is not None and all(getattr(current, c) == getattr(row, c) for c in SAME_DOCUMENT):
             return False
         self.rows[(row.bucket, row.key)] = row
         self.writes += 1
