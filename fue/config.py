@@ -7,7 +7,8 @@ everywhere. Lambda functions do not import this module: bootstrap hands them
 what they need as function environment variables.
 
 Only the standard library is used so that this module also works before any
-virtual environment exists.
+virtual environment exists; the key mapping (``Config.keys``) is the functions' own
+``pipeline_core.keys``, which the project's virtualenv installs.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ document written meanwhile changes its ETag and fails the conditional write
 overwrite a newer document. Before writing, the upload must still be the version that
 was extracted; after any write or delete the upload is checked again and the pass
 repeats until nothing changes (at most MAX_PASSES, then the invocation fails and its
-retry takes over). S3 has no conditional delete on LocalStack 4.14.0 (nor on general
-purpose buckets of older AWS regions), so a delete that raced a new upload is repaired
-by that check: the next pass extracts the new version again.
+retry takes over). LocalStack 4.14.0 has no conditional delete (``DeleteObject``
+with ``If-Match`` answers 501), so a delete that raced a new upload is repaired by that
+check: the next pass extracts the new version again.
 """
 
 from __future__ import annotations
