@@ -2,7 +2,7 @@
 
 Used by the truth tests (which require every outcome to be "ok") and as a probe:
 
-    .venv/bin/python -m tests.integration.races [--tries 5]
+    make races [tries=5]        (.venv/bin/python -m tests.integration.races --tries 5)
 
 prints, per race, how many of the tried keys ended stale (an older version won), left
 (something of a deleted upload remained) or lost (a current upload missing from
