@@ -12,11 +12,10 @@ import os
 
 import boto3
 from aws_lambda_powertools import Logger
-from pipeline_core.records import process_records
-from pipeline_core.settings import InsertSettings
-
 from indexer.database import Database, PostgresIndex
 from indexer.sync import sync
+from pipeline_core.records import process_records
+from pipeline_core.settings import InsertSettings
 
 logger = Logger(service="insert")
 settings = InsertSettings.from_environ(os.environ)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pipeline_core.document import Document, SourceVersion
 
@@ -54,7 +54,7 @@ def test_every_kind_of_drift_is_reported_repaired_and_gone_on_the_second_run(cfg
     # the row lost, or of another version
     database.run("DELETE FROM documents WHERE key = :k", k=drifts["not-indexed"])
     database.run("UPDATE documents SET etag = 'stale', source_last_modified = :t, content = 'old' WHERE key = :k",
-                 k=drifts["stale-index"], t=datetime(2024, 1, 1, tzinfo=timezone.utc))
+                 k=drifts["stale-index"], t=datetime(2024, 1, 1, tzinfo=UTC))
     # left over from deleted uploads: a document (one under a shortened key) and a row
     put_document(cfg, s3, drifts["orphan-extraction"], old, "orphaned words")
     long_target = put_document(cfg, s3, long_orphan, old, "orphaned words")

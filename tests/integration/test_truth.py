@@ -23,7 +23,7 @@ from datetime import datetime
 import pytest
 from pipeline_core.document import SourceVersion
 
-from fue import aws, db, search, trace
+from fue import aws, search, trace
 from tests.integration.races import key_of_bytes, slow_pdf, small_text
 from tests.support import object_exists, poll_until
 
@@ -151,7 +151,7 @@ def test_random_interleavings_converge_without_reconcile(cfg, s3, database, seed
     client = aws.client(cfg, "s3", max_pool_connections=KEYS_PER_SEED * 2)
 
     with ThreadPoolExecutor(len(keys)) as pool:
-        scripts = list(pool.map(lambda pair: play(cfg, client, *pair), zip(keys, rngs)))
+        scripts = list(pool.map(lambda pair: play(cfg, client, *pair), zip(keys, rngs, strict=True)))
 
     story = "; ".join(f"{s.key.rsplit('/', 1)[1]}: {' '.join(kind for kind, _ in s.steps)}" for s in scripts)
     seen: dict[str, dict] = {}
@@ -175,7 +175,7 @@ def test_random_interleavings_converge_without_reconcile(cfg, s3, database, seed
     # ... and the outcome still holds.
     settle("convergence once every event was handled", 30)
 
-    slow = hashlib.md5(slow_pdf()).hexdigest()  # noqa: S324 - S3's ETag of a single-part upload
+    slow = hashlib.md5(slow_pdf()).hexdigest()
     overlapping = [s.key for s in scripts if interleaved(s, log.spans.get((s.key, slow), []))]
     assert overlapping, (
         f"seed {seed}: no slow extraction ran across the next change to its key, so nothing interleaved "

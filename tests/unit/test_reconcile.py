@@ -3,10 +3,10 @@
 from dataclasses import replace
 
 import pytest
+from pipeline_core.document import SourceVersion
 
 from fue import config
 from fue.reconcile import STAGES, Extracted, Finding, compare
-from pipeline_core.document import SourceVersion
 
 CFG = replace(config.load(), upload_prefix="uploads/", extracted_prefix="extracted/")
 V1 = SourceVersion("e1", 10, 1_767_225_600_000)

@@ -1,7 +1,7 @@
 """The document contract: what extract writes is exactly what insert reads."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pipeline_core.document import JSON_FIELDS, Document, InvalidDocument, SourceVersion
@@ -62,7 +62,7 @@ def test_the_version_travels_as_object_metadata():
 
 def test_the_version_of_an_s3_answer_counts_whole_seconds():
     answer = {"ETag": '"abc"', "ContentLength": 3,
-              "LastModified": datetime(2026, 1, 1, 0, 0, 0, 900_000, tzinfo=timezone.utc)}
+              "LastModified": datetime(2026, 1, 1, 0, 0, 0, 900_000, tzinfo=UTC)}
     assert SourceVersion.of(answer) == SourceVersion("abc", 3, 1_767_225_600_000)
-    listed = {"ETag": '"abc"', "Size": 3, "LastModified": datetime(2026, 1, 1, tzinfo=timezone.utc)}
+    listed = {"ETag": '"abc"', "Size": 3, "LastModified": datetime(2026, 1, 1, tzinfo=UTC)}
     assert SourceVersion.of_listing(listed) == SourceVersion.of(answer)

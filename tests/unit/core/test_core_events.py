@@ -3,7 +3,16 @@
 from urllib.parse import quote_plus
 
 import pytest
-from pipeline_core.events import CREATED, OTHER, REMOVED, NotAnS3Record, S3Change, changes, decode_event_key, parse_record
+from pipeline_core.events import (
+    CREATED,
+    OTHER,
+    REMOVED,
+    NotAnS3Record,
+    S3Change,
+    changes,
+    decode_event_key,
+    parse_record,
+)
 
 from fue.events import s3_record
 

@@ -1,7 +1,13 @@
 """The functions' settings: read from the environment bootstrap sets, with no defaults of their own."""
 
 import pytest
-from pipeline_core.settings import EXTRACT_VARIABLES, INSERT_VARIABLES, ConfigurationError, ExtractSettings, InsertSettings
+from pipeline_core.settings import (
+    EXTRACT_VARIABLES,
+    INSERT_VARIABLES,
+    ConfigurationError,
+    ExtractSettings,
+    InsertSettings,
+)
 
 EXTRACT_ENV = {"UPLOAD_PREFIX": "uploads/", "EXTRACTED_PREFIX": "extracted/", "MAX_CONTENT_CHARS": "10",
                "MAX_OBJECT_BYTES": "20"}

@@ -9,12 +9,11 @@ moto answers conditional writes (If-Match / If-None-Match) as S3 and LocalStack 
 from __future__ import annotations
 
 import pytest
+from extract_samples import BUCKET, FUNCTION_ENVIRONMENT
 from extractor import sync as extract_sync
 from extractor.sync import ABSENT, CURRENT, DELETED, WRITTEN, NotSettled, sync
 from pipeline_core.document import SourceVersion
 from pipeline_core.settings import ExtractSettings
-
-from extract_samples import BUCKET, FUNCTION_ENVIRONMENT
 
 SETTINGS = ExtractSettings.from_environ(FUNCTION_ENVIRONMENT)
 KEY, TARGET = "uploads/r.txt", "extracted/r.txt"

@@ -11,11 +11,13 @@ def test_handler_indexes_every_record_and_logs_json(s3, load_handler, monkeypatc
     handler.s3_client.cache_clear()
     extracted(s3, "uploads/a b.txt", b"alpha")
     extracted(s3, "uploads/c.txt", b"gamma")
-    event = {"Records": [record("ObjectCreated:Put", "extracted/a b.txt"), record("ObjectCreated:Put", "extracted/c.txt")]}
+    event = {"Records": [record("ObjectCreated:Put", "extracted/a b.txt"),
+                         record("ObjectCreated:Put", "extracted/c.txt")]}
 
     result = handler.handler(event, LambdaContext())
 
-    assert [(r["action"], r["upload_key"]) for r in result] == [("indexed", "uploads/a b.txt"), ("indexed", "uploads/c.txt")]
+    assert [(r["action"], r["upload_key"]) for r in result] == [
+        ("indexed", "uploads/a b.txt"), ("indexed", "uploads/c.txt")]
     assert index.row("uploads/a b.txt").content == "alpha"
     logs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     processed = [entry for entry in logs if entry["message"] == "record processed"]
