@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pipeline_core.document import SourceVersion
+
 from fue import aws, db, dlq
 from fue.config import Config
 
@@ -33,14 +35,17 @@ STAGE_LABELS = {
 
 @dataclass(frozen=True)
 class Upload:
-    etag: str
-    size: int
+    version: SourceVersion  # ETag, size, upload time: what the index row must match
     last_modified: datetime  # S3 gives it to the second
+
+    @classmethod
+    def of_listing(cls, item: dict) -> Upload:
+        return cls(SourceVersion.of_listing(item), item["LastModified"])
 
 
 @dataclass(frozen=True)
 class Row:
-    etag: str | None
+    version: SourceVersion | None  # None for rows written before upload versions were recorded
     status: str
     error: str | None
     extracted_at: datetime
@@ -111,8 +116,8 @@ def classify(cfg: Config, uploads: dict[str, Upload], extracted: dict[str, datet
         row = rows.get(key)
         doc_time = extracted.get(target)
         dlq_error = in_dlq.get(key) or in_dlq.get(target)
-        base = {"key": key, "size": upload.size, "uploaded_at": upload.last_modified}
-        if row and row.etag == upload.etag:
+        base = {"key": key, "size": upload.version.size, "uploaded_at": upload.last_modified}
+        if row and row.version == upload.version:
             stage = "indexed" if row.status == "ok" else "failed"
             files.append(FileState(stage=stage, extracted_at=row.extracted_at, indexed_at=row.indexed_at,
                                    status=row.status, error=row.error,
@@ -163,12 +168,13 @@ class Collector:
     def _rows(self) -> dict[str, Row]:
         conn = db.connect(self.cfg.database_dsn(), timeout=5)
         try:
-            result = conn.run("SELECT key, etag, status, error, extracted_at, indexed_at FROM documents "
-                              "WHERE bucket = :b", b=self.cfg.bucket)
+            result = conn.run("SELECT key, etag, size, source_last_modified, status, error, extracted_at, indexed_at "
+                              "FROM documents WHERE bucket = :b", b=self.cfg.bucket)
         finally:
             conn.close()
-        return {key: Row(etag, status, error, extracted_at, indexed_at)
-                for key, etag, status, error, extracted_at, indexed_at in result}
+        return {key: Row(SourceVersion(etag, size, int(modified.timestamp()) * 1000) if modified else None,
+                         status, error, extracted_at, indexed_at)
+                for key, etag, size, modified, status, error, extracted_at, indexed_at in result}
 
     def dlq_size(self) -> int:
         self._dlq_url = self._dlq_url or dlq.queue_url(self.cfg)
@@ -204,8 +210,7 @@ class Collector:
         started = time.monotonic()
         problems = []
         try:
-            uploads = {k: Upload(o["ETag"].strip('"'), o["Size"], o["LastModified"])
-                       for k, o in self._list(self.cfg.upload_prefix).items()}
+            uploads = {k: Upload.of_listing(o) for k, o in self._list(self.cfg.upload_prefix).items()}
             extracted = {k: o["LastModified"] for k, o in self._list(self.cfg.extracted_prefix).items()}
         except Exception as exc:  # noqa: BLE001 - shown on the page
             return Board([], problems=[f"LocalStack does not answer on {self.cfg.endpoint_url} ({exc}): "

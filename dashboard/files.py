@@ -12,8 +12,7 @@ from dashboard.board import DLQ_LOCK
 from fue import aws, db, dlq, reconcile, trace
 from fue.config import Config
 
-INDEX_COLUMNS = ("key", "extracted_key", "size", "content_type", "etag", "sequencer", "status", "error",
-                 "extractor", "encoding", "pages", "truncated", "extracted_at", "indexed_at")
+HIDDEN_COLUMNS = {"bucket", "content", "search_vector"}  # the text is shown on its own; the rest is internal
 MAX_KEY_BYTES = 1024  # S3's limit
 
 
@@ -73,11 +72,13 @@ def detail(cfg: Config, key: str) -> FileDetail:
     try:
         conn = db.connect(cfg.database_dsn(), timeout=5)
         try:
-            rows = conn.run(f"SELECT {', '.join(INDEX_COLUMNS)} FROM documents WHERE bucket = :b AND key = :k",
-                            b=cfg.bucket, k=key)
+            rows = conn.run("SELECT * FROM documents WHERE bucket = :b AND key = :k", b=cfg.bucket, k=key)
+            columns = [c["name"] for c in conn.columns]
         finally:
             conn.close()
-        found.row = dict(zip(INDEX_COLUMNS, rows[0])) if rows else None
+        if rows:
+            found.row = {name: value for name, value in zip(columns, rows[0], strict=True)
+                         if name not in HIDDEN_COLUMNS}
     except Exception as exc:  # noqa: BLE001
         found.problems.append(f"the index cannot be read: {exc}")
     try:
