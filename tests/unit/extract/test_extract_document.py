@@ -95,8 +95,14 @@ def test_an_oversized_body_is_not_read():
 
 
 def test_extractors_stop_reading_once_the_budget_is_spent():
-    def lines():
-        yield from ["0123456789\n"] * 10
-        raise AssertionError("read past the budget")
+    class Lines:
+        def __init__(self):
+            self.lines = iter(["0123456789\n", "\n"] * 20_000)
 
-    assert markdown_text.extract(lines(), 25).truncated is True
+        def readline(self, size=-1):
+            line = next(self.lines, None)
+            if line is None:
+                raise AssertionError("read past the budget")
+            return line
+
+    assert markdown_text.extract(Lines(), 25).truncated is True
