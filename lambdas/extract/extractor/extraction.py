@@ -86,7 +86,7 @@ def _run(extractor: str, read: Callable[[], FormatText], encoding: str | None = 
     except ExtractionFailed as error:
         reason = str(error)
     except MemoryError:
-        reason = f"{extractor} extraction ran out of memory"
+        raise  # the function ran out of memory: the runtime reports it, as on AWS
     except Exception as error:  # a parser bug on one odd file must not lose the document
         reason = f"{extractor} extraction failed: {type(error).__name__}: {error}"
     else:

@@ -58,12 +58,14 @@ class _Body:
     def end(self, element) -> None:
         tag = element.tag
         if tag == R:
-            if self._paragraphs and self._paragraph_sizes[-1] <= self._max_chars:
+            if self._paragraphs:
                 for child in element:
                     piece = _RUN_TEXT.get(child.tag, "")
                     piece = child.text or "" if piece is None else piece
                     self._paragraphs[-1].append(piece)
                     self._paragraph_sizes[-1] += len(piece)
+                if self._paragraph_sizes[-1] > self._max_chars:
+                    self.flush_open_paragraph()  # past the cap on its own: no need to read on
             _drop(element)
         elif tag == P:
             line = "".join(self._paragraphs.pop()).strip()
@@ -86,6 +88,13 @@ class _Body:
                 for line in lines:
                     self._emit(line)
             _drop(element)
+
+    def flush_open_paragraph(self) -> None:
+        """Emit what the innermost open paragraph holds so far (reading stops early)."""
+        if self._paragraphs:
+            self._emit("".join(self._paragraphs[-1]).strip())
+            self._paragraphs[-1] = []
+        self.done = True
 
     def _emit(self, line: str) -> None:
         if not self.done and not self._text.add(line):
@@ -127,6 +136,7 @@ def extract(file: BinaryIO, max_chars: int) -> FormatText:
                 if read > budget:
                     warnings.append(f"stopped after {budget // 1_000_000} MB of {DOCUMENT_PART}: "
                                     "far more markup than text (a zip bomb?)")
+                    body.flush_open_paragraph()
                     break
                 parser.feed(chunk)
                 for event, element in parser.read_events():
