@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import unquote_plus
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from fue import aws
 from fue.config import Config
+from fue.printable import printable, printable_json
 
 
 @dataclass(frozen=True)
@@ -96,34 +99,39 @@ def redrive(cfg: Config, log=print) -> tuple[int, int]:
 
     Returns (succeeded, still failing).
     """
-    sqs, lam = aws.client(cfg, "sqs"), aws.client(cfg, "lambda")
+    sqs, lam = aws.client(cfg, "sqs"), aws.invoker(cfg)
     url = queue_url(cfg)
     ok = failing = 0
     for failed in failed_events(cfg, hide_for=cfg.lambda_timeout + 30):
-        response = lam.invoke(FunctionName=failed.function, Payload=json.dumps(failed.event).encode())
-        if "FunctionError" in response:
+        keys = printable(", ".join(failed.keys))
+        try:
+            response = lam.invoke(FunctionName=failed.function, Payload=json.dumps(failed.event).encode())
+            problem = response["Payload"].read()[:300].decode(errors="replace") if "FunctionError" in response else None
+        except (BotoCoreError, ClientError) as error:  # e.g. a read timeout: this item failed, the rest go on
+            problem = f"{type(error).__name__}: {error}"
+        if problem is not None:
             failing += 1
-            log(f"still failing  {failed.function}  {', '.join(failed.keys)}: {response['Payload'].read()[:300]!r}")
+            log(f"still failing  {failed.function}  {keys}: {printable(problem)}")
             sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=failed.receipt_handle, VisibilityTimeout=0)
             continue
         sqs.delete_message(QueueUrl=url, ReceiptHandle=failed.receipt_handle)
         ok += 1
-        log(f"re-driven      {failed.function}  {', '.join(failed.keys)}")
+        log(f"re-driven      {failed.function}  {keys}")
     return ok, failing
 
 
 def print_failed(cfg: Config, as_json: bool) -> int:
     events = failed_events(cfg)
     if as_json:
-        print(json.dumps([e.as_dict() for e in events], indent=2))
+        print(printable_json([e.as_dict() for e in events], indent=2))
         return 0
     if not events:
         print(f"the dead-letter queue {cfg.dlq_name} is empty")
         return 0
     for e in events:
-        print(f"{e.failed_at}  {e.function}  {e.condition} after {e.attempts} attempts")
+        print(printable(f"{e.failed_at}  {e.function}  {e.condition} after {e.attempts} attempts"))
         for key in e.keys:
-            print(f"    {key}")
-        print(f"    reason: {e.error}")
+            print(f"    {printable(key)}")
+        print(f"    reason: {printable(e.error)}")
     print(f"{len(events)} failed event(s); `make redrive` processes them again")
     return 0
