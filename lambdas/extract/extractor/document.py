@@ -40,6 +40,7 @@ def build(source: Source, extraction: Extraction, extracted_at_ms: int) -> dict:
         "Encoding": extraction.encoding,
         "Pages": extraction.pages,
         "Truncated": extraction.truncated,
+        "Warnings": list(extraction.warnings),
     }
 
 

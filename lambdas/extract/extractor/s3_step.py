@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from botocore.exceptions import ClientError
 
-from . import document
+from . import attempts, document
 from .events import S3Change
 from .extraction import extract, too_large
 from .keys import extracted_key, relative_key
@@ -60,7 +60,10 @@ def on_created(s3, change: S3Change, settings: Settings) -> Result:
         )
         if _has_document_of(s3, change.bucket, target, source):
             return Result(DUPLICATE, change.key, target)
-        extraction = extract_body(body, source, settings)
+        extraction = attempts.extract_marked(
+            s3, bucket=source.bucket, key=source.key, etag=source.etag, size=source.size,
+            extract=lambda: extract_body(body, source, settings),
+        )
     finally:
         body.close()
     s3.put_object(
@@ -70,6 +73,8 @@ def on_created(s3, change: S3Change, settings: Settings) -> Result:
         ContentType=document.CONTENT_TYPE,
         Metadata=document.metadata(source),
     )
+    if source.size >= attempts.MARKED_BYTES:
+        attempts.clear(s3, bucket=source.bucket, key=source.key)
     return Result(WRITTEN, change.key, target, extraction.status)
 
 

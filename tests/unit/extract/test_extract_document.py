@@ -35,6 +35,7 @@ def test_document_follows_the_contract():
         "Encoding": "ascii",
         "Pages": None,
         "Truncated": False,
+        "Warnings": [],
     }
     assert json.loads(document.encode(built).decode("utf-8")) == built
 

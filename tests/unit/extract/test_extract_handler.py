@@ -9,7 +9,7 @@ from tests.fixtures.samples import SAMPLES
 
 CONTRACT_FIELDS = {
     "ExtractedDate", "Content", "SourceBucket", "SourceKey", "Size", "ETag", "ContentType", "Sequencer",
-    "Status", "Error", "Extractor", "Encoding", "Pages", "Truncated",
+    "Status", "Error", "Extractor", "Encoding", "Pages", "Truncated", "Warnings",
 }  # fmt: skip
 
 
