@@ -47,8 +47,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _WIDE = ("utf-16", "utf-32", "utf_16", "utf_32", "ucs-2", "ucs-4")
-# Typographic characters that legitimately touch letters in Western text.
-_WESTERN_PUNCTUATION = frozenset("’‘“”„‚…–—«»‹›•™®©°€£¢¥§¶†‡‰¿¡·²³¹½¼¾×÷±")
+# Typographic characters that legitimately touch letters in Western text; only the first
+# few also sit inside words (l’été). Any other non-letter touching a letter is odd.
+_INSIDE_WORDS = frozenset("’‘–—·")
+_NEXT_TO_WORDS = frozenset("“”„‚…«»‹›•™®©°€£¢¥§¶†‡‰¿¡²³¹½¼¾×÷±") | _INSIDE_WORDS
 
 
 @dataclass(frozen=True)
@@ -198,16 +200,16 @@ def _legacy_encoding(sample: bytes) -> Encoding:
 
 
 def _symbols_in_words(text: str) -> int:
-    """Non-ASCII non-letters touching a letter (``cia³o``), and undecodable bytes."""
+    """Non-ASCII non-letters where Western text has letters (``cia³o``), and undecodable bytes."""
     count = text.count("\ufffd")
     for index, char in enumerate(text):
-        if char.isascii() or char.isalpha() or char in _WESTERN_PUNCTUATION or char == "\ufffd":
+        if char.isascii() or char.isalpha() or char in _INSIDE_WORDS or char == "\ufffd":
             continue
         if unicodedata.category(char).startswith("Z"):
             continue
-        before = text[index - 1] if index else " "
-        after = text[index + 1] if index + 1 < len(text) else " "
-        if before.isalpha() or after.isalpha():
+        before = index > 0 and text[index - 1].isalpha()
+        after = index + 1 < len(text) and text[index + 1].isalpha()
+        if (before and after) if char in _NEXT_TO_WORDS else (before or after):
             count += 1
     return count
 
