@@ -51,6 +51,8 @@ def process_event(event: dict[str, Any], *, s3, settings: Settings) -> list[dict
                 continue
             handle = on_created if change.kind == CREATED else on_removed
             result = handle(s3, change, settings)
+        except MemoryError:
+            raise  # the function is out of memory: the runtime reports it and starts afresh
         except Exception:
             name = _record_name(record, index)
             logger.exception("record failed", extra={"key": name})
