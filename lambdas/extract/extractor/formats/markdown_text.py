@@ -24,8 +24,12 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _TAG = re.compile(r"<[^<>]*>")
 # Text without any of these needs no parsing: it reads as it is written.
 _MARKUP = re.compile(r"[\\`*_\[\]!<>#|~&=+]|^[ \t]*(?:-|\d+[.)])|^ {4}|\t", re.MULTILINE)
+# Inline content without any of these reads as it is written (line breaks included).
+_INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&~]|  \n|https?:|www\.|@")
 
+# Block structure first; the inline rules run only on content that has inline markup.
 _parser = MarkdownIt("commonmark", {"maxNesting": 20}).enable(["table", "strikethrough"])
+_blocks = MarkdownIt("commonmark", {"maxNesting": 20}).enable(["table", "strikethrough"]).disable("inline")
 
 
 def extract(stream: TextIO, max_chars: int) -> FormatText:
@@ -43,14 +47,15 @@ def readable_lines(markdown: str) -> Iterator[str]:
         yield from (line.strip() for line in markdown.split("\n"))
         return
     row: list[str] | None = None
-    for token in _parser.parse(markdown):
+    env: dict = {}
+    for token in _blocks.parse(markdown, env):
         if token.type == "tr_open":
             row = []
         elif token.type == "tr_close" and row is not None:
             yield " ".join(cell for cell in row if cell)
             row = None
         elif token.type == "inline":
-            inline = _inline_text(token).strip()
+            inline = _inline(token.content, env).strip()
             if row is not None:
                 row.append(inline)
             else:
@@ -59,6 +64,12 @@ def readable_lines(markdown: str) -> Iterator[str]:
             yield from token.content.rstrip("\n").split("\n")
         elif token.type == "html_block":
             yield _TAG.sub("", token.content).strip()
+
+
+def _inline(content: str, env: dict) -> str:
+    if not _INLINE_MARKUP.search(content):
+        return content
+    return "".join(_inline_text(token) for token in _parser.parseInline(content, env))
 
 
 def _inline_text(token: Token) -> str:
