@@ -7,7 +7,8 @@ process by ``extraction.extract``, the function's own seam, twice: with the defa
 character cap (MAX_CONTENT_CHARS) and with the cap raised to the whole file, so that
 work beyond the cap is measured too. Every file ends with a unique word; the
 whole-file run must find it. Peak memory is the process's VmHWM, interpreter and
-imports included (the idle figure is printed for comparison). ``--code`` points at
+imports included (the JSON also has the idle figure). CPU seconds are printed beside
+wall-clock seconds: on a busy machine they are the steadier figure. ``--code`` points at
 another copy of ``lambdas/extract`` (e.g. an older checkout) for before/after figures.
 Not part of `make test`; `make bench-extract` runs it.
 """
@@ -29,7 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "executor"))
+
 from fue import config  # noqa: E402
+from localstack_process_executor.bootstrap import max_memory_used_mb  # noqa: E402  (stdlib only)
 
 MB = 1_000_000
 NEEDLE = "zyxwvneedleqponm"
@@ -168,27 +172,16 @@ def hwm():
 from extractor.extraction import extract
 path, filename, content_type, max_chars = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 idle = hwm()
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 with open(path, "rb") as file:
     size = file.seek(0, 2); file.seek(0)
     result = extract(file, filename=filename, content_type=content_type, size=size, max_chars=max_chars)
-seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "peak_mb": hwm(), "idle_mb": idle, "status": result.status,
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_mb": hwm(), "idle_mb": idle, "status": result.status,
                   "error": result.error, "chars": len(result.content), "truncated": result.truncated,
                   "needle": "zyxwvneedleqponm" in result.content,
                   "warnings": list(getattr(result, "warnings", ()) or ())}))
 """
-
-
-def _peak_of(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024
-    except OSError:
-        pass
-    return 0
 
 
 def measure(code: Path, path: Path, case: Case, max_chars: int, timeout: float) -> dict:
@@ -196,7 +189,7 @@ def measure(code: Path, path: Path, case: Case, max_chars: int, timeout: float) 
     child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started, peak = time.monotonic(), 0
     while child.poll() is None:
-        peak = max(peak, _peak_of(child.pid))
+        peak = max(peak, max_memory_used_mb(child.pid))
         if time.monotonic() - started > timeout:
             child.kill()
             child.wait()
@@ -210,13 +203,14 @@ def measure(code: Path, path: Path, case: Case, max_chars: int, timeout: float) 
 
 def row(label: str, result: dict) -> str:
     seconds = "-" if result["seconds"] is None else f"{result['seconds']:.2f}"
+    cpu = f"{result['cpu_seconds']:.2f}" if result.get("cpu_seconds") is not None else "-"
     detail = result["status"]
     if "chars" in result:
         detail += f", {result['chars']} chars{', truncated' if result['truncated'] else ''}"
         detail += ", needle found" if result["needle"] else ""
         if result.get("warnings"):
             detail += f", {len(result['warnings'])} warning(s)"
-    return f"{label:<34} {seconds:>8} {result['peak_mb']:>8}  {detail}"
+    return f"{label:<34} {seconds:>8} {cpu:>8} {result['peak_mb']:>8}  {detail}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folder = cfg.state_dir / "bench-files"
     results = {}
-    print(f"{'case (cap)':<34} {'seconds':>8} {'peak MB':>8}  outcome")
+    print(f"{'case (cap)':<34} {'seconds':>8} {'CPU s':>8} {'peak MB':>8}  outcome")
     for name in args.cases.split(","):
         case = CASES[name]
         path = case_file(case, folder)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from fue import config
+from fue import config, stack
 
 GREEDY_HANDLER = """
 import os
@@ -15,7 +15,7 @@ def handler(event, context):
     return {"pid": os.getpid(), "allocated": len(block)}
 """
 
-pytestmark = pytest.mark.skipif(config.load().stack == "docker", reason="host mode's executor only")
+pytestmark = pytest.mark.skipif(stack.active_mode(config.load()) == "docker", reason="host mode's executor only")
 
 
 def _max_memory_used(log_tail: str) -> int:
