@@ -4,7 +4,8 @@ The decoding policy, in order (the first rule that applies wins):
 
 1. A byte order mark names the encoding (UTF-8, UTF-16 or UTF-32).
 2. Bytes without NUL are never UTF-16/32: a NUL-free file read as UTF-16 is CJK garbage.
-   UTF-16/32 without a mark is recognised only by its pattern of NUL bytes.
+   UTF-16/32 without a mark is recognised only by its pattern of NUL bytes. Bytes that are
+   not UTF-8 (or hold NULs) and are more than 5% control codes are binary, not text.
 3. Valid UTF-8 is UTF-8 (pure ASCII included). Mostly valid UTF-8 (no more stray bytes
    than well-formed multi-byte characters) is UTF-8 with the stray bytes replaced.
 4. A charset declared by the uploader (``Content-Type``) or the page (HTML ``<meta>``)
