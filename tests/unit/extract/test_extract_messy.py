@@ -209,3 +209,11 @@ def test_json_is_streamed_and_invalid_json_falls_back_to_text_with_a_warning():
     result = _extract(b'{"a": "needle", "b": [1, 2', "x.json", "application/json")
     assert (result.status, result.extractor) == ("ok", "text")
     assert "needle" in result.content and result.warnings[0].startswith("read as plain text: invalid JSON")
+
+
+def test_csv_of_empty_lines_stops_at_the_piece_budget_and_a_giant_field_falls_back_to_text():
+    result = _extract(b"\n" * 1_000_000 + b"needle\n", "x.csv", "text/csv", max_chars=10_000)
+    assert (result.status, result.truncated) == ("ok", True) and "mostly empty" in result.warnings[0]
+    result = _extract(b'a,"' + b"x" * 200_000 + b'"\n', "x.csv", "text/csv")
+    assert (result.status, result.extractor) == ("ok", "text")
+    assert "field larger than field limit" in result.warnings[0]
