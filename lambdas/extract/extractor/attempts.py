@@ -58,13 +58,18 @@ def extract_marked(s3, *, bucket: str, key: str, etag: str, size: int, extract: 
     except MemoryError:
         raise  # the runtime is about to be stopped: the marker stays as its record
     except BaseException:
-        clear(s3, bucket=bucket, key=key)  # an ordinary error: the retry starts afresh
+        _clear(s3, bucket, key)  # an ordinary error: the retry starts afresh
         raise
 
 
-def clear(s3, *, bucket: str, key: str) -> None:
-    """Forget the attempts at ``key`` (its document is written); deleting nothing is fine."""
-    s3.delete_object(Bucket=bucket, Key=marker_key(key))
+def document_written(s3, *, bucket: str, key: str, size: int) -> None:
+    """The attempt succeeded: remove the marker of a marked upload."""
+    if size >= MARKED_BYTES:
+        _clear(s3, bucket, key)
+
+
+def _clear(s3, bucket: str, key: str) -> None:
+    s3.delete_object(Bucket=bucket, Key=marker_key(key))  # deleting nothing is fine
 
 
 def _earlier_attempts(s3, bucket: str, key: str, etag: str) -> int:

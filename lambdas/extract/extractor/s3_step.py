@@ -73,8 +73,7 @@ def on_created(s3, change: S3Change, settings: Settings) -> Result:
         ContentType=document.CONTENT_TYPE,
         Metadata=document.metadata(source),
     )
-    if source.size >= attempts.MARKED_BYTES:
-        attempts.clear(s3, bucket=source.bucket, key=source.key)
+    attempts.document_written(s3, bucket=source.bucket, key=source.key, size=source.size)
     return Result(WRITTEN, change.key, target, extraction.status)
 
 
