@@ -87,3 +87,22 @@ def test_invoker_waits_past_the_function_timeout_and_never_retries():
     client = aws.invoker(config.load())
     assert client.meta.config.read_timeout > config.load().lambda_timeout
     assert client.meta.config.retries["total_max_attempts"] == 1
+
+
+def test_an_interrupted_redrive_leaves_the_untried_events_visible(cfg, monkeypatch):
+    class Interrupted:
+        calls = 0
+
+        def invoke(self, FunctionName, Payload):
+            import io
+
+            if self.calls == 4:
+                raise KeyboardInterrupt
+            self.calls += 1
+            return {"StatusCode": 200, "Payload": io.BytesIO(b"[]")}
+
+    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: Interrupted())
+    with pytest.raises(KeyboardInterrupt):
+        dlq.redrive(cfg, log=lambda line: None)
+
+    assert len(dlq.failed_events(cfg)) == 23 - 4, "the 4 re-driven are gone, the other 19 are visible at once"
