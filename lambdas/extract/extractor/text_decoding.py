@@ -189,7 +189,7 @@ def _legacy_encoding(sample: bytes) -> Encoding:
     foreign = sum(1 for char in letters if not char.isascii())
     match = from_bytes(sample).best()
     guess = _codec(match.encoding) if match else None
-    if guess is None or guess == WESTERN:
+    if guess is None or guess == WESTERN or guess.startswith(_WIDE):  # no NUL here: never UTF-16/32
         return Encoding(WESTERN, "legacy 8-bit text, Western by default")
     if letters and foreign / len(letters) >= 0.5:
         return Encoding(guess, "legacy 8-bit text, mostly non-Latin letters")

@@ -109,3 +109,19 @@ def test_every_file_gets_a_status_within_budget(body, name, max_chars):
     assert elapsed < SECONDS_PER_FILE, f"{len(body)} bytes as {name} took {elapsed:.1f} s"
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     assert peak_mb < PEAK_MEMORY_MB, f"peak memory {peak_mb} MB"
+
+
+@FUZZ
+@given(body=st.one_of(st.binary(max_size=2048), encoded_markup()), declared=st.sampled_from(
+    [None, "utf-16", "utf-32", "utf-8", "cp1252", "latin-1", "bogus"]))
+def test_the_decoding_policy_holds_for_any_bytes(body, declared):
+    from extractor.text_decoding import choose_encoding
+
+    chosen = choose_encoding(body, True, declared)
+    if chosen is None:
+        return
+    if b"\x00" not in body:
+        assert not chosen.codec.startswith(("utf-16", "utf-32")) or body.startswith((b"\xff\xfe", b"\xfe\xff")), chosen
+    if body.isascii() and b"\x00" not in body and not body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        assert chosen.codec == "utf-8", chosen
+    body.decode(chosen.codec, errors="replace")  # the codec exists and reads the bytes
