@@ -56,6 +56,7 @@ class Case:
 CASES = {
     "html": Case("html", "page.html", "text/html", 20 * MB),
     "markdown": Case("markdown", "notes.md", "text/markdown", 20 * MB),
+    "markdown-prose": Case("markdown-prose", "prose.md", "text/markdown", 20 * MB),
     "csv": Case("csv", "export.csv", "text/csv", 50 * MB),
     "json": Case("json", "export.json", "application/json", 50 * MB),
     "text": Case("text", "huge.txt", "text/plain", 100 * MB),
@@ -98,6 +99,13 @@ def generate(case: Case, path: Path) -> None:
                    lambda n: (f"## Part {n}\n\n{s[n % 200]} *{s[(n + 1) % 200]}* and "
                               f"[link {n}](https://example.com/{n}) `code`\n\n- {s[(n + 2) % 200]}\n"
                               f"- **{s[(n + 3) % 200]}**\n\n| a | b |\n|---|---|\n| {n} | x |\n\n"),
+                   case.target_bytes, f"\n{NEEDLE}\n")
+    elif case.name == "markdown-prose":
+        # Mostly prose: a heading every 20 paragraphs, some emphasis or a link in one in ten.
+        _repeat_to(path, "# Notes\n\n",
+                   lambda n: (f"## Chapter {n // 20}\n\n" if n % 20 == 0 else "")
+                   + " ".join(s[(n + i) % 200].capitalize() + "." for i in range(5))
+                   + (f" See *this* and [that](https://example.com/{n})." if n % 10 == 0 else "") + "\n\n",
                    case.target_bytes, f"\n{NEEDLE}\n")
     elif case.name == "csv":
         _repeat_to(path, "id,name,city,note,amount,date,flag,comment\n",
