@@ -34,3 +34,25 @@ def test_search_output_neutralises_keys_snippets_and_errors():
     for char in RAW:
         assert char not in shown.replace("\033[1m", "").replace("\033[22m", "").replace("\n", "")
     assert "\\x1b]0;pwned" in shown
+
+
+def test_trace_prints_hostile_keys_and_log_lines_escaped(monkeypatch, capsys):
+    from fue import __main__ as cli
+    from fue import trace
+
+    monkeypatch.setattr(trace, "trace", lambda cfg, key: [f"trace of {HOSTILE}", f"    log {HOSTILE}"])
+    cli.cmd_trace(None, type("Args", (), {"key": "k"})())
+    shown = capsys.readouterr().out
+    assert not any(char in shown.replace("\n", "") for char in RAW if char != "\n")
+    assert shown.count("\n") == 2, "a newline inside a value cannot forge an output line"
+
+
+def test_dlq_listing_prints_hostile_keys_and_errors_escaped(monkeypatch, capsys):
+    from fue import dlq
+
+    failed = dlq.FailedEvent("m", "r", "fn", "RetriesExhausted", 3, "now", [HOSTILE], f"Boom: {HOSTILE}", {})
+    monkeypatch.setattr(dlq, "failed_events", lambda cfg: [failed])
+    dlq.print_failed(type("Cfg", (), {"dlq_name": "q"})(), as_json=False)
+    shown = capsys.readouterr().out
+    assert not any(char in shown.replace("\n", "") for char in RAW if char != "\n")
+    assert shown.count("\n") == 4
