@@ -89,6 +89,9 @@ _PDF_HEADER = re.compile(rb"%PDF-\d\.\d[ \t]*[\r\n%]")
 _PDF_HEADER_WINDOW = 1024  # readers accept a header this far in, after junk
 _PDF_TRAILER = b"%%EOF"
 _ZIP_SIGNATURE = b"PK\x03\x04"
+_EOCD_SIGNATURE = b"PK\x05\x06"
+_EOCD_SEARCH_BYTES = 66 * 1024  # the record (22 bytes) plus the longest archive comment
+MAX_ZIP_ENTRIES = 10_000  # real DOCX files hold tens to hundreds of parts
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
@@ -159,6 +162,12 @@ def declared_format(filename: str, content_type: str | None) -> str | None:
 
 
 def _zip_format(file: BinaryIO, declared: str | None) -> str:
+    entries = _zip_entry_count(file)
+    if entries is not None and entries > MAX_ZIP_ENTRIES:
+        # Opening the archive would build one object per entry: refuse before that.
+        if declared == "docx":
+            raise ExtractionFailed(f"not a valid DOCX: {entries} parts, a document has far fewer")
+        raise UnsupportedContent("ZIP archive is not a supported format")
     try:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
@@ -177,6 +186,19 @@ def _zip_format(file: BinaryIO, declared: str | None) -> str:
     if "ppt/presentation.xml" in names:
         raise UnsupportedContent("PowerPoint presentation (PPTX) is not a supported format")
     raise UnsupportedContent("ZIP archive is not a supported format")
+
+
+def _zip_entry_count(file: BinaryIO) -> int | None:
+    """Entries the archive's end-of-central-directory record announces (ZIP64: None, read later)."""
+    size = file.seek(0, 2)
+    file.seek(max(0, size - _EOCD_SEARCH_BYTES))
+    tail = file.read()
+    file.seek(0)
+    end = tail.rfind(_EOCD_SIGNATURE)
+    if end < 0 or len(tail) < end + 12:
+        return None
+    entries = int.from_bytes(tail[end + 10 : end + 12], "little")
+    return None if entries == 0xFFFF else entries
 
 
 def _declared_charset(content_type: str | None, html_head: bytes) -> str | None:

@@ -52,6 +52,8 @@ def extract(
         return Extraction(UNSUPPORTED, error=str(reason))
     except ExtractionFailed as reason:
         return Extraction(FAILED, error=str(reason))
+    except MemoryError:
+        raise  # the function ran out of memory: the runtime reports it, as on AWS
     except Exception as error:  # e.g. a zip too damaged for the zipfile module
         return Extraction(FAILED, error=f"format detection failed: {type(error).__name__}: {error}")
     if detected.format in _BINARY_EXTRACTORS:

@@ -217,3 +217,14 @@ def test_csv_of_empty_lines_stops_at_the_piece_budget_and_a_giant_field_falls_ba
     result = _extract(b'a,"' + b"x" * 200_000 + b'"\n', "x.csv", "text/csv")
     assert (result.status, result.extractor) == ("ok", "text")
     assert "field larger than field limit" in result.warnings[0]
+
+
+def test_a_zip_of_too_many_entries_is_refused_before_it_is_opened():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", b"<x/>")
+        for number in range(10_001):
+            archive.writestr(f"p/{number}", b"")
+    result = _extract(out.getvalue(), "many.docx", DOCX_TYPE)
+    assert (result.status, result.error) == ("failed", "not a valid DOCX: 10002 parts, a document has far fewer")
+    assert _extract(out.getvalue(), "many.zip", "application/zip").status == "unsupported"
