@@ -78,7 +78,7 @@ def runtime_user() -> ServiceUser | None:
 
 def _interpreter_for(version: str, user: ServiceUser | None, cfg: Config, log) -> str | None:
     """An interpreter of ``version`` that ``user`` can run, when it is not the one found first."""
-    found = interpreters.find(version)
+    found = interpreters.find_first([version])
     try:
         usable = python_copies.for_user(found, user, cfg.state_dir / "python", log=log)
     except python_copies.CopyError as exc:
