@@ -274,7 +274,13 @@ def _open_log(path: Path) -> int:
 
 def start(cfg: Config, log=print, wait_seconds: float = 90) -> str:
     """Start LocalStack in the background; returns "started" or "already running"."""
+    user = runtime_user()
     record = running(cfg)
+    uid = user.uid if user else os.geteuid()
+    if record and processes.owner_uid(record.pid) != uid:
+        log(f"LocalStack (pid {record.pid}) runs as uid {processes.owner_uid(record.pid)}, not {uid}; restarting it")
+        stop(cfg, log=lambda *_: None)
+        record = None
     if record and health(cfg):
         return "already running"
     if record:
@@ -286,7 +292,6 @@ def start(cfg: Config, log=print, wait_seconds: float = 90) -> str:
             f"port {cfg.localstack_port} is already taken by {owners or 'another process'}. "
             f"Stop it, or choose another port: `make up LOCALSTACK_HOST_PORT=4567`"
         )
-    user = runtime_user()
     _prepare_folders(cfg, user, log)
     _clear_records(cfg)
     python = venvs.python_of(localstack_venv_spec(cfg).path)

@@ -4,7 +4,7 @@ Run as root, host mode finds Python where root keeps it, often under a home
 folder no other user may enter (``/root/.pyenv``). LocalStack and the Lambda
 functions run as an unprivileged user, so such an interpreter is copied once
 into ``STATE_DIR/python/<version>`` (the standard library and the shared
-``libpython``, without its tests, IDLE, Tk and site-packages) and its run path
+``libpython``, without its tests, IDLE, Tk, site-packages and static library) and its run path
 pointed at the copy's own ``lib`` with ``patchelf``. The copy is kept and
 reused while its source stays the same.
 
@@ -93,7 +93,11 @@ def ensure_copy(python: str, root: Path, log=print) -> str:
     stdlib = prefix / "lib" / f"python{source['version']}"
 
     def skip(folder: str, names: list[str]) -> set[str]:
-        return SKIPPED_STDLIB_DIRS & set(names) if Path(folder) == stdlib else set()
+        if Path(folder) == stdlib:
+            return SKIPPED_STDLIB_DIRS & set(names)
+        if Path(folder).parent == stdlib and Path(folder).name.startswith("config-"):
+            return {name for name in names if name.endswith(".a")}  # the static libpython: for embedding only
+        return set()
 
     shutil.copytree(prefix, staging, symlinks=True, ignore=skip)
     (staging / stdlib.relative_to(prefix) / "site-packages").mkdir(exist_ok=True)
