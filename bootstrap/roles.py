@@ -9,15 +9,17 @@ and this makes them. The password reaches the server only as a SCRAM verifier.
 
 from __future__ import annotations
 
-from bootstrap.report import UNCHANGED, UPDATED, Report
+from bootstrap.report import CREATED, UNCHANGED, Report
 from fue.config import Config
 from fue.postgres_host import WRITER_ROLE, scram_verifier
 
 STATEMENTS = (
-    "SELECT format('CREATE ROLE %I NOLOGIN', :writer) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :writer)",
-    "SELECT format('CREATE ROLE %I', :name) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :name)",
-    "SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD %L', :name, :verifier)",
-    "SELECT format('GRANT %I TO %I', :writer, :name)",
+    "SELECT format('CREATE ROLE %I NOLOGIN', :writer::text)"
+    " WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :writer)",
+    "SELECT format('CREATE ROLE %I', :name::text) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :name)",
+    "SELECT format('ALTER ROLE %I LOGIN NOCREATEDB NOCREATEROLE INHERIT PASSWORD %L',"
+    " :name::text, :verifier::text)",
+    "SELECT format('GRANT %I TO %I', :writer::text, :name::text)",
 )
 
 
@@ -32,4 +34,4 @@ def ensure_insert_role(conn, cfg: Config, report: Report) -> None:
         used = {k: v for k, v in params.items() if f":{k}" in statement}
         for (sql,) in conn.run(statement, **used):
             conn.run(sql)
-    report.record(UNCHANGED if existed else UPDATED, f"database role {cfg.postgres_insert_user}")
+    report.record(UNCHANGED if existed else CREATED, f"database role {cfg.postgres_insert_user}")

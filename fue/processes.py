@@ -1,8 +1,9 @@
-"""Process and port helpers for the host-mode services (Linux ``/proc``).
+"""Process and port helpers for the host-mode services (Linux ``/proc``; ``ps`` elsewhere).
 
 A process the stack starts is remembered as a :class:`ProcessRecord`: its PID,
-its start time in clock ticks since boot and its executable. A PID can be
-reused by an unrelated process after ours ended; the start time and the
+its start time (clock ticks since boot from ``/proc``; seconds since the epoch
+from ``ps`` where there is no ``/proc``, as on macOS) and its executable. A PID
+can be reused by an unrelated process after ours ended; the start time and the
 executable cannot be faked by that reuse, so :func:`still_running` tells our
 process from a stranger, and :func:`end` never signals a stranger.
 """
@@ -13,11 +14,13 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 DELETED_SUFFIX = " (deleted)"
+HAVE_PROC = os.path.isdir("/proc/self")
 
 
 @dataclass(frozen=True)
@@ -49,19 +52,39 @@ def _stat_fields(pid: int) -> list[str] | None:
     return text.rsplit(")", 1)[-1].split()
 
 
+def _ps(pid: int, field: str) -> str | None:
+    """One field of ``ps`` for ``pid`` (systems without /proc), or None when the process is gone."""
+    try:
+        out = subprocess.run(["ps", "-o", f"{field}=", "-p", str(pid)], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
 def start_ticks(pid: int) -> int | None:
-    """When the process started, in clock ticks since boot (field 22 of /proc/PID/stat)."""
+    """When the process started: clock ticks since boot (field 22 of /proc/PID/stat), else epoch seconds."""
+    if not HAVE_PROC:
+        started = _ps(pid, "lstart")
+        try:
+            return int(time.mktime(time.strptime(started, "%a %b %d %H:%M:%S %Y"))) if started else None
+        except ValueError:
+            return None
     fields = _stat_fields(pid)
     return int(fields[19]) if fields and len(fields) > 19 else None
 
 
 def process_group(pid: int) -> int | None:
-    fields = _stat_fields(pid)
-    return int(fields[2]) if fields and len(fields) > 2 else None
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None
 
 
 def executable(pid: int) -> str | None:
     """The program file the process runs (resolved), or None if it cannot be read."""
+    if not HAVE_PROC:
+        command = _ps(pid, "comm")  # the full path of the executable on macOS and the BSDs
+        return os.path.realpath(command) if command and command.startswith("/") else command
     try:
         exe = os.readlink(f"/proc/{pid}/exe")
     except OSError:
@@ -70,6 +93,9 @@ def executable(pid: int) -> str | None:
 
 
 def owner_uid(pid: int) -> int | None:
+    if not HAVE_PROC:
+        uid = _ps(pid, "uid")
+        return int(uid) if uid and uid.isdigit() else None
     try:
         return Path(f"/proc/{pid}").stat().st_uid
     except OSError:
@@ -77,6 +103,9 @@ def owner_uid(pid: int) -> int | None:
 
 
 def command_line(pid: int) -> list[str]:
+    if not HAVE_PROC:
+        command = _ps(pid, "command")
+        return command.split() if command else []
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:

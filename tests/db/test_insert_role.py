@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from contextlib import closing
 
 import pytest
 from pg8000.exceptions import DatabaseError
 
+from bootstrap import roles
+from bootstrap.report import Report
 from fue import db, postgres_host
 from indexer import store
 from tests.db.db_documents import document
@@ -60,6 +63,20 @@ def test_it_is_not_the_owner_and_holds_no_attributes(insert_conn, running_postgr
     assert (superuser, createdb, createrole) == (False, False, False)
 
 
+def as_superuser(cfg, script: str) -> None:
+    """Run SQL as the cluster's superuser, over its private socket (host mode)."""
+    layout = postgres_host._Layout(cfg.postgres_dir)
+    user = postgres_host.server_user()
+    superuser = user.name if user is not None else postgres_host._current_user_name()
+    result = postgres_host._run(
+        [str(postgres_host.find_bindir() / "psql"), "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1",
+         "--host", str(layout.socket_dir), "--port", str(cfg.postgres_port), "--username", superuser,
+         "--dbname", "postgres"],
+        user, cwd=layout.root, input=script,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def test_passwords_with_quotes_and_backslashes_reach_the_server_intact(running_postgres, index_dsn):
     """The roles script quotes what it hands psql; the SCRAM verifier matches what clients compute."""
     role = f"role_{uuid.uuid4().hex[:8]}"
@@ -68,21 +85,37 @@ def test_passwords_with_quotes_and_backslashes_reach_the_server_intact(running_p
     postgres_host.ensure_started(cfg)
     try:
         dsn = cfg.database_dsn(insert_role=True).rsplit("/", 1)[0] + "/" + index_dsn.rsplit("/", 1)[1]
-        conn = db.connect(dsn)
-        assert conn.run("SELECT count(*) FROM documents")[0][0] >= 0
-        conn.close()
+        with closing(db.connect(dsn)) as conn:
+            assert conn.run("SELECT count(*) FROM documents")[0][0] >= 0
     finally:
-        owner_cfg = running_postgres
-        postgres_host.ensure_started(owner_cfg)
-        script = f'DROP ROLE IF EXISTS "{role}";'
-        layout = postgres_host._Layout(owner_cfg.postgres_dir)
-        postgres_host._run(
-            [str(postgres_host.find_bindir() / "psql"), "--no-psqlrc", "--quiet", "--host", str(layout.socket_dir),
-             "--port", str(owner_cfg.postgres_port), "--username", _superuser(), "--dbname", "postgres"],
-            postgres_host.server_user(), cwd=layout.root, input=script,
-        )
+        as_superuser(running_postgres, f'DROP ROLE IF EXISTS "{role}";')
 
 
-def _superuser() -> str:
-    user = postgres_host.server_user()
-    return user.name if user is not None else postgres_host._current_user_name()
+def test_an_owner_that_may_create_roles_creates_the_insert_role(running_postgres, index_dsn):
+    """Docker mode's path: there the owner is the container's superuser, and bootstrap makes the role."""
+    admin, role = f"admin_{uuid.uuid4().hex[:8]}", f"insert_{uuid.uuid4().hex[:8]}"
+    verifier = postgres_host.scram_verifier("admin-password")
+    as_superuser(running_postgres, f"CREATE ROLE \"{admin}\" LOGIN CREATEROLE PASSWORD '{verifier}';")
+    cfg = dataclasses.replace(running_postgres, postgres_insert_user=role, postgres_insert_password="p4ss")
+    base = index_dsn.rsplit("@", 1)[1]
+    said = []
+    try:
+        with closing(db.connect(f"postgresql://{admin}:admin-password@{base}")) as conn:
+            roles.ensure_insert_role(conn, cfg, Report(said.append))
+            roles.ensure_insert_role(conn, cfg, Report(said.append))  # idempotent
+        with closing(db.connect(f"postgresql://{role}:p4ss@{base}")) as inserter:
+            assert inserter.run("SELECT count(*) FROM documents")[0][0] >= 0
+            assert "permission denied" in denied(inserter, "SELECT * FROM schema_migrations")
+        assert [line.split()[0] for line in said] == ["created", "unchanged"], said
+    finally:
+        as_superuser(running_postgres, f'DROP ROLE IF EXISTS "{role}"; DROP ROLE IF EXISTS "{admin}";')
+
+
+def test_an_owner_that_may_not_create_roles_leaves_them_to_the_cluster(running_postgres, index_dsn):
+    conn = db.connect(index_dsn)  # host mode's owner: no CREATEROLE
+    said = []
+    try:
+        roles.ensure_insert_role(conn, running_postgres, Report(said.append))
+    finally:
+        conn.close()
+    assert said == []

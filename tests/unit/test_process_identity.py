@@ -13,7 +13,7 @@ import pytest
 
 from fue import config, localstack_host, postgres_host, processes
 
-pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="process identity is read from /proc")
+pytestmark = pytest.mark.skipif(not processes.HAVE_PROC, reason="these decoys are checked through /proc")
 
 
 @pytest.fixture()
