@@ -193,10 +193,7 @@ def _run(command: list[str], user: ServiceUser | None, cwd: Path, **kwargs) -> s
 def _prepare_root(layout: _Layout, user: ServiceUser | None) -> None:
     layout.root.mkdir(parents=True, exist_ok=True)
     layout.socket_dir.mkdir(exist_ok=True)
-    if user is not None and layout.root.stat().st_uid != user.uid:
-        for path in [layout.root, *layout.root.rglob("*")]:
-            os.chown(path, user.uid, user.gid, follow_symlinks=False)
-    os.chmod(layout.root, 0o700)
+    service_user.own(layout.root, user, 0o700)
     os.chmod(layout.socket_dir, 0o700)
     if user is not None:
         if not service_user.can_use(user, layout.root, "-w"):
