@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 import urllib.error
@@ -294,6 +295,7 @@ def start(cfg: Config, log=print, wait_seconds: float = 90) -> str:
         )
     _prepare_folders(cfg, user, log)
     _clear_records(cfg)
+    _empty(sandbox_dir(cfg) / "tmp")
     python = venvs.python_of(localstack_venv_spec(cfg).path)
     out = _open_log(log_file(cfg))
     try:
@@ -324,6 +326,15 @@ def start(cfg: Config, log=print, wait_seconds: float = 90) -> str:
     raise StartError(
         f"LocalStack did not become healthy within {wait_seconds:.0f}s:\n{processes.log_tail(log_file(cfg))}"
     )
+
+
+def _empty(folder: Path) -> None:
+    """Remove what a previous LocalStack left in ``folder`` (code, objects): it keeps no state across restarts."""
+    for item in folder.iterdir():
+        if item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item, ignore_errors=True)
+        else:
+            item.unlink(missing_ok=True)
 
 
 def _clear_records(cfg: Config) -> None:

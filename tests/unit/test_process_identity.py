@@ -150,3 +150,21 @@ def test_executor_records_match_the_hosts_reading(tmp_path, monkeypatch):
     assert json.loads(path.read_text())["pid"] == os.getpid()
     records.forget(path)
     assert not path.exists()
+
+
+def test_dotenv_is_made_private_before_an_unprivileged_localstack_starts(tmp_path, monkeypatch):
+    from fue.service_user import ServiceUser
+
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("POSTGRES_PASSWORD=not-for-functions\n")
+    dotenv.chmod(0o644)
+    monkeypatch.setattr(localstack_host, "PROJECT_ROOT", tmp_path)
+    said = []
+
+    localstack_host._keep_dotenv_private(ServiceUser("fue-localstack", 999, 999), said.append)
+
+    assert dotenv.stat().st_mode & 0o777 == 0o600
+    assert said and "readable by its owner only" in said[0]
+    said.clear()
+    localstack_host._keep_dotenv_private(ServiceUser("fue-localstack", 999, 999), said.append)
+    assert said == []  # already private: nothing done, nothing said
