@@ -36,10 +36,11 @@ def denied(conn, sql: str) -> str:
 
 
 def test_it_writes_reads_and_deletes_rows_of_documents(insert_conn):
-    assert store.upsert(insert_conn, document("role/a.txt", "hello")) == store.INSERTED
-    assert store.upsert(insert_conn, document("role/a.txt", "hello again", extracted_second=5)) == store.UPDATED
+    assert store.upsert(insert_conn, document("role/a.txt", "hello")) is True
+    assert store.upsert(insert_conn, document("role/a.txt", "hello again", uploaded_second=5)) is True
     assert insert_conn.run("SELECT content FROM documents") == [["hello again"]]
-    assert store.delete(insert_conn, "file-upload-extraction-example", "uploads/role/a.txt")
+    assert store.delete(insert_conn, "file-upload-extraction-example", "extracted/role/a.txt") is True
+    assert insert_conn.run("SELECT count(*) FROM documents") == [[0]]
 
 
 def test_it_cannot_create_drop_or_read_other_tables(insert_conn):
