@@ -1,15 +1,13 @@
 """The dashboard as a background process: started by `make up`, stopped by `make down`.
 
-Its PID file (``.state/dashboard/dashboard.pid``) records the PID and the
-process's start time from /proc, so a PID reused by another process is never
+Its PID file (``.state/dashboard/dashboard.pid``) holds a process record (PID, start
+time, executable: ``fue.processes``), so a PID reused by another process is never
 taken for the dashboard, nor stopped.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -36,22 +34,15 @@ def logfile(cfg: Config) -> Path:
     return _dir(cfg) / "dashboard.log"
 
 
-def _start_time(pid: int) -> str | None:
-    """The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
+def _record(cfg: Config) -> processes.ProcessRecord | None:
+    """The record of the dashboard this project started, if that very process still runs."""
+    record = processes.read_record(pidfile(cfg))
+    return record if record and processes.still_running(record, executables={sys.executable}) else None
 
 
 def running_pid(cfg: Config) -> int | None:
-    """The PID of the dashboard this project started, if that very process still runs."""
-    try:
-        pid_text, started = pidfile(cfg).read_text().split()
-        pid = int(pid_text)
-    except (OSError, ValueError):
-        return None
-    return pid if processes.pid_alive(pid) and _start_time(pid) == started else None
+    record = _record(cfg)
+    return record.pid if record else None
 
 
 def answers(port: int, timeout: float = 1.0) -> bool:
@@ -79,7 +70,9 @@ def start(cfg: Config) -> str:
             cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    pidfile(cfg).write_text(f"{process.pid} {_start_time(process.pid)}\n")
+    record = processes.identify(process.pid)
+    if record:
+        processes.write_record(pidfile(cfg), record)
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if answers(cfg.ui_port):
@@ -97,14 +90,9 @@ def status(cfg: Config) -> str:
 
 
 def stop(cfg: Config) -> str:
-    pid = running_pid(cfg)
+    record = _record(cfg)
     pidfile(cfg).unlink(missing_ok=True)
-    if pid is None:
+    if record is None:
         return "not running"
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and processes.pid_alive(pid):
-        time.sleep(0.1)
-    if processes.pid_alive(pid):
-        os.kill(pid, signal.SIGKILL)
+    processes.end([record])
     return "stopped"

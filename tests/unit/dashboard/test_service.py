@@ -8,6 +8,7 @@ import subprocess
 
 from dashboard import service
 from fue import processes
+from tests.support import poll_until
 
 
 def free_port() -> int:
@@ -26,7 +27,7 @@ def test_start_answer_stop(cfg, tmp_path):
         assert service.status(own) == f"dashboard: pid {pid} on {own.ui_url}"
     finally:
         assert service.stop(own) == "stopped"
-    assert not processes.pid_alive(pid)
+    poll_until(lambda: not processes.pid_alive(pid), timeout=10, what=f"dashboard pid {pid} gone")
     assert not service.answers(own.ui_port)
     assert service.stop(own) == "not running"
 
@@ -36,7 +37,9 @@ def test_a_reused_pid_is_left_alone(cfg, tmp_path):
     stranger = subprocess.Popen(["sleep", "60"])
     try:
         service.pidfile(own).parent.mkdir(parents=True)
-        service.pidfile(own).write_text(f"{stranger.pid} 1\n")  # same PID, another start time
+        real = processes.identify(stranger.pid)
+        # The recorded dashboard had this PID, but started at another time (the PID was reused since).
+        processes.write_record(service.pidfile(own), dataclasses.replace(real, start_ticks=real.start_ticks - 1))
         assert service.running_pid(own) is None
         assert service.stop(own) == "not running"
         assert stranger.poll() is None
