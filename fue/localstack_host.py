@@ -20,7 +20,7 @@ from pathlib import Path
 from fue import interpreters, processes, venvs
 from fue.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config
 
-SERVICES = "s3,lambda,iam,sts,logs,sqs"
+SERVICES = "s3,lambda,iam,sts,logs,sqs,cloudformation,secretsmanager"
 LAMBDA_PYTHON_VERSIONS = ["3.12", "3.13"]
 
 
