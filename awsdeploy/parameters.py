@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from awsdeploy.changeset import DeployError
 from bootstrap import packaging
 from fue.config import PROJECT_ROOT, Config
 
@@ -42,7 +43,7 @@ def template_body() -> str:
 
 def values(cfg: Config, deployment: Deployment, code_keys: dict[str, str]) -> dict[str, str]:
     if bool(deployment.subnet_ids) != bool(deployment.security_group_ids):
-        raise ValueError("the insert function's VPC placement needs both subnets and security groups")
+        raise DeployError("the insert function's VPC placement needs both subnets and security groups")
     return {
         "BucketName": deployment.bucket,
         "NamePrefix": deployment.name_prefix,
