@@ -85,7 +85,11 @@ def plan(cfn, stack_name: str, template_body: str, parameters: list[dict], *, po
             cfn.delete_change_set(ChangeSetName=change_set_id)
             return Plan(stack_name, None, change_set_type, [])
         raise DeployError(f"change set for {stack_name} failed: {described.get('Status')}: {reason}") from None
-    return Plan(stack_name, change_set_id, change_set_type, _change_lines(cfn, change_set_id))
+    changes = _change_lines(cfn, change_set_id)
+    if not changes:  # AWS fails such a change set (above); LocalStack completes it empty
+        cfn.delete_change_set(ChangeSetName=change_set_id)
+        return Plan(stack_name, None, change_set_type, [])
+    return Plan(stack_name, change_set_id, change_set_type, changes)
 
 
 def discard(cfn, plan_: Plan) -> None:

@@ -1,14 +1,18 @@
 """template.yaml deployed through LocalStack's CloudFormation runs the pipeline like bootstrap's.
 
-Order matters: the pipeline slice and the drift check run on the live stack, the outage test
-stops the database, and the last test deletes the stack.
+Order matters: the pipeline slice and the drift check run on the stack as deployed, a second
+deployment plans nothing and a setting change updates it in place, the outage test stops the
+database, and the last test deletes the stack.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from awsdeploy import changeset
+from awsdeploy import changeset, deploy
+from bootstrap import functions
 from fue import aws, db, dlq
 from tests.cloudformation import deployed
 from tests.faults.test_faults import database_outage
@@ -36,6 +40,26 @@ def test_template_stack_matches_bootstrap_resource_by_resource(cfg, bootstrap_cf
     assert from_template["notifications"] == from_bootstrap["notifications"]
     assert from_template["dlq"] == from_bootstrap["dlq"]
     assert from_template == from_bootstrap
+
+
+def test_deploying_again_plans_no_change_and_a_setting_change_updates_in_place(cfg, bootstrap_cfg, sam_deployment):
+    s3_client, cfn, lam = (aws.client(cfg, s) for s in ("s3", "cloudformation", "lambda"))
+
+    again = deploy.plan(bootstrap_cfg, sam_deployment, s3=s3_client, cfn=cfn, region=cfg.region, log=lambda *_: None)
+    assert (again.change_set_id, again.changes) == (None, []), again.describe()
+
+    longer = dataclasses.replace(bootstrap_cfg, lambda_timeout=bootstrap_cfg.lambda_timeout + 5)
+    update = deploy.plan(longer, sam_deployment, s3=s3_client, cfn=cfn, region=cfg.region, log=lambda *_: None)
+    assert update.change_set_type == "UPDATE"
+    assert sorted(line.split()[1] for line in update.changes) == ["ExtractFunction", "InsertFunction"], update.changes
+    changeset.apply(cfn, update)
+    functions.wait_for_event_pollers_to_drain()  # LocalStack 4.14.0 after a function update, as bootstrap does
+
+    for function in (cfg.extract_function, cfg.insert_function):
+        assert lam.get_function_configuration(FunctionName=function)["Timeout"] == longer.lambda_timeout
+        assert lam.get_function_event_invoke_config(FunctionName=function)["MaximumRetryAttempts"] == \
+            cfg.lambda_max_retries, "the update lost the async invoke configuration"
+    assert deployed.describe(cfg)["notifications"] == deployed.describe(bootstrap_cfg)["notifications"]
 
 
 def test_database_outage_sends_the_failure_to_the_stacks_own_dlq(cfg, bootstrap_cfg, s3, run_id):
