@@ -65,14 +65,18 @@ def plan(cfn, stack_name: str, template_body: str, parameters: list[dict], *, po
     if status == "ROLLBACK_COMPLETE":
         raise DeployError(f"stack {stack_name} failed to create earlier (ROLLBACK_COMPLETE): delete it first")
     change_set_type = "CREATE" if status in (None, "REVIEW_IN_PROGRESS") else "UPDATE"
-    created = cfn.create_change_set(
-        StackName=stack_name,
-        ChangeSetName=f"{stack_name}-{time.strftime('%Y%m%d-%H%M%S')}",
-        ChangeSetType=change_set_type,
-        TemplateBody=template_body,
-        Parameters=parameters,
-        Capabilities=CAPABILITIES,
-    )
+    try:
+        created = cfn.create_change_set(
+            StackName=stack_name,
+            ChangeSetName=f"{stack_name}-{time.strftime('%Y%m%d-%H%M%S')}",
+            ChangeSetType=change_set_type,
+            TemplateBody=template_body,
+            Parameters=parameters,
+            Capabilities=CAPABILITIES,
+        )
+    except ClientError as exc:
+        raise DeployError(f"CloudFormation refused a change set for {stack_name} ({status or 'new stack'}): "
+                          f"{exc.response['Error']['Message']}") from None
     change_set_id = created["Id"]
     try:
         cfn.get_waiter("change_set_create_complete").wait(

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import functools
+
+from botocore.exceptions import ClientError
 
 from awsdeploy import changeset, deploy, target
 from awsdeploy.parameters import DEFAULT_NAME_PREFIX, Deployment
@@ -37,6 +40,23 @@ def _deployment(args, aws_session) -> Deployment:
     )
 
 
+def _aws_refusals(command):
+    """AWS errors (access denied, a bucket name taken, ...) as one clear line, not a traceback."""
+
+    @functools.wraps(command)
+    def run(cfg: Config, args) -> int:
+        try:
+            return command(cfg, args)
+        except ClientError as exc:
+            error = exc.response["Error"]
+            raise changeset.DeployError(
+                f"AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}"
+            ) from None
+
+    return run
+
+
+@_aws_refusals
 def cmd_plan_aws(cfg: Config, args) -> int:
     aws_session = target.session(args.profile, args.region)
     deployment = _deployment(args, aws_session)
@@ -49,6 +69,7 @@ def cmd_plan_aws(cfg: Config, args) -> int:
     return 0
 
 
+@_aws_refusals
 def cmd_deploy_aws(cfg: Config, args) -> int:
     aws_session = target.session(args.profile, args.region)
     deployment = _deployment(args, aws_session)
