@@ -24,21 +24,6 @@ def build(cache_dir: Path) -> dict[str, packaging.Package]:
     return {name: packaging.build(name, cache_dir) for name in FUNCTIONS}
 
 
-def ensure_bucket(s3, bucket: str, region: str) -> None:
-    """Create the artifact bucket if it is missing (private, like the pipeline's bucket)."""
-    try:
-        s3.head_bucket(Bucket=bucket)
-        return
-    except s3.exceptions.ClientError as exc:
-        if exc.response["Error"]["Code"] not in ("404", "NoSuchBucket"):
-            raise
-    kwargs = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
-    s3.create_bucket(Bucket=bucket, **kwargs)
-    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
-    })
-
-
 def upload(s3, bucket: str, packages: dict[str, packaging.Package], log=print) -> dict[str, str]:
     """Upload each zip unless its key is already there; returns function name -> key."""
     keys = {}

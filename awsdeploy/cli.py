@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import functools
 
 from botocore.exceptions import ClientError
 
@@ -40,45 +39,42 @@ def _deployment(args, aws_session) -> Deployment:
     )
 
 
-def _aws_refusals(command):
-    """AWS errors (access denied, a bucket name taken, ...) as one clear line, not a traceback."""
+def _on_aws(args, action) -> int:
+    """Run ``action(deployment, s3, cfn, region)`` with checked AWS clients; AWS's refusals
+    (access denied, a bucket name taken, ...) become one clear line instead of a traceback."""
+    try:
+        aws_session = target.session(args.profile, args.region)
+        deployment = _deployment(args, aws_session)
+        s3, cfn = target.client(aws_session, "s3"), target.client(aws_session, "cloudformation")
+        return action(deployment, s3, cfn, aws_session.region_name)
+    except ClientError as exc:
+        error = exc.response["Error"]
+        raise changeset.DeployError(
+            f"AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}"
+        ) from None
 
-    @functools.wraps(command)
-    def run(cfg: Config, args) -> int:
-        try:
-            return command(cfg, args)
-        except ClientError as exc:
-            error = exc.response["Error"]
-            raise changeset.DeployError(
-                f"AWS refused {exc.operation_name}: {error.get('Code')}: {error.get('Message')}"
-            ) from None
 
-    return run
-
-
-@_aws_refusals
 def cmd_plan_aws(cfg: Config, args) -> int:
-    aws_session = target.session(args.profile, args.region)
-    deployment = _deployment(args, aws_session)
-    s3, cfn = target.client(aws_session, "s3"), target.client(aws_session, "cloudformation")
-    planned = deploy.plan(cfg, deployment, s3=s3, cfn=cfn, region=aws_session.region_name)
-    print(planned.describe())
-    if planned.change_set_id:
-        print(f"change set {planned.change_set_id} was not executed; `make deploy-aws` with the same "
-              "settings applies it")
-    return 0
+    def show(deployment: Deployment, s3, cfn, region: str) -> int:
+        planned = deploy.plan(cfg, deployment, s3=s3, cfn=cfn, region=region)
+        print(planned.describe())
+        if planned.change_set_id:
+            print(f"change set {planned.change_set_id} was not executed; `make deploy-aws` with the same "
+                  "settings applies it")
+        return 0
+
+    return _on_aws(args, show)
 
 
-@_aws_refusals
 def cmd_deploy_aws(cfg: Config, args) -> int:
-    aws_session = target.session(args.profile, args.region)
-    deployment = _deployment(args, aws_session)
-    s3, cfn = target.client(aws_session, "s3"), target.client(aws_session, "cloudformation")
-    outputs = deploy.deploy(cfg, deployment, s3=s3, cfn=cfn, region=aws_session.region_name)
-    for key, value in sorted(outputs.items()):
-        print(f"  {key}: {value}")
-    print(f"stack {deployment.stack_name} is deployed in {aws_session.region_name}")
-    return 0
+    def apply(deployment: Deployment, s3, cfn, region: str) -> int:
+        outputs = deploy.deploy(cfg, deployment, s3=s3, cfn=cfn, region=region)
+        for key, value in sorted(outputs.items()):
+            print(f"  {key}: {value}")
+        print(f"stack {deployment.stack_name} is deployed in {region}")
+        return 0
+
+    return _on_aws(args, apply)
 
 
 def cmd_migrate(cfg: Config, args) -> int:
@@ -101,13 +97,13 @@ def cmd_migrate(cfg: Config, args) -> int:
 
 def add_commands(sub) -> None:
     for name, func, what in (
-        ("plan-aws", cmd_plan_aws, "package the functions and show the change set AWS would apply, without applying it"),
+        ("plan-aws", cmd_plan_aws, "package the functions and show the change set AWS would apply, unapplied"),
         ("deploy-aws", cmd_deploy_aws, "package the functions and deploy template.yaml to AWS"),
     ):
         parser = sub.add_parser(name, help=what, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
                                 epilog="example: python -m fue " + name + " --profile prod --region eu-west-1 "
                                        "--bucket acme-uploads --secret file-upload-extraction/database-dsn")
-        parser.add_argument("--profile", default="", help="AWS profile (required; the default profile is never implied)")
+        parser.add_argument("--profile", default="", help="AWS profile (required; never the default one implied)")
         parser.add_argument("--region", default="", help="AWS region (default: the profile's)")
         parser.add_argument("--stack", default=DEFAULT_STACK_NAME, help="CloudFormation stack name")
         parser.add_argument("--bucket", default="", help="name of the uploads bucket to create (globally unique)")
@@ -116,7 +112,7 @@ def add_commands(sub) -> None:
         parser.add_argument("--subnets", default="", help="comma-separated subnet ids for the insert function")
         parser.add_argument("--security-groups", default="", help="comma-separated security group ids for insert")
         parser.add_argument("--code-bucket", default="",
-                            help="bucket for the function zips (default: <stack>-artifacts-<account>-<region>, created)")
+                            help="bucket for the function zips (default <stack>-artifacts-<account>-<region>)")
         parser.set_defaults(func=func)
     migrate = sub.add_parser("migrate", help="apply the search schema's migrations to any PostgreSQL",
                              epilog="example: python -m fue migrate --database-url postgresql://u:p@db:5432/search")

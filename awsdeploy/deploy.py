@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from awsdeploy import artifacts, changeset, parameters
 from awsdeploy.parameters import Deployment
-from bootstrap.storage import check_prefixes
+from bootstrap import storage
+from bootstrap.report import Report
 from fue.config import Config
 
 
 def prepare(cfg: Config, deployment: Deployment, s3, region: str, log=print) -> list[dict]:
     """Build and upload the function zips; returns the stack's parameters."""
-    check_prefixes(cfg.upload_prefix, cfg.extracted_prefix)
+    storage.check_prefixes(cfg.upload_prefix, cfg.extracted_prefix)
     log(f"packaging functions into s3://{deployment.code_bucket}/{artifacts.KEY_PREFIX}")
     packages = artifacts.build(cfg.build_dir)
-    artifacts.ensure_bucket(s3, deployment.code_bucket, region)
+    storage.ensure_bucket(s3, deployment.code_bucket, region, Report(log))  # private by default on AWS
     keys = artifacts.upload(s3, deployment.code_bucket, packages, log=log)
     return parameters.as_cloudformation(parameters.values(cfg, deployment, keys))
 

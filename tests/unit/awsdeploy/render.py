@@ -79,7 +79,10 @@ class _Context:
 
     def _physical(self, logical_id: str) -> str:
         properties = self.resolve(self.resources[logical_id].get("Properties", {}))
-        return properties.get("FunctionName") or properties.get("QueueName") or properties.get("BucketName") or logical_id
+        for name in ("FunctionName", "QueueName", "BucketName"):
+            if name in properties:
+                return properties[name]
+        return logical_id
 
     def get_att(self, logical_id: str, attribute: str) -> str:
         kind = self.resources[logical_id]["Type"]

@@ -73,8 +73,8 @@ def test_a_failed_deployment_names_each_failed_resource(cfn):
     cfn.stub.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"), {"StackName": STACK})  # the waiter
     cfn.stub.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"), {"StackName": STACK})
     events = [
-        {"StackId": "s", "EventId": "1", "StackName": STACK, "LogicalResourceId": "Bucket", "Timestamp": "2026-01-01T00:00:00Z",
-         "ResourceType": "AWS::S3::Bucket", "ResourceStatus": "CREATE_FAILED",
+        {"StackId": "s", "EventId": "1", "StackName": STACK, "LogicalResourceId": "Bucket",
+         "Timestamp": "2026-01-01T00:00:00Z", "ResourceType": "AWS::S3::Bucket", "ResourceStatus": "CREATE_FAILED",
          "ResourceStatusReason": "acme-uploads already exists"},
         {"StackId": "s", "EventId": "2", "StackName": STACK, "LogicalResourceId": "DeadLetterQueue",
          "Timestamp": "2026-01-01T00:00:00Z", "ResourceType": "AWS::SQS::Queue", "ResourceStatus": "CREATE_COMPLETE"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -35,7 +36,7 @@ def aws_config(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("profile", ["", None])
 def test_no_profile_is_refused(aws_config, profile):
-    with pytest.raises(target.TargetError, match="needs an explicit one.*profile=my-profile"):
+    with pytest.raises(target.TargetError, match=r"needs an explicit one.*profile=my-profile"):
         target.session(profile, None)
 
 
@@ -46,7 +47,8 @@ def test_endpoint_overrides_are_refused(aws_config, variable):
 
 
 def test_unknown_profile_says_how_to_create_it(aws_config):
-    with pytest.raises(target.TargetError, match="'missing' is not configured: `aws configure --profile missing`"):
+    expected = "'missing' is not configured: `aws configure --profile missing`"
+    with pytest.raises(target.TargetError, match=re.escape(expected)):
         target.session("missing", None)
 
 
@@ -58,7 +60,8 @@ def test_a_region_is_required(aws_config):
 
 def test_a_profile_pointing_at_localstack_is_refused(aws_config):
     session = target.session("local", None)
-    with pytest.raises(target.TargetError, match="endpoint of profile 'local' is http://127.0.0.1:4566, not AWS"):
+    expected = "endpoint of profile 'local' is http://127.0.0.1:4566, not AWS"
+    with pytest.raises(target.TargetError, match=re.escape(expected)):
         target.client(session, "cloudformation")
 
 
@@ -73,7 +76,8 @@ def test_missing_credentials_are_reported_before_anything_else(aws_config, monke
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
     session = target.session("nocreds", None)
-    with pytest.raises(target.TargetError, match="no AWS credentials found for profile 'nocreds': `aws sso login"):
+    expected = "no AWS credentials found for profile 'nocreds': `aws sso login"
+    with pytest.raises(target.TargetError, match=re.escape(expected)):
         target.account_id(session)
 
 

@@ -123,16 +123,19 @@ def test_dead_letter_queue_is_bootstraps(resources):
 
 
 def _triples(configurations: list[dict]) -> set[tuple[str, str, str]]:
-    return {
-        (c["LambdaFunctionArn"], event, {r["Name"].lower(): r["Value"] for r in c["Filter"]["Key"]["FilterRules"]}["prefix"])
-        for c in configurations for event in c["Events"]
-    }
+    """(function, event, prefix) of S3 notification configurations in the API's form."""
+    triples = set()
+    for c in configurations:
+        rules = {r["Name"].lower(): r["Value"] for r in c["Filter"]["Key"]["FilterRules"]}
+        triples |= {(c["LambdaFunctionArn"], event, rules["prefix"]) for event in c["Events"]}
+    return triples
 
 
 def test_notifications_are_bootstraps(cfg, resources):
     bucket = resources["Bucket"]["Properties"]
-    from_template = [
-        {"LambdaFunctionArn": c["Function"], "Events": [c["Event"]], "Filter": {"Key": {"FilterRules": c["Filter"]["S3Key"]["Rules"]}}}
+    from_template = [  # CloudFormation's spelling -> the API's
+        {"LambdaFunctionArn": c["Function"], "Events": [c["Event"]],
+         "Filter": {"Key": {"FilterRules": c["Filter"]["S3Key"]["Rules"]}}}
         for c in bucket["NotificationConfiguration"]["LambdaConfigurations"]
     ]
     arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
