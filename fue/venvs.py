@@ -99,12 +99,15 @@ def ensure_local_package(venv: Path, package_dir: Path) -> str:
 
 def tools_spec() -> VenvSpec:
     requirements = PROJECT_ROOT / "requirements" / "dev.txt"
+    core = PROJECT_ROOT / "lambdas" / "common"
     return VenvSpec(
         path=PROJECT_ROOT / ".venv",
         python_versions=["3.13", "3.12"],
-        installs=[["-r", str(requirements)]],
+        # The functions' shared core, editable: the CLI and the tests import the code the functions run.
+        installs=[["-r", str(requirements)], ["--no-deps", "-e", str(core)]],
         inputs=[
             requirements,
+            core / "pyproject.toml",
             PROJECT_ROOT / "lambdas" / "extract" / "requirements.txt",
             PROJECT_ROOT / "lambdas" / "insert" / "requirements.txt",
         ],

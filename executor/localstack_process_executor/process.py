@@ -38,6 +38,7 @@ class RuntimeProcess:
         env: dict[str, str],
         log_file: Path,
         on_exit: Callable[[RuntimeProcess, int], None],
+        runtime_args: list[str] | tuple[str, ...] = (),
     ) -> None:
         self._python = python
         self._code_dir = code_dir
@@ -45,6 +46,7 @@ class RuntimeProcess:
         self._env = env
         self._log_file = log_file
         self._on_exit = on_exit
+        self._runtime_args = list(runtime_args)
         self._exited = threading.Event()
         self._terminating = False
         self._popen: subprocess.Popen | None = None
@@ -70,6 +72,7 @@ class RuntimeProcess:
                 str(self._env_dir),
                 "--parent-pid",
                 str(os.getpid()),
+                *self._runtime_args,
             ]
             with open(self._log_file, "ab") as log:
                 self._popen = subprocess.Popen(
