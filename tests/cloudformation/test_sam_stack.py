@@ -18,6 +18,7 @@ from tests.cloudformation import deployed
 from tests.faults.test_faults import database_outage
 from tests.integration.test_pipeline import (  # noqa: F401 - the named slice of the pipeline tests, run here
     hits_for,
+    test_reupload_replaces_the_indexed_content,
     test_upload_becomes_searchable_and_delete_removes_it_everywhere,
     test_upload_produces_extracted_document_with_design_fields,
 )
