@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from localstack_process_executor import records
 from localstack_process_executor.bootstrap import max_memory_used_mb
 
 LOG = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class RuntimeProcess:
         self._exited = threading.Event()
         self._terminating = False
         self._popen: subprocess.Popen | None = None
+        self._record: Path | None = None
         self.port: int | None = None
 
     @property
@@ -87,6 +89,7 @@ class RuntimeProcess:
                 )
         finally:
             listener.close()
+        self._record = records.record(self.pid)
         threading.Thread(target=self._watch, name=f"lambda-process-{self.pid}", daemon=True).start()
 
     @property
@@ -122,6 +125,7 @@ class RuntimeProcess:
 
     def _watch(self) -> None:
         returncode = self._popen.wait()
+        records.forget(self._record)
         self._exited.set()
         if not self._terminating:
             LOG.debug("Lambda runtime process %s exited with %s", self.pid, returncode)
