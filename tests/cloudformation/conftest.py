@@ -15,6 +15,7 @@ import pytest
 
 from awsdeploy import changeset, deploy
 from awsdeploy.parameters import Deployment
+from bootstrap import functions
 from fue import aws, stack
 from tests.integration.conftest import database, lambda_client, run_id, s3  # noqa: F401
 
@@ -48,8 +49,9 @@ def sam_outputs(bootstrap_cfg, sam_deployment):
     cfg = bootstrap_cfg
     secrets, s3_client, cfn = (aws.client(cfg, s) for s in ("secretsmanager", "s3", "cloudformation"))
     mode = stack.active_mode(cfg) or cfg.stack
+    # The DSN bootstrap gives its insert function (its own least-privilege role), now kept in a secret.
     secrets.create_secret(Name=sam_deployment.database_secret_id,
-                          SecretString=cfg.database_dsn(for_lambda=True, stack=mode))
+                          SecretString=functions.environment(cfg, "insert", mode=mode)["DATABASE_DSN"])
     try:
         yield deploy.deploy(cfg, sam_deployment, s3=s3_client, cfn=cfn, region=cfg.region, log=lambda *_: None)
     finally:
