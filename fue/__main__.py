@@ -9,6 +9,7 @@ import sys
 
 from botocore.exceptions import EndpointConnectionError
 
+from awsdeploy import cli as awsdeploy_cli
 from bootstrap.deploy import NotRunning, deploy
 from bootstrap.storage import RecursionLoopError
 from fue import config, db, dlq, function_logs, localstack_host, reconcile, stack, trace
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     cost_parser = sub.add_parser("cost", help="what the observed workload would cost on AWS (us-east-1)")
     cost_parser.add_argument("--minutes", type=int, default=60, help="observe the last N minutes (default 60)")
     cost_parser.set_defaults(func=cmd_cost)
+    awsdeploy_cli.add_commands(sub)
     return parser
 
 
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(cfg, args)
     except (stack.StackError, localstack_host.StartError, NotRunning, RecursionLoopError,
-            db.DatabaseUnavailable, db.MigrationError) as exc:
+            db.DatabaseUnavailable, db.MigrationError, *awsdeploy_cli.ERRORS) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except EndpointConnectionError:
