@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace test unit-test integration-test races bench bench-extract fuzz clean \
+.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js test unit-test integration-test races bench bench-extract fuzz clean \
 	template-check plan-aws deploy-aws migrate
 
 help: ## List the commands
@@ -47,6 +47,21 @@ reconcile: tools ## Find files stuck between uploads/, extracted/ and the index,
 trace: tools ## Where one file is: make trace key=uploads/report.pdf
 	@$(PY) -m fue trace "$(key)"
 
+ui: tools ## The dashboard on http://127.0.0.1:UI_PORT (default 8080); `make up` starts it in the background too
+	@$(PY) -m fue ui
+
+cost: tools ## What the observed workload would cost on AWS: make cost [minutes=60]
+	@$(PY) -m fue cost $(if $(minutes),--minutes $(minutes))
+
+browser: tools ## Install Debian's chromium + chromium-driver for the browser tests when absent (needs root)
+	@$(PY) -m tests.ui.browser
+
+ui-test: up browser ## Browser tests of the dashboard in headless Chromium (screenshots in docs/screenshots/)
+	@$(PY) -m pytest tests/ui -q
+
+vendor-js: ## Refresh the dashboard's vendored JavaScript from the npm registry (needs npm)
+	@python3 -m dashboard.vendor
+
 template-check: tools ## Lint template.yaml (AWS SAM) with cfn-lint, offline
 	@$(VENV)/bin/cfn-lint template.yaml && echo "template.yaml: cfn-lint found nothing"
 
@@ -67,7 +82,7 @@ unit-test: tools ## Fast tests of handler logic (no stack needed)
 	@$(PY) -m pytest tests/unit -q
 
 integration-test: up ## End-to-end and fault tests against the running stack (starts it if needed)
-	@$(PY) -m pytest tests/executor tests/db tests/integration tests/faults tests/cloudformation -q
+	@$(PY) -m pytest tests/executor tests/db tests/integration tests/ui tests/faults tests/cloudformation -q
 
 test: template-check unit-test integration-test ## Template lint, unit and integration tests: what CI runs
 

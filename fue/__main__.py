@@ -20,17 +20,25 @@ def cmd_up(cfg: config.Config, args) -> int:
     mode = stack.up(cfg)
     report = deploy(cfg)
     print(report.summary())
+    from dashboard import service
+
+    print(f"dashboard: {service.start(cfg)}")
     print(f"stack is up ({mode} mode): try `make search q=...` or see README.md")
     return 0
 
 
 def cmd_down(cfg: config.Config, args) -> int:
+    from dashboard import service
+
+    print(f"dashboard: {service.stop(cfg)}")
     stack.down(cfg, delete_data=args.delete_data)
     return 0
 
 
 def cmd_status(cfg: config.Config, args) -> int:
-    print("\n".join(stack.status(cfg)))
+    from dashboard import service
+
+    print("\n".join([*stack.status(cfg), service.status(cfg)]))
     return 0
 
 
@@ -71,6 +79,23 @@ def cmd_trace(cfg: config.Config, args) -> int:
     return 0
 
 
+def cmd_ui(cfg: config.Config, args) -> int:
+    from dashboard import __main__ as dashboard_main, service
+
+    if service.answers(cfg.ui_port):
+        print(f"the dashboard already runs on {cfg.ui_url} (started by `make up`)")
+        return 0
+    return dashboard_main.main([])
+
+
+def cmd_cost(cfg: config.Config, args) -> int:
+    from dashboard import cost
+
+    work = cost.observe(cfg, args.minutes)
+    print(cost.format_estimate(work, cost.estimate(work), args.minutes))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fue", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("trace", help="where one file is: uploaded, extracted, indexed, failures, log lines")
     tr.add_argument("key", help="uploads/..., extracted/... or the relative key")
     tr.set_defaults(func=cmd_trace)
+    sub.add_parser("ui", help="serve the dashboard on 127.0.0.1:UI_PORT (unless `make up` already did)").set_defaults(
+        func=cmd_ui)
+    cost_parser = sub.add_parser("cost", help="what the observed workload would cost on AWS (us-east-1)")
+    cost_parser.add_argument("--minutes", type=int, default=60, help="observe the last N minutes (default 60)")
+    cost_parser.set_defaults(func=cmd_cost)
     awsdeploy_cli.add_commands(sub)
     return parser
 
