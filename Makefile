@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace test unit-test integration-test races bench clean
+.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace test unit-test integration-test races bench mutation clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -63,3 +63,7 @@ bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, c
 clean: ## Stop the stack and delete all local state (.state, .venv, Docker volumes)
 	@if [ -x $(PY) ]; then $(PY) -m fue down --delete-data; fi
 	rm -rf .state $(VENV)
+
+mutation: tools ## Mutation testing of the core logic (unit + db suites); ends with the score [keep=1]
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/mutation.txt
+	@$(PY) -m tests.mutation $(if $(keep),--keep)

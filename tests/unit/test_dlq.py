@@ -47,3 +47,39 @@ def test_lists_more_than_one_batch_and_keeps_messages(cfg):
     assert sample.function == "fn"
     assert sample.condition == "RetriesExhausted" and sample.attempts == 3
     assert sample.error == "RecordsFailed: database down 7"
+
+
+class Function:
+    """The Lambda invoke API as redrive sees it: a re-run that fails answers FunctionError, like AWS."""
+
+    def __init__(self, failing: set[int]):
+        self.failing = failing
+        self.invoked: list[str] = []
+
+    def invoke(self, FunctionName, Payload, **_):
+        import io
+
+        event = json.loads(Payload)
+        number = int(event["Records"][0]["s3"]["object"]["key"].rsplit("+", 1)[1].split(".")[0])
+        self.invoked.append(FunctionName)
+        if number in self.failing:
+            body = json.dumps({"errorType": "RecordsFailed", "errorMessage": f"database still down {number}"})
+            return {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": io.BytesIO(body.encode())}
+        return {"StatusCode": 200, "Payload": io.BytesIO(b"[]")}
+
+
+def test_redrive_deletes_only_the_messages_whose_re_run_succeeded(cfg, monkeypatch):
+    function = Function(failing={4, 17})
+    real_client = dlq.aws.client
+    monkeypatch.setattr("fue.aws.client", lambda c, service, **kw: function if service == "lambda" else real_client(c, service))
+    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: function, raising=False)
+    lines: list[str] = []
+
+    assert dlq.redrive(cfg, log=lines.append) == (21, 2)
+
+    assert function.invoked == ["fn"] * 23  # each event's own function, once
+    remaining = dlq.failed_events(cfg)  # the failed ones are kept, and visible again at once
+    assert sorted(e.keys[0] for e in remaining) == ["extracted/My File 17.txt", "extracted/My File 4.txt"]
+    failing = sorted(line for line in lines if line.startswith("still failing"))
+    assert len(failing) == 2 and "database still down 17" in failing[0] and "My File 17.txt" in failing[0]
+    assert sum(line.startswith("re-driven") for line in lines) == 21

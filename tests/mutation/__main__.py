@@ -1,0 +1,107 @@
+"""``make mutation``: mutmut over the core logic, the SQL mutants, one score line.
+
+    python -m tests.mutation [--keep] [--python-only | --sql-only]
+
+Runs the suites that need no running stack (tests/unit and tests/db) against each mutant,
+with the database suite on the private host-mode PostgreSQL (started here when it is not
+running, and stopped again at the end). Prints every surviving mutant with its file and line,
+then ``mutation score: NN% (killed K of N)``, where N leaves out the equivalent mutants
+documented in pyproject.toml (``[tool.mutation.equivalent]``) and in ``sql_mutants``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from contextlib import contextmanager
+from pathlib import Path
+
+from fue import config, postgres_host
+from tests.mutation import sql_mutants
+
+ROOT = Path(__file__).resolve().parents[2]
+KILLED = {"killed", "timeout", "segfault", "caught by type check"}  # a test run that failed, hung or crashed
+
+
+def equivalent_mutants() -> dict[str, str]:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return data.get("tool", {}).get("mutation", {}).get("equivalent", {})
+
+
+@contextmanager
+def private_database(cfg: config.Config):
+    """The host-mode cluster the database suite uses, running for the whole run."""
+    if cfg.stack == "docker":
+        yield
+        return
+    was_running = postgres_host.state(cfg).running
+    postgres_host.ensure_started(cfg)
+    try:
+        yield
+    finally:
+        if not was_running:
+            postgres_host.stop(cfg)
+
+
+def run_mutmut(keep: bool) -> list[dict]:
+    if not keep:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    # By path, not -m: the tests package must be imported from mutmut's copy (mutants/), not from here.
+    cli = [sys.executable, str(ROOT / "tests" / "mutation" / "mutmut_cli.py")]
+    subprocess.run([*cli, "run"], cwd=ROOT, check=True)
+    out = subprocess.run([*cli, "report"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make mutation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--keep", action="store_true", help="reuse mutmut's earlier results in mutants/")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--python-only", action="store_true", help="skip the SQL mutants")
+    only.add_argument("--sql-only", action="store_true", help="skip mutmut")
+    args = parser.parse_args(argv)
+
+    cfg = config.load()  # reads .env into the environment the test runs inherit
+    os.environ["STATE_DIR"] = str(cfg.state_dir)  # mutants/ is a copy of the tree: keep the real state
+    equivalent = equivalent_mutants()
+    with private_database(cfg):
+        python = [] if args.sql_only else run_mutmut(args.keep)
+        sql = {} if args.python_only else sql_mutants.run()
+
+    killed = survived = documented = 0
+    print("\nsurviving mutants:")
+    for mutant in python:
+        if mutant["name"] in equivalent:
+            documented += 1
+        elif mutant["status"] in KILLED:
+            killed += 1
+        else:
+            survived += 1
+            print(f"  {mutant['file']}:{mutant['line']}  {mutant['name']}  ({mutant['status']})")
+            print("\n".join("      " + line for line in mutant["diff"].splitlines()[2:]))
+    stale = sorted(set(equivalent) - {mutant["name"] for mutant in python})
+    for name, status in sql.items():
+        if status == "equivalent":
+            documented += 1
+        elif status == "killed":
+            killed += 1
+        else:
+            survived += 1
+            mutant = next(m for m in sql_mutants.MUTANTS if m.name == name)
+            print(f"  {mutant.file}  sql:{name}  ({status})\n      - {mutant.old!r}\n      + {mutant.new!r}")
+    if python and stale:
+        print(f"\nequivalent mutants listed in pyproject.toml that no longer exist: {', '.join(stale)}")
+    total = killed + survived
+    score = 100 * killed / total if total else 100.0
+    print(f"\n{documented} equivalent mutants not counted (pyproject.toml [tool.mutation.equivalent], sql_mutants)")
+    print(f"mutation score: {score:.0f}% (killed {killed} of {total})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
