@@ -48,12 +48,13 @@ def private_database(cfg: config.Config):
             postgres_host.stop(cfg)
 
 
-def run_mutmut(keep: bool) -> list[dict]:
+def run_mutmut(keep: bool, max_children: int | None) -> list[dict]:
     if not keep:
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     # By path, not -m: the tests package must be imported from mutmut's copy (mutants/), not from here.
     cli = [sys.executable, str(ROOT / "tests" / "mutation" / "mutmut_cli.py")]
-    subprocess.run([*cli, "run"], cwd=ROOT, check=True)
+    subprocess.run([*cli, "run", *(["--max-children", str(max_children)] if max_children else [])], cwd=ROOT,
+                   check=True)
     out = subprocess.run([*cli, "report"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -61,6 +62,7 @@ def run_mutmut(keep: bool) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make mutation", description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="reuse mutmut's earlier results in mutants/")
+    parser.add_argument("--max-children", type=int, help="test processes at a time (default: one per CPU)")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--python-only", action="store_true", help="skip the SQL mutants")
     only.add_argument("--sql-only", action="store_true", help="skip mutmut")
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["STATE_DIR"] = str(cfg.state_dir)  # mutants/ is a copy of the tree: keep the real state
     equivalent = equivalent_mutants()
     with private_database(cfg):
-        python = [] if args.sql_only else run_mutmut(args.keep)
+        python = [] if args.sql_only else run_mutmut(args.keep, args.max_children)
         sql = {} if args.python_only else sql_mutants.run()
 
     killed = survived = documented = 0
