@@ -70,6 +70,6 @@ clean: ## Stop the stack and delete all local state (.state, .venv, Docker volum
 	@if [ -x $(PY) ]; then $(PY) -m fue down --delete-data; fi
 	rm -rf .state $(VENV)
 
-mutation: tools ## Mutation testing of the core logic (unit + db suites); ends with the score [keep=1]
+mutation: tools ## Mutation testing of the core logic (unit + db suites); ends with the score [keep=1] [survivors=1]
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/mutation.txt
-	@$(PY) -m tests.mutation $(if $(keep),--keep)
+	@$(PY) -m tests.mutation $(if $(keep),--keep) $(if $(survivors),--survivors)

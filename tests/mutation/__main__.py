@@ -1,6 +1,6 @@
 """``make mutation``: mutmut over the core logic, the SQL mutants, one score line.
 
-    python -m tests.mutation [--keep] [--python-only | --sql-only]
+    python -m tests.mutation [--keep | --survivors] [--python-only | --sql-only] [--max-children N]
 
 Runs the suites that need no running stack (tests/unit and tests/db) against each mutant,
 with the database suite on the private host-mode PostgreSQL (started here when it is not
@@ -48,20 +48,30 @@ def private_database(cfg: config.Config):
             postgres_host.stop(cfg)
 
 
-def run_mutmut(keep: bool, max_children: int | None) -> list[dict]:
-    if not keep:
+# By path, not -m: the tests package must be imported from mutmut's copy (mutants/), not from here.
+MUTMUT = [sys.executable, str(ROOT / "tests" / "mutation" / "mutmut_cli.py")]
+
+
+def report() -> list[dict]:
+    return json.loads(subprocess.run([*MUTMUT, "report"], cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+
+
+def run_mutmut(keep: bool, survivors: bool, max_children: int | None) -> list[dict]:
+    """Every mutant's result: a fresh run, or (``keep``) mutmut's cached results for unchanged functions;
+    ``survivors`` runs the mutants that survived last time again (after new tests)."""
+    if not (keep or survivors):
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-    # By path, not -m: the tests package must be imported from mutmut's copy (mutants/), not from here.
-    cli = [sys.executable, str(ROOT / "tests" / "mutation" / "mutmut_cli.py")]
-    subprocess.run([*cli, "run", *(["--max-children", str(max_children)] if max_children else [])], cwd=ROOT,
-                   check=True)
-    out = subprocess.run([*cli, "report"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    names = [m["name"] for m in report() if m["status"] not in KILLED] if survivors else []
+    children = ["--max-children", str(max_children)] if max_children else []
+    subprocess.run([*MUTMUT, "run", *children, *names], cwd=ROOT, check=True)
+    return report()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make mutation", description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="reuse mutmut's earlier results in mutants/")
+    parser.add_argument("--survivors", action="store_true",
+                        help="run only the mutants that survived the last run again (after adding tests)")
     parser.add_argument("--max-children", type=int, help="test processes at a time (default: one per CPU)")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--python-only", action="store_true", help="skip the SQL mutants")
@@ -72,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["STATE_DIR"] = str(cfg.state_dir)  # mutants/ is a copy of the tree: keep the real state
     equivalent = equivalent_mutants()
     with private_database(cfg):
-        python = [] if args.sql_only else run_mutmut(args.keep, args.max_children)
+        python = [] if args.sql_only else run_mutmut(args.keep, args.survivors, args.max_children)
         sql = {} if args.python_only else sql_mutants.run()
 
     killed = survived = documented = 0

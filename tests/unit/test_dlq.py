@@ -140,3 +140,38 @@ def test_redrive_deletes_only_the_messages_whose_re_run_succeeded(cfg, monkeypat
     failing = sorted(line for line in lines if line.startswith("still failing"))
     assert len(failing) == 2 and "database still down 17" in failing[0] and "My File 17.txt" in failing[0]
     assert sum(line.startswith("re-driven") for line in lines) == 21
+
+
+def message(record: dict) -> dict:
+    return {"MessageId": "m1", "ReceiptHandle": "r1", "Body": json.dumps(record)}
+
+
+def test_a_failure_record_is_read_as_aws_and_localstack_write_it():
+    event = dlq._parse(message({**failure_record(1), "timestamp": 1_767_225_600_123}))
+    assert event.failed_at == "2026-01-01T00:00:00.123+00:00"  # AWS: epoch milliseconds
+    assert dlq._parse(message(failure_record(1))).failed_at == "2026-11-27T18:54:21.714Z"  # LocalStack: ISO
+    assert event.as_dict() == {"message_id": "m1", "function": "fn", "condition": "RetriesExhausted",
+                               "attempts": 3, "failed_at": "2026-01-01T00:00:00.123+00:00",
+                               "keys": ["extracted/My File 1.txt"], "error": "RecordsFailed: database down 1"}
+    assert event.event == failure_record(1)["requestPayload"] and event.receipt_handle == "r1"
+
+
+def test_a_failure_without_a_response_is_named_by_its_condition():
+    record = failure_record(2)
+    del record["responsePayload"]
+    record["requestContext"]["condition"] = "EventAgeExceeded"
+    record["requestPayload"]["Records"].append({"eventSource": "aws:sqs"})  # not an S3 record: no key
+    event = dlq._parse(message(record))
+    assert (event.error, event.keys, event.failed_at) == ("EventAgeExceeded", ["extracted/My File 2.txt"],
+                                                          "2026-11-27T18:54:21.714Z")
+    bare = dlq._parse(message({}))
+    assert (bare.error, bare.function, bare.attempts, bare.keys, bare.failed_at) == ("unknown", "", 0, [], "")
+
+
+def test_the_listing_prints_each_event_and_the_command_that_re_drives(cfg, capsys):
+    assert dlq.print_failed(cfg, as_json=False) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "23 failed event(s); `make redrive` processes them again"
+    assert "    extracted/My File 7.txt" in out and "    reason: RecordsFailed: database down 7" in out
+    assert dlq.print_failed(cfg, as_json=True) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 23
