@@ -85,11 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         python = [] if args.sql_only else run_mutmut(args.keep, args.survivors, args.max_children)
         sql = {} if args.python_only else sql_mutants.run()
 
-    killed = survived = documented = 0
+    killed = survived = documented = unchecked = 0
     print("\nsurviving mutants:")
     for mutant in python:
         if mutant["name"] in equivalent:
             documented += 1
+        elif mutant["status"] == "not checked":
+            unchecked += 1
         elif mutant["status"] in KILLED:
             killed += 1
         else:
@@ -108,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {mutant.file}  sql:{name}  ({status})\n      - {mutant.old!r}\n      + {mutant.new!r}")
     if python and stale:
         print(f"\nequivalent mutants listed in pyproject.toml that no longer exist: {', '.join(stale)}")
+    if unchecked:
+        print(f"\n{unchecked} mutants were not checked (an interrupted run): the score leaves them out")
     total = killed + survived
     score = 100 * killed / total if total else 100.0
     print(f"\n{documented} equivalent mutants not counted (pyproject.toml [tool.mutation.equivalent], sql_mutants)")
