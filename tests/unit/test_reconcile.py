@@ -113,6 +113,7 @@ class Lambda:
 
     def invoke(self, FunctionName, Payload, **_):
         [record] = json.loads(Payload)["Records"]
+        assert (record["awsRegion"], record["s3"]["bucket"]["name"]) == (CFG.region, CFG.bucket)
         key = record["s3"]["object"]["key"]
         self.calls.append((FunctionName, record["eventName"], key))
         if key in self.failing:
@@ -123,8 +124,12 @@ class Lambda:
 @pytest.fixture
 def lam(monkeypatch):
     function = Lambda()
-    monkeypatch.setattr("fue.aws.client", lambda _cfg, service, **_: function)
-    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: function, raising=False)
+
+    def invoker(cfg, **_):
+        assert cfg is CFG, "the Lambda API of the configured stack"
+        return function
+
+    monkeypatch.setattr("fue.aws.invoker", invoker)
     return function
 
 
@@ -173,7 +178,9 @@ def test_dry_run_reports_every_finding_and_re_drives_nothing(found, monkeypatch)
 def test_json_output_lists_stage_and_both_keys(found, monkeypatch, capsys):
     monkeypatch.setattr(reconcile, "redrive", lambda *a, **k: 0)
     assert reconcile.run(CFG, dry_run=True, as_json=True, log=lambda line: None) == 0
-    assert json.loads(capsys.readouterr().out) == [
+    out = capsys.readouterr().out
+    assert out.startswith('[\n  {\n    "stage": "not-extracted",')  # indented for people, parsed by tools
+    assert json.loads(out) == [
         {"stage": "not-extracted", "key": "uploads/a.txt", "extracted_key": "extracted/a.txt"},
         {"stage": "orphan-index", "key": "uploads/b.txt", "extracted_key": "extracted/b.txt"}]
 
@@ -182,10 +189,11 @@ def test_json_output_lists_stage_and_both_keys(found, monkeypatch, capsys):
                                                                   (1, 1, "re-driven 1, still failing 1")])
 def test_exit_status_says_whether_every_re_drive_succeeded(found, monkeypatch, still_failing, status, summary):
     redriven = []
-    monkeypatch.setattr(reconcile, "redrive", lambda cfg, findings, log: redriven.append(findings) or still_failing)
+    monkeypatch.setattr(reconcile, "redrive",
+                        lambda cfg, findings, log: redriven.append((cfg, findings)) or still_failing)
     lines: list[str] = []
     assert reconcile.run(CFG, dry_run=False, log=lines.append) == status
-    assert redriven == [found] and lines[-1] == summary
+    assert redriven == [(CFG, found)] and lines[-1] == summary
 
 
 def test_a_consistent_stack_says_so_and_re_drives_nothing(monkeypatch):

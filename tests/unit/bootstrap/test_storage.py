@@ -70,10 +70,17 @@ def test_changed_prefix_updates_our_entry_only(s3):
 
 @pytest.mark.parametrize(
     "upload, extracted",
-    [("uploads/", "uploads/out/"), ("data/", "data/"), ("out/in/", "out/"), ("", "extracted/")],
+    [("uploads/", "uploads/out/"), ("data/", "data/"), ("out/in/", "out/")],
 )
 def test_overlapping_prefixes_are_refused(upload, extracted):
-    with pytest.raises(storage.RecursionLoopError):
+    with pytest.raises(storage.RecursionLoopError, match=f"EXTRACTED_PREFIX '{extracted}' and UPLOAD_PREFIX "
+                                                         f"'{upload}' overlap.*recursion loop"):
+        storage.check_prefixes(upload, extracted)
+
+
+@pytest.mark.parametrize("upload, extracted", [("", "extracted/"), ("uploads/", ""), ("", "")])
+def test_empty_prefixes_are_refused(upload, extracted):
+    with pytest.raises(storage.RecursionLoopError, match="must both be non-empty"):
         storage.check_prefixes(upload, extracted)
 
 
