@@ -145,3 +145,13 @@ def test_hits_of_equal_rank_come_in_key_order(conn):
     for relative_key in ("c.txt", "a.txt", "b.txt"):
         store.upsert(conn, document(relative_key, "identical words"))
     assert keys(conn, "identical", limit=2) == ["uploads/a.txt", "uploads/b.txt"]
+
+
+def test_a_hit_as_json_has_every_field_with_times_in_iso_format(conn):
+    store.upsert(conn, CORPUS[0])
+    [hit] = search(conn, "fox")
+    data = hit.to_json()
+    assert data == {"bucket": CORPUS[0].bucket, "key": CORPUS[0].key, "snippet": hit.snippet, "rank": hit.rank,
+                    "size": CORPUS[0].size, "content_type": "text/plain", "status": "ok", "error": None,
+                    "extracted_at": CORPUS[0].extracted_at.isoformat(), "indexed_at": hit.indexed_at.isoformat()}
+    assert isinstance(data["indexed_at"], str)

@@ -27,8 +27,9 @@ def consistent(*keys: str):
 
 def test_a_consistent_stack_has_no_findings():
     uploads, extracted, rows = consistent("uploads/a.txt", "uploads/b/c.pdf", LONG)
-    uploads["uploads/folder/"] = V1  # a folder placeholder is not a file
+    uploads = {"uploads/folder/": V1, **uploads}  # a folder placeholder is not a file (listed first)
     assert compare(CFG, uploads, extracted, rows) == []
+    assert compare(CFG, {**uploads, "uploads/new.txt": V1}, extracted, rows)[0].upload_key == "uploads/new.txt"
 
 
 @pytest.mark.parametrize(("stage", "drift"), [
@@ -68,7 +69,12 @@ def s3(monkeypatch):
     with mock_aws():
         client = boto3.client("s3", region_name="us-east-1")
         client.create_bucket(Bucket=CFG.bucket)
-        monkeypatch.setattr("fue.aws.client", lambda _cfg, service, **_: client)
+
+        def client_of(cfg, service, **_):
+            assert (cfg, service) == (CFG, "s3"), "S3 of the configured stack"
+            return client
+
+        monkeypatch.setattr("fue.aws.client", client_of)
         yield client
 
 
@@ -93,15 +99,42 @@ def test_find_reads_versions_from_the_bucket_and_follows_shortened_keys(s3, monk
     stale = _upload(s3, "uploads/stale.txt", b"new bytes")
     _document(s3, "uploads/stale.txt", V1)
     _upload(s3, "uploads/new.txt", b"not extracted yet")
+    gone_long = "uploads/" + "é" * 508
+    gone_long_target = _document(s3, gone_long, V1)  # a shortened key whose upload was deleted
+    # A document is known by its key and metadata: its body is read only for shortened keys.
+    s3.put_object(Bucket=CFG.bucket, Key="extracted/opaque.txt", Body=b"not JSON", Metadata=V1.metadata())
     rows = {"uploads/a.txt": ("extracted/a.txt", current), LONG: (long_target, long_version),
             "uploads/stale.txt": ("extracted/stale.txt", stale)}
-    monkeypatch.setattr(reconcile, "_rows", lambda cfg: rows)
+    monkeypatch.setattr(reconcile, "_rows", lambda cfg: rows if cfg is CFG else pytest.fail("another stack"))
 
-    assert sorted(reconcile.find(CFG), key=lambda f: f.upload_key) == [
+    assert sorted(reconcile.find(CFG), key=lambda f: f.upload_key) == sorted([
         Finding("orphan-extraction", "uploads/gone.txt", "extracted/gone.txt"),
         Finding("not-extracted", "uploads/new.txt", "extracted/new.txt"),
+        Finding("orphan-extraction", "uploads/opaque.txt", "extracted/opaque.txt"),
         Finding("stale-extraction", "uploads/stale.txt", "extracted/stale.txt"),
-    ]
+        Finding("orphan-extraction", gone_long, gone_long_target),
+    ], key=lambda f: f.upload_key)
+
+
+def test_listing_is_by_prefix_and_an_empty_one_is_empty(s3):
+    _upload(s3, "uploads/a.txt", b"a")
+    _document(s3, "uploads/a.txt", V1)
+    assert list(reconcile._list(s3, CFG.bucket, "uploads/")) == ["uploads/a.txt"]
+    assert reconcile._list(s3, CFG.bucket, "nothing-here/") == {}
+
+
+def test_a_document_that_cannot_be_read_is_of_no_known_version(s3, monkeypatch):
+    _document(s3, "uploads/vanishing.txt", V1)
+    real_head = s3.head_object
+
+    def head_object(**kwargs):
+        if kwargs["Key"] == "extracted/vanishing.txt":  # deleted between the listing and the HEAD
+            real_head(Bucket=CFG.bucket, Key="extracted/no-such-document")
+        return real_head(**kwargs)
+
+    monkeypatch.setattr(s3, "head_object", head_object)
+    assert reconcile._documents(CFG, s3, ["extracted/vanishing.txt"]) == {
+        "extracted/vanishing.txt": Extracted("uploads/vanishing.txt", None)}
 
 
 class Lambda:
