@@ -32,7 +32,11 @@ def cfg(monkeypatch):
         for i in range(23):
             sqs.send_message(QueueUrl=url, MessageBody=json.dumps(failure_record(i)))
         # Route fue.aws clients to moto instead of the local stack.
-        monkeypatch.setattr("fue.aws.client", lambda _cfg, service, **_: boto3.client(service, region_name=base.region))
+        def client(cfg, service, **_):
+            assert cfg is base, "clients of the configured stack"
+            return boto3.client(service, region_name=base.region)
+
+        monkeypatch.setattr("fue.aws.client", client)
         yield base
 
 
@@ -122,23 +126,32 @@ class Function:
         number = int(event["Records"][0]["s3"]["object"]["key"].rsplit("+", 1)[1].split(".")[0])
         self.invoked.append(FunctionName)
         if number in self.failing:
-            body = json.dumps({"errorType": "RecordsFailed", "errorMessage": f"database still down {number}"})
-            return {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": io.BytesIO(body.encode())}
+            body = json.dumps({"errorType": "RecordsFailed", "errorMessage": f"database still down {number}",
+                               "detail": "x" * 1000}).encode()
+            return {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": io.BytesIO(body[:290] + b"\xff" + body[290:])}
         return {"StatusCode": 200, "Payload": io.BytesIO(b"[]")}
 
 
 def test_redrive_deletes_only_the_messages_whose_re_run_succeeded(cfg, monkeypatch):
     function = Function(failing={4, 17})
-    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: function)
+    monkeypatch.setattr("fue.aws.invoker", lambda c, **_: function if c is cfg else pytest.fail("another stack"))
+    real_failed_events, hidden_for = dlq.failed_events, []
+    monkeypatch.setattr(dlq, "failed_events",
+                        lambda c, hide_for=0: hidden_for.append(hide_for) or real_failed_events(c, hide_for=hide_for))
     lines: list[str] = []
 
     assert dlq.redrive(cfg, log=lines.append) == (21, 2)
+    # Hidden from other readers while this run may still be invoking them: longer than a function may run.
+    assert hidden_for == [cfg.lambda_timeout + 30]
+    monkeypatch.setattr(dlq, "failed_events", real_failed_events)
 
     assert function.invoked == ["fn"] * 23  # each event's own function, once
     remaining = dlq.failed_events(cfg)  # the failed ones are kept, and visible again at once
     assert sorted(e.keys[0] for e in remaining) == ["extracted/My File 17.txt", "extracted/My File 4.txt"]
     failing = sorted(line for line in lines if line.startswith("still failing"))
     assert len(failing) == 2 and "database still down 17" in failing[0] and "My File 17.txt" in failing[0]
+    # the function's answer, cut to 300 bytes, an undecodable byte replaced
+    assert failing[0].split("\ufffd")[1] == "x" * (300 - 291)
     assert sum(line.startswith("re-driven") for line in lines) == 21
 
 
