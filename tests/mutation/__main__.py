@@ -72,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="reuse mutmut's earlier results in mutants/")
     parser.add_argument("--survivors", action="store_true",
                         help="run only the mutants that survived the last run again (after adding tests)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="report mutmut's results in mutants/ without running anything (with --python-only)")
     parser.add_argument("--max-children", type=int, help="test processes at a time (default: one per CPU)")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--python-only", action="store_true", help="skip the SQL mutants")
@@ -82,7 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["STATE_DIR"] = str(cfg.state_dir)  # mutants/ is a copy of the tree: keep the real state
     equivalent = equivalent_mutants()
     with private_database(cfg):
-        python = [] if args.sql_only else run_mutmut(args.keep, args.survivors, args.max_children)
+        if args.sql_only:
+            python = []
+        elif args.report_only:
+            python = report()
+        else:
+            python = run_mutmut(args.keep, args.survivors, args.max_children)
         sql = {} if args.python_only else sql_mutants.run()
 
     killed = survived = documented = unchecked = 0
