@@ -9,6 +9,7 @@ import sys
 
 from botocore.exceptions import EndpointConnectionError
 
+from awsdeploy import cli as awsdeploy_cli
 from bootstrap.deploy import NotRunning, deploy
 from bootstrap.storage import RecursionLoopError
 from fue import config, db, dlq, function_logs, localstack_host, reconcile, stack, trace
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("trace", help="where one file is: uploaded, extracted, indexed, failures, log lines")
     tr.add_argument("key", help="uploads/..., extracted/... or the relative key")
     tr.set_defaults(func=cmd_trace)
+    awsdeploy_cli.add_commands(sub)
     return parser
 
 
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(cfg, args)
     except (stack.StackError, localstack_host.StartError, NotRunning, RecursionLoopError,
-            db.DatabaseUnavailable, db.MigrationError) as exc:
+            db.DatabaseUnavailable, db.MigrationError, *awsdeploy_cli.ERRORS) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except EndpointConnectionError:

@@ -22,7 +22,7 @@ MIGRATION_1 = "bootstrap/migrations/0001_documents.sql"
 MIGRATION_2 = "bootstrap/migrations/0002_upload_versions.sql"
 STORE = "lambdas/insert/indexer/store.py"
 SEARCH = "fue/search.py"
-COPIED = ("fue", "bootstrap", "lambdas", "tests", "pyproject.toml")
+COPIED = ("fue", "bootstrap", "lambdas", "awsdeploy", "tests", "pyproject.toml")
 
 
 @dataclass(frozen=True)
