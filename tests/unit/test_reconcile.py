@@ -235,3 +235,23 @@ def test_a_consistent_stack_says_so_and_re_drives_nothing(monkeypatch):
     lines: list[str] = []
     assert reconcile.run(CFG, dry_run=False, log=lines.append) == 0
     assert lines == ["reconcile: everything is consistent"]
+
+
+def test_an_invoke_that_times_out_is_one_failure_reported_with_its_error(lam, monkeypatch):
+    from botocore.exceptions import ReadTimeoutError
+
+    real_invoke = lam.invoke
+
+    def invoke(FunctionName, Payload, **kwargs):
+        if b"slow.txt" in Payload:
+            raise ReadTimeoutError(endpoint_url="http://127.0.0.1:4566/invoke")
+        return real_invoke(FunctionName, Payload, **kwargs)
+
+    monkeypatch.setattr(lam, "invoke", invoke)
+    lines: list[str] = []
+    findings = [Finding("not-indexed", "uploads/slow.txt", "extracted/slow.txt"),
+                Finding("not-indexed", "uploads/d.txt", "extracted/d.txt")]
+    assert reconcile.redrive(CFG, findings, log=lines.append) == 1
+    assert [line.split() for line in lines] == [
+        ["failed", "extracted/slow.txt:", "ReadTimeoutError:", "Read", "timeout", "on", "endpoint", "URL:",
+         '"http://127.0.0.1:4566/invoke"']]
