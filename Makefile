@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js test unit-test integration-test races bench bench-extract fuzz clean \
+.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js test unit-test integration-test races bench bench-extract fuzz mutation clean \
 	template-check plan-aws deploy-aws migrate
 
 help: ## List the commands
@@ -101,3 +101,7 @@ fuzz: tools ## Fuzz the extract function's code with many random and mutated fil
 clean: ## Stop the stack and delete all local state (.state, .venv, Docker volumes)
 	@if [ -x $(PY) ]; then $(PY) -m fue down --delete-data; fi
 	rm -rf .state $(VENV)
+
+mutation: tools ## Mutation testing of the core logic (unit + db suites); ends with the score [keep=1] [survivors=1]
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/mutation.txt
+	@$(PY) -m tests.mutation $(if $(keep),--keep) $(if $(survivors),--survivors)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import random
+import socket
 import time
+from pathlib import Path
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
@@ -45,3 +48,32 @@ def object_exists(s3, bucket: str, key: str) -> bool:
         if exc.response["Error"]["Code"] in ("404", "NoSuchKey"):
             return False
         raise
+
+
+def ephemeral_ports() -> range:
+    """The kernel's range for outgoing connections' local ports (Linux; a common default elsewhere)."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
+def free_port(start: int = 20000, stop: int = 32000) -> int:
+    """A port no one listens on, outside the ephemeral range, checked by binding it.
+
+    A port from the ephemeral range (what binding port 0 gives) can be taken at any moment by
+    an outgoing connection's local end, and then a server started on it fails; connecting to
+    a port only tells whether something listens there now. A random start spreads parallel runs.
+    """
+    ephemeral = ephemeral_ports()
+    candidates = [port for port in range(start, stop) if port not in ephemeral]
+    offset = random.randrange(len(candidates))
+    for port in candidates[offset:] + candidates[:offset]:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port between {start} and {stop} outside the ephemeral range {ephemeral}")

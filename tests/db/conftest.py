@@ -8,6 +8,7 @@ had to start is stopped again at the end; one already running is left running.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -50,7 +51,8 @@ def make_database(running_postgres):
                    what=f"database {name} dropped")
 
     def make(suffix: str) -> str:
-        name = f"{cfg.postgres_db}_{suffix}"
+        # Per process: `make mutation` runs this suite in parallel worker processes.
+        name = f"{cfg.postgres_db}_{suffix}_{os.getpid()}"
         admin = db.connect(cfg.database_dsn())
         try:
             drop(admin, name)

@@ -10,12 +10,7 @@ from pathlib import Path
 import pytest
 
 from fue import db, postgres_host
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.support import free_port
 
 
 def _processes_using(data_dir: Path) -> list[int]:
@@ -38,7 +33,7 @@ def own_cluster(cfg):
         pytest.skip("needs /proc to look for leftover processes")
     folder = Path(tempfile.mkdtemp(prefix="fue-pg-test-"))
     folder.chmod(0o755)
-    settings = dataclasses.replace(cfg, state_dir=folder, postgres_port=_free_port())
+    settings = dataclasses.replace(cfg, state_dir=folder, postgres_port=free_port())
     yield settings
     postgres_host.stop(settings)
     assert _processes_using(settings.postgres_dir / "data") == []
@@ -59,7 +54,7 @@ def test_cluster_lifecycle(own_cluster):
     if os.geteuid() == 0:
         assert cfg.postgres_dir.stat().st_uid != 0
 
-    moved = dataclasses.replace(cfg, postgres_port=_free_port())
+    moved = dataclasses.replace(cfg, postgres_port=free_port())
     assert f"(moved from port {cfg.postgres_port})" in postgres_host.ensure_started(moved)
     assert postgres_host.state(moved).port == moved.postgres_port
 

@@ -124,3 +124,34 @@ def test_limit_and_no_hits(corpus):
 )
 def test_cjk_runs_become_phrases_of_single_characters(query, prepared):
     assert prepare_query(query) == prepared
+
+
+def test_a_limit_keeps_the_best_ranked_hits(conn):
+    # Inserted worst first: a search that cut before ranking would keep these.
+    for relative_key, content in [("a/weak-1.txt", "one zeppelin among many other words"),
+                                  ("a/weak-2.txt", "another zeppelin among many other words"),
+                                  ("b/dense.txt", "zeppelin zeppelin zeppelin"),
+                                  ("zeppelin.txt", "a name that says it all")]:
+        store.upsert(conn, document(relative_key, content))
+
+    assert keys(conn, "zeppelin", limit=2) == ["uploads/zeppelin.txt", "uploads/b/dense.txt"]
+    assert keys(conn, "zeppelin", limit=1) == ["uploads/zeppelin.txt"]
+    hits = search(conn, "zeppelin", limit=4)
+    assert [hit.rank for hit in hits] == sorted((hit.rank for hit in hits), reverse=True)
+    assert len({hit.rank for hit in hits}) >= 3, "the ranks must tell the hits apart for this test to mean anything"
+
+
+def test_hits_of_equal_rank_come_in_key_order(conn):
+    for relative_key in ("c.txt", "a.txt", "b.txt"):
+        store.upsert(conn, document(relative_key, "identical words"))
+    assert keys(conn, "identical", limit=2) == ["uploads/a.txt", "uploads/b.txt"]
+
+
+def test_a_hit_as_json_has_every_field_with_times_in_iso_format(conn):
+    store.upsert(conn, CORPUS[0])
+    [hit] = search(conn, "fox")
+    data = hit.to_json()
+    assert data == {"bucket": CORPUS[0].bucket, "key": CORPUS[0].key, "snippet": hit.snippet, "rank": hit.rank,
+                    "size": CORPUS[0].size, "content_type": "text/plain", "status": "ok", "error": None,
+                    "extracted_at": CORPUS[0].extracted_at.isoformat(), "indexed_at": hit.indexed_at.isoformat()}
+    assert isinstance(data["indexed_at"], str)

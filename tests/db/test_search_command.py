@@ -1,13 +1,13 @@
 """python -m fue.search: output for people and for scripts, and its errors."""
 
 import json
-import socket
 
 import pytest
 from db_documents import document
 from indexer import store
 
 from fue import search
+from tests.support import free_port
 
 
 @pytest.fixture
@@ -53,9 +53,7 @@ def test_json_output_without_hits_is_an_empty_list(indexed, capsys):
 
 
 def test_a_stack_that_is_not_running_is_reported(monkeypatch, capsys):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
+    closed_port = free_port()
     monkeypatch.setenv("POSTGRES_HOST_PORT", str(closed_port))
 
     assert search.main(["fox"]) == 1

@@ -1,6 +1,8 @@
 """Writing the index: one statement per upsert that skips a document already held, and deletes by document key."""
 
 import random
+from dataclasses import replace
+from datetime import timedelta
 
 from db_documents import BUCKET, EPOCH, document
 from indexer import store
@@ -88,3 +90,56 @@ def test_a_row_of_the_same_document_but_another_version_is_rewritten(conn):
     conn.run("UPDATE documents SET etag = 'stale' WHERE key = 'uploads/edited.txt'")
     assert store.upsert(conn, document("edited.txt", "words", etag="e1")) is True
     assert store.upsert(conn, document("edited.txt", "words", etag="e1")) is False
+
+
+def _full_row(conn, relative_key):
+    [row] = conn.run(
+        "SELECT extracted_key, document_etag, content, size, content_type, etag, source_last_modified, status, "
+        "error, extractor, encoding, pages, truncated, extracted_at, indexed_at FROM documents "
+        "WHERE bucket = :b AND key = :k", b=BUCKET, k=f"uploads/{relative_key}")
+    return row
+
+
+def test_a_new_document_of_the_same_upload_version_replaces_every_column(conn):
+    # e.g. the upload re-extracted after an extractor fix: same upload version, another document object
+    store.upsert(conn, document("redo.txt", "", status="failed", error="decoder crashed", document_etag="d1"))
+    before = _full_row(conn, "redo.txt")
+    again = replace(document("redo.txt", "", status="ok", document_etag="d2"), content="recovered words", pages=2,
+                    truncated=True, extractor="pdf", encoding=None, content_type="application/pdf")
+
+    assert store.upsert(conn, again) is True
+    after = _full_row(conn, "redo.txt")
+    assert after[:14] == ["extracted/redo.txt", "d2", "recovered words", 0, "application/pdf", again.etag,
+                          again.source_last_modified, "ok", None, "pdf", None, 2, True, again.extracted_at]
+    assert after[14] > before[14], "indexed_at says when the row last changed"
+    assert [hit.key for hit in search(conn, "recovered")] == ["uploads/redo.txt"]
+
+
+def test_each_column_of_the_version_alone_makes_a_document_new(conn):
+    base = document("v.txt", "words", document_etag="d1", etag="e1", uploaded_second=1)
+    changes = {"document_etag": "d2", "extracted_key": "extracted/v.txt~" + "b" * 64, "etag": "e2",
+               "size": 99, "source_last_modified": base.source_last_modified + timedelta(seconds=1)}
+    for column, value in changes.items():
+        conn.run("TRUNCATE documents")
+        store.upsert(conn, base)
+        changed = replace(base, **{column: value})
+        assert store.upsert(conn, changed) is True, f"a new {column} alone must rewrite the row"
+        assert store.upsert(conn, changed) is False, f"the same {column} again must not"
+
+
+def test_a_row_from_before_upload_versions_is_rewritten(conn):
+    # Rows indexed before migration 0002 have no document ETag and no upload time.
+    store.upsert(conn, document("legacy.txt", "old words"))
+    conn.run("UPDATE documents SET document_etag = NULL, source_last_modified = NULL")
+    assert store.upsert(conn, document("legacy.txt", "old words")) is True
+    assert _row(conn, "legacy.txt")[3] is not None
+
+
+def test_rows_are_per_bucket(conn):
+    here = document("same.txt", "marmalade")
+    there = replace(here, bucket="other-bucket", content="porridge")
+    assert store.upsert(conn, here) is True and store.upsert(conn, there) is True
+    assert _count(conn) == 2
+    assert store.delete(conn, "other-bucket", "extracted/same.txt") is True
+    assert [hit.key for hit in search(conn, "marmalade")] == ["uploads/same.txt"]
+    assert _count(conn) == 1

@@ -2,6 +2,8 @@
 
 import os
 import re
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -12,22 +14,47 @@ SHUTDOWN_DEADLINE_SECONDS = 20
 PID_HANDLER = """
 import os, sys, time
 
+def meet(event):
+    # Rendezvous: announce this invocation, then wait until every expected one has arrived. Only
+    # invocations that run at the same time can all arrive; one environment serving them in turn
+    # would leave the first waiting alone until the deadline. Returns how many arrived.
+    folder = event.get("meet")
+    if not folder:
+        return 1
+    open(os.path.join(folder, context_id()), "w").close()
+    deadline = time.monotonic() + event["deadline"]
+    while len(os.listdir(folder)) < event["count"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return len(os.listdir(folder))
+
+def context_id():
+    return f"{os.getpid()}-{time.monotonic_ns()}"
+
 def handler(event, context):
-    time.sleep(event.get("sleep", 0))
-    return {"pid": os.getpid(), "version": list(sys.version_info[:2]), "prefix": sys.prefix}
+    met = meet(event)
+    return {"pid": os.getpid(), "version": list(sys.version_info[:2]), "prefix": sys.prefix, "met": met}
 """
 
 # Leaves a child behind that ignores SIGTERM; its command line names the code directory.
-LINGERING_CHILD_HANDLER = """
-import os, subprocess, sys, time
-
+LINGERING_CHILD_HANDLER = PID_HANDLER.replace("import os, sys, time", "import os, subprocess, sys, time") + """
 CHILD = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
 
-def handler(event, context):
+def lingering(event, context):
     subprocess.Popen([sys.executable, "-c", CHILD, os.environ["LAMBDA_TASK_ROOT"]])
-    time.sleep(event.get("sleep", 0))
-    return {"pid": os.getpid(), "task_root": os.environ["LAMBDA_TASK_ROOT"]}
+    return {**handler(event, context), "task_root": os.environ["LAMBDA_TASK_ROOT"]}
 """
+# How long an invocation waits for the others before it answers anyway (then the test fails
+# with what it saw); far above any start-up time, never a bound on speed.
+MEET_DEADLINE_SECONDS = 60
+
+
+@pytest.fixture
+def meeting_point(tmp_path_factory):
+    """A folder every function process can write to, where concurrent invocations meet."""
+    folder = tempfile.mkdtemp(prefix="executor-meet-", dir="/tmp")
+    os.chmod(folder, 0o1777)  # functions may run as another, unprivileged user
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def invoke_concurrently(function, event, count=2):
@@ -60,12 +87,13 @@ def processes_mentioning(text: str) -> list[int]:
     return pids
 
 
-def test_concurrent_invocations_get_their_own_environments(make_function):
-    function = make_function({"app.py": PID_HANDLER})
+def test_concurrent_invocations_get_their_own_environments(make_function, meeting_point):
+    function = make_function({"app.py": PID_HANDLER}, timeout=MEET_DEADLINE_SECONDS + 30)
 
-    results = invoke_concurrently(function, {"sleep": 2})
+    results = invoke_concurrently(function, {"meet": meeting_point, "count": 2, "deadline": MEET_DEADLINE_SECONDS})
 
     assert all(r.function_error is None for r in results), [r.payload for r in results]
+    assert [r.payload["met"] for r in results] == [2, 2], "both invocations ran at the same time"
     assert results[0].payload["pid"] != results[1].payload["pid"]
 
 
@@ -117,10 +145,12 @@ def test_missing_runtime_falls_back_to_the_closest_version(make_function, runtim
     assert tuple(result.payload["version"]) == closest
 
 
-def test_no_process_survives_its_environments(make_function, lambda_client, poll):
-    function = make_function({"app.py": LINGERING_CHILD_HANDLER})
-    results = invoke_concurrently(function, {"sleep": 1})
+def test_no_process_survives_its_environments(make_function, lambda_client, poll, meeting_point):
+    function = make_function({"app.py": LINGERING_CHILD_HANDLER}, handler="app.lingering",
+                             timeout=MEET_DEADLINE_SECONDS + 30)
+    results = invoke_concurrently(function, {"meet": meeting_point, "count": 2, "deadline": MEET_DEADLINE_SECONDS})
     assert all(r.function_error is None for r in results), [r.payload for r in results]
+    assert [r.payload["met"] for r in results] == [2, 2], "two environments, each with its child"
     task_root = results[0].payload["task_root"]
     runtimes = {r.payload["pid"] for r in results}
     running = processes_mentioning(task_root)

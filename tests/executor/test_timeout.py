@@ -1,6 +1,7 @@
 """Timeouts end the invocation like on AWS and reset the environment."""
 
-import time
+# Longer than the invoke client waits for an answer: only the executor's timeout can end such a call.
+FOREVER = 3600
 
 SLEEPY_HANDLER = """
 import ctypes, os, time
@@ -20,14 +21,12 @@ def test_timeout_reports_sandbox_timedout_and_resets(make_function):
     function = make_function({"app.py": SLEEPY_HANDLER}, timeout=1)
     first_pid = function.invoke().payload
 
-    started = time.monotonic()
-    result = function.invoke({"sleep": 30})
-    elapsed = time.monotonic() - started
+    # The handler would sleep for an hour: an answer at all means the timeout ended it (no wall-clock bound).
+    result = function.invoke({"sleep": FOREVER})
 
     message = f"RequestId: {result.request_id} Error: Task timed out after 1.00 seconds"
     assert result.function_error == "Unhandled"
     assert result.payload == {"errorType": "Sandbox.Timedout", "errorMessage": message}
-    assert elapsed < 10
     assert "started" in result.log_tail
     assert message in result.log_tail
     assert "Status: timeout" in result.log_tail
@@ -40,14 +39,11 @@ def test_timeout_reports_sandbox_timedout_and_resets(make_function):
 def test_executor_enforces_timeout_when_runtime_cannot_report(make_function):
     function = make_function({"app.py": SLEEPY_HANDLER}, timeout=1)
 
-    started = time.monotonic()
-    result = function.invoke({"hold_gil": 60})
-    elapsed = time.monotonic() - started
+    result = function.invoke({"hold_gil": FOREVER})
 
     assert result.function_error == "Unhandled"
     assert result.payload["errorType"] == "Sandbox.Timedout"
     assert result.payload["errorMessage"].endswith("Task timed out after 1.00 seconds")
-    assert elapsed < 15
     assert "started" in result.log_tail
 
     after = function.invoke()

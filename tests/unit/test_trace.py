@@ -1,10 +1,17 @@
-"""trace's parts that need no stack: which upload a key names, and how a stale stage reads."""
+"""trace without a stack: which upload a key names, how a stale stage reads, and whole traces
+against moto (S3, SQS, CloudWatch Logs) with a stand-in for the index's one query."""
 
+import json
 from dataclasses import replace
+from datetime import datetime, timezone
 
+import boto3
+import pytest
+from moto import mock_aws
 from pipeline_core.document import SourceVersion
 
 from fue import config
+from fue import trace as trace_module
 from fue.trace import _stale, normalise_key
 
 CFG = replace(config.load(), upload_prefix="uploads/", extracted_prefix="extracted/")
@@ -25,3 +32,129 @@ def test_a_stage_of_another_version_names_both_versions():
     assert "STALE: extracted from ETag e1, 10 bytes, uploaded 2026-01-01 00:00:00 UTC" in mark
     assert "the upload is now ETag e2, 12 bytes, uploaded 2026-01-01 00:00:01 UTC" in mark
     assert "a version that was not recorded" in _stale("indexed", None, NOW)
+
+
+# --- a whole trace against moto (S3, SQS, CloudWatch Logs) and a stand-in for the index -----------
+
+KEY, DOC = "uploads/r.txt", "extracted/r.txt"
+
+
+class Index:
+    """The one query trace runs, answered from ``rows`` (upload key -> row)."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def run(self, sql, b, k):
+        assert "FROM documents WHERE bucket = :b AND key = :k" in sql
+        return [self.rows[k]] if b == CFG.bucket and k in self.rows else []
+
+    def close(self):
+        pass
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        clients = {service: boto3.client(service, region_name="us-east-1") for service in ("s3", "sqs", "logs")}
+        clients["s3"].create_bucket(Bucket=CFG.bucket)
+        clients["sqs"].create_queue(QueueName=CFG.dlq_name)
+        monkeypatch.setattr("fue.aws.client", lambda _cfg, service, **_: clients[service])
+        yield clients
+
+
+def index_row(version: SourceVersion | None, status="ok"):
+    modified = datetime.fromtimestamp(version.last_modified_ms / 1000, tz=timezone.utc) if version else None
+    return [datetime(2026, 1, 1, tzinfo=timezone.utc), status, version and version.etag, version and version.size,
+            modified]
+
+
+def put(aws, key, body: bytes, **extra) -> SourceVersion:
+    aws["s3"].put_object(Bucket=CFG.bucket, Key=key, Body=body, **extra)
+    return SourceVersion.of(aws["s3"].head_object(Bucket=CFG.bucket, Key=key))
+
+
+def put_document(aws, version: SourceVersion | None, status="ok", error=None):
+    body = {"ExtractedDate": 1_767_225_600_000, "Status": status, "Error": error, "Extractor": "text",
+            "Content": "words", "SourceKey": KEY}
+    put(aws, DOC, json.dumps(body).encode(), Metadata=version.metadata() if version else {})
+
+
+def run_trace(aws, monkeypatch, rows):
+    monkeypatch.setattr("fue.db.connect", lambda dsn: Index(rows))
+    return "\n".join(trace_module.trace(CFG, KEY))
+
+
+def test_a_settled_file_has_no_marks(aws, monkeypatch):
+    current = put(aws, KEY, b"new words")
+    put_document(aws, current)
+    out = run_trace(aws, monkeypatch, {KEY: index_row(current)})
+    assert f"ETag {current.etag}" in out and "status ok, extractor text, 5 chars" in out
+    assert "STALE" not in out and "ORPHAN" not in out and "FAILED" not in out and "-  (not in" not in out
+
+
+def test_stages_of_an_older_version_are_marked_stale(aws, monkeypatch):
+    old = put(aws, KEY, b"old")
+    put_document(aws, old)
+    current = put(aws, KEY, b"new words, longer")
+    out = run_trace(aws, monkeypatch, {KEY: index_row(old)})
+    extracted = next(line for line in out.splitlines() if line.startswith("  extracted"))
+    assert "status ok" in extracted
+    stale = [line.strip() for line in out.splitlines() if "STALE" in line]
+    assert stale == [f"STALE: {stage} from {old.describe()}; the upload is now {current.describe()}"
+                     for stage in ("extracted", "indexed")]
+
+
+def test_a_row_without_a_recorded_version_is_stale(aws, monkeypatch):
+    current = put(aws, KEY, b"words")
+    put_document(aws, current)
+    out = run_trace(aws, monkeypatch, {KEY: index_row(None)})
+    assert "STALE: indexed from a version that was not recorded" in out
+
+
+def test_stages_of_a_deleted_upload_are_orphans(aws, monkeypatch):
+    put_document(aws, SourceVersion("e1", 3, 1_767_225_600_000))
+    out = run_trace(aws, monkeypatch, {KEY: index_row(SourceVersion("e1", 3, 1_767_225_600_000))})
+    assert "no such upload now" in out
+    assert [line.split()[0] for line in out.splitlines() if "ORPHAN: its upload is gone" in line] == [
+        "extracted", "indexed"]
+
+
+def test_failures_in_the_dead_letter_queue_are_reported(aws, monkeypatch):
+    current = put(aws, KEY, b"words")
+    put_document(aws, current, status="failed", error="the PDF is encrypted")
+    url = aws["sqs"].get_queue_url(QueueName=CFG.dlq_name)["QueueUrl"]
+    for key in (DOC, "extracted/other.txt"):
+        aws["sqs"].send_message(QueueUrl=url, MessageBody=json.dumps({
+            "timestamp": 1_767_225_600_000,
+            "requestContext": {"functionArn": f"arn:aws:lambda:us-east-1:0:function:{CFG.insert_function}",
+                               "condition": "RetriesExhausted", "approximateInvokeCount": 3},
+            "requestPayload": {"Records": [{"s3": {"object": {"key": key}}}]},
+            "responsePayload": {"errorType": "RecordsFailed", "errorMessage": f"database down for {key}"}}))
+    out = run_trace(aws, monkeypatch, {})
+    assert "status failed (the PDF is encrypted)" in out and "not in the search index" in out
+    failed = [line.strip() for line in out.splitlines() if "FAILED" in line]
+    assert failed == [f"FAILED     2026-01-01T00:00:00.000+00:00  {CFG.insert_function}: "
+                      f"RecordsFailed: database down for {DOC}"]
+
+
+def test_log_lines_of_the_file_are_shown_in_time_order(aws, monkeypatch):
+    current = put(aws, KEY, b"words")
+    put_document(aws, current)
+    now_ms = int(datetime.now(timezone.utc).timestamp() * 1000)  # CloudWatch refuses events older than 14 days
+    for function, at, message in [(CFG.insert_function, 3000, f"indexed {DOC}"),
+                                  (CFG.extract_function, 1000, f"extraction started {KEY}"),
+                                  (CFG.extract_function, 2000, "extraction started uploads/other.txt")]:
+        group = f"/aws/lambda/{function}"
+        if not aws["logs"].describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
+            aws["logs"].create_log_group(logGroupName=group)
+            aws["logs"].create_log_stream(logGroupName=group, logStreamName="s")
+        aws["logs"].put_log_events(logGroupName=group, logStreamName="s",
+                                   logEvents=[{"timestamp": now_ms - 10_000 + at, "message": message}])
+    out = run_trace(aws, monkeypatch, {KEY: index_row(current)}).splitlines()
+    logged = out[out.index("  log lines:") + 1:]
+    assert [line.split("] ")[1] for line in logged] == [f"extraction started {KEY}", f"indexed {DOC}"]

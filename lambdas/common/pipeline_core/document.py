@@ -23,10 +23,6 @@ class InvalidDocument(ValueError):
     """Bytes under extracted/ that are not a document of this contract."""
 
 
-def epoch_ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)
-
-
 @dataclass(frozen=True)
 class SourceVersion:
     """One version of an upload: ETag, size and upload time (whole seconds, as S3 reports it).

@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 
 from bootstrap import packaging
 from fue import config
 
+_real_localtime, _real_gmtime = time.localtime, time.gmtime
 
-def test_zip_is_reproducible_and_contains_handler_and_dependencies(tmp_path):
+
+def test_zip_is_reproducible_across_a_clock_tick_and_contains_handler_and_dependencies(monkeypatch):
     cache = config.load().build_dir  # reuse the vendored-dependency cache between runs
 
     first = packaging.build("insert", cache)
+    # The second build runs an hour later by the clock (zip times have a 2-second resolution, so two
+    # builds in a row would share a timestamp even if the zip were stamped with the current time).
+    later = time.time() + 3600
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr(time, "localtime", lambda seconds=None: _real_localtime(later if seconds is None else seconds))
+    monkeypatch.setattr(time, "gmtime", lambda seconds=None: _real_gmtime(later if seconds is None else seconds))
     second = packaging.build("insert", cache)
 
     assert first.sha256 == second.sha256
-    names = zipfile.ZipFile(io.BytesIO(first.zip_bytes)).namelist()
+    archive = zipfile.ZipFile(io.BytesIO(first.zip_bytes))
+    assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert {info.external_attr >> 16 for info in archive.infolist()} == {0o644}
+    names = archive.namelist()
     assert "handler.py" in names
     assert any(n.startswith("pg8000/") for n in names)
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)

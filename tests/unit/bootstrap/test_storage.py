@@ -70,12 +70,61 @@ def test_changed_prefix_updates_our_entry_only(s3):
 
 @pytest.mark.parametrize(
     "upload, extracted",
-    [("uploads/", "uploads/out/"), ("data/", "data/"), ("out/in/", "out/"), ("", "extracted/")],
+    [("uploads/", "uploads/out/"), ("data/", "data/"), ("out/in/", "out/")],
 )
 def test_overlapping_prefixes_are_refused(upload, extracted):
-    with pytest.raises(storage.RecursionLoopError):
+    with pytest.raises(storage.RecursionLoopError, match=f"EXTRACTED_PREFIX '{extracted}' and UPLOAD_PREFIX "
+                                                         f"'{upload}' overlap.*recursion loop"):
+        storage.check_prefixes(upload, extracted)
+
+
+@pytest.mark.parametrize("upload, extracted", [("", "extracted/"), ("uploads/", ""), ("", "")])
+def test_empty_prefixes_are_refused(upload, extracted):
+    with pytest.raises(storage.RecursionLoopError, match="must both be non-empty"):
         storage.check_prefixes(upload, extracted)
 
 
 def test_distinct_prefixes_are_accepted():
     storage.check_prefixes("uploads/", "extracted/")
+
+
+def test_notifications_are_compared_as_aws_answers_them():
+    # AWS answers filter rule names capitalised ("Prefix") and may list events in another order.
+    ours = storage.lambda_notification("extract-uploads", ARN.format("extract"), "uploads/")
+    answered = {**ours, "Events": list(reversed(ours["Events"])),
+                "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": "uploads/"}]}}}
+    current = {"ResponseMetadata": {"RequestId": "r"}, "LambdaFunctionConfigurations": [answered],
+               "QueueConfigurations": []}
+    assert storage._normalise(current) == storage._normalise({"LambdaFunctionConfigurations": [ours]})
+
+    other_events = {**ours, "Events": ["s3:ObjectCreated:*"]}
+    other_prefix = storage.lambda_notification("extract-uploads", ARN.format("extract"), "incoming/")
+    no_filter = {key: value for key, value in ours.items() if key != "Filter"}
+    for changed in (other_events, other_prefix, no_filter):
+        assert storage._normalise({"LambdaFunctionConfigurations": [changed]}) != storage._normalise(
+            {"LambdaFunctionConfigurations": [ours]}), changed
+    assert storage._normalise({"LambdaFunctionConfigurations": [{"Id": "bare"}]}) == {
+        "LambdaFunctionConfigurations": [{"Id": "bare", "Events": []}]}
+
+
+class AwsShapedS3:
+    """get/put of the notification configuration, answering in AWS's shape; counts the puts."""
+
+    def __init__(self, configuration):
+        self.configuration, self.puts = configuration, 0
+
+    def get_bucket_notification_configuration(self, Bucket):
+        return self.configuration
+
+    def put_bucket_notification_configuration(self, Bucket, NotificationConfiguration):
+        self.puts += 1
+
+
+def test_a_configuration_that_only_reads_differently_is_left_alone():
+    answered = [{**n, "Events": list(reversed(n["Events"])),
+                 "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": r["Value"]} for r in
+                                                    n["Filter"]["Key"]["FilterRules"]]}}} for n in ours()]
+    s3 = AwsShapedS3({"ResponseMetadata": {}, "LambdaFunctionConfigurations": answered})
+    report = quiet()
+    storage.ensure_notifications(s3, BUCKET, ours(), report)
+    assert s3.puts == 0 and not report.changed

@@ -79,3 +79,16 @@ def test_warnings_must_be_a_list_of_strings():
     data = json.loads(DOCUMENT.encode())
     with pytest.raises(InvalidDocument, match="Warnings should be a list of strings"):
         Document.parse(json.dumps({**data, "Warnings": [1]}).encode())
+
+
+def test_a_version_is_described_in_utc_whatever_the_local_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert SourceVersion("e1", 10, 1_767_225_600_000).describe() == (
+            "ETag e1, 10 bytes, uploaded 2026-01-01 00:00:00 UTC")
+    finally:
+        monkeypatch.undo()
+        time.tzset()

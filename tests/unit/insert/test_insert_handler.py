@@ -4,7 +4,7 @@ import pytest
 from insert_samples import FakeIndex, LambdaContext, extracted, record
 
 
-def test_handler_indexes_every_record_and_logs_json(s3, load_handler, monkeypatch, capsys):
+def test_handler_indexes_every_record_and_logs_json(s3, load_handler, monkeypatch, caplog):
     handler = load_handler()
     index = FakeIndex()
     monkeypatch.setattr(handler, "PostgresIndex", lambda database: index)
@@ -19,7 +19,10 @@ def test_handler_indexes_every_record_and_logs_json(s3, load_handler, monkeypatc
     assert [(r["action"], r["upload_key"]) for r in result] == [
         ("indexed", "uploads/a b.txt"), ("indexed", "uploads/c.txt")]
     assert index.row("uploads/a b.txt").content == "alpha"
-    logs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    # The records as the function's JSON formatter writes them (not its stdout: the logger keeps the
+    # stream it found at its first import, which a later test session in the same process does not capture).
+    formatter = handler.logger.registered_formatter
+    logs = [json.loads(formatter.format(entry)) for entry in caplog.records if entry.name == "insert"]
     processed = [entry for entry in logs if entry["message"] == "record processed"]
     assert [entry["key"] for entry in processed] == ["extracted/a b.txt", "extracted/c.txt"]
     assert all(entry["service"] == "insert" and entry["function_request_id"] for entry in processed)
