@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace test unit-test integration-test races bench bench-extract fuzz clean
+.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace test unit-test integration-test races bench bench-extract fuzz clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -16,8 +16,11 @@ help: ## List the commands
 tools: ## Create or refresh the project's virtualenv (.venv)
 	@$(PYTHON) -m fue.venvs tools
 
-up: tools ## Start LocalStack + PostgreSQL (Docker if an engine answers, else on the host) and deploy the pipeline
+up: tools ## Start LocalStack + PostgreSQL (Docker if an engine answers, else on the host) and deploy the pipeline [HOT_RELOAD=1]
 	@$(PY) -m fue up
+
+dev: tools ## `make up` with hot reload: the functions run from lambdas/, an edit is live at the next invocation
+	@HOT_RELOAD=1 $(PY) -m fue up
 
 bootstrap: tools ## Create or update the bucket, functions, notifications and schema (idempotent)
 	@$(PY) -m bootstrap
@@ -45,6 +48,12 @@ reconcile: tools ## Find files stuck between uploads/, extracted/ and the index,
 
 trace: tools ## Where one file is: make trace key=uploads/report.pdf
 	@$(PY) -m fue trace "$(key)"
+
+invoke: tools ## Replay one file through one function: make invoke fn=extract key=uploads/report.pdf [event=FILE] [local=1]
+	@$(PY) -m fue invoke "$(fn)" $(if $(key),"$(key)") $(if $(event),--event "$(event)") $(if $(local),--local)
+
+watch: tools ## Follow both functions' logs and each new upload's stages with latency (Ctrl-C stops)
+	@$(PY) -m fue watch
 
 unit-test: tools ## Fast tests of handler logic (no stack needed)
 	@$(PY) -m pytest tests/unit -q

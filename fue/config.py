@@ -44,6 +44,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LAMBDA_MAX_RETRIES": ("2", "Retries of a failed asynchronous invocation before it goes to the DLQ."),
     "LAMBDA_MAX_EVENT_AGE": ("3600", "Seconds an event may wait for a retry before it goes to the DLQ."),
     "LAMBDA_RETRY_DELAY": ("5", "Seconds before the first async retry (n-th retry waits n times this)."),
+    "HOT_RELOAD": ("0", "`1`: deploy both functions from `lambdas/` with LocalStack's hot reload (`make dev`); an edit is live at the next invocation."),
     "STATE_DIR": (".state", "Virtualenvs, logs, data and build cache (relative to the project root)."),
 }
 
@@ -77,6 +78,7 @@ class Config:
     lambda_max_event_age: int
     lambda_retry_delay: int
     state_dir: Path
+    hot_reload: bool = False
 
     # Derived names, kept here so that nobody spells them twice.
     extract_function: str = "file-extraction-extract"
@@ -135,6 +137,11 @@ class Config:
         return self.state_dir / "build"
 
     @property
+    def hot_reload_dir(self) -> Path:
+        """Per-function code folders and dependency layers of hot-reloaded functions."""
+        return self.state_dir / "hot-reload"
+
+    @property
     def runtimes_dir(self) -> Path:
         """Virtualenvs, one per Lambda Python version, used by the host-mode executor."""
         return self.state_dir / "runtimes"
@@ -179,4 +186,5 @@ def load() -> Config:
         lambda_max_event_age=int(_get("LAMBDA_MAX_EVENT_AGE")),
         lambda_retry_delay=int(_get("LAMBDA_RETRY_DELAY")),
         state_dir=state_dir,
+        hot_reload=_get("HOT_RELOAD").lower() in ("1", "true", "yes"),
     )
