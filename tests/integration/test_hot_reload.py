@@ -1,0 +1,89 @@
+"""Hot reload: a saved edit to a hot-reloaded function is what its next invocation runs, without bootstrap.
+
+The test deploys its own function from a copy of ``lambdas/extract`` (with the real shared
+core), on prefixes no notification watches, so editing it never touches the repository's
+source or the running pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bootstrap import functions, hot_reload
+from fue import events
+from fue.config import PROJECT_ROOT
+from tests.support import get_json, poll_until
+
+MARK_FIELD = "HotReloaded"
+ORIGINAL = "Body=document.encode(),"
+EDITED = f"Body=document.encode()[:-1] + b', \"{MARK_FIELD}\": true}}',"
+
+
+@pytest.fixture()
+def test_function(cfg, lambda_client, s3, run_id):
+    folder = cfg.hot_reload_dir / f"test-{run_id}"
+    source = folder / "source"
+    shutil.copytree(PROJECT_ROOT / "lambdas" / "extract", source, ignore=shutil.ignore_patterns("__pycache__"))
+    code = hot_reload.assemble("extract", cfg, source_dir=source, folder=folder)
+    name = f"fue-hot-reload-{run_id}"
+    env = functions.environment(cfg, "extract", mode=cfg.stack)
+    env.update(code.environment(), UPLOAD_PREFIX=f"{run_id}-in/", EXTRACTED_PREFIX=f"{run_id}-out/")
+    role = lambda_client.get_function_configuration(FunctionName=cfg.extract_function)["Role"]
+    lambda_client.create_function(
+        FunctionName=name, Runtime="python3.12", Handler="handler.handler", Role=role, Timeout=60,
+        MemorySize=512, Code=code.code, Environment={"Variables": env},
+    )
+    try:
+        lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
+        assert lambda_client.get_function(FunctionName=name)["Code"]["Location"] == code.location
+        yield name, source / "extractor" / "sync.py"
+    finally:
+        lambda_client.delete_function(FunctionName=name)
+        for prefix in (f"{run_id}-in/", f"{run_id}-out/"):
+            for obj in s3.list_objects_v2(Bucket=cfg.bucket, Prefix=prefix).get("Contents", []):
+                s3.delete_object(Bucket=cfg.bucket, Key=obj["Key"])
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _extract_new_version(cfg, s3, lambda_client, name: str, run_id: str) -> dict | None:
+    """Upload a new version, run the function on it, return the document it wrote."""
+    key, target = f"{run_id}-in/edited.txt", f"{run_id}-out/edited.txt"
+    marker = uuid.uuid4().hex
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=f"version {marker}".encode())
+    record = events.s3_record(cfg.bucket, key, "ObjectCreated:Put", region=cfg.region)
+    response = lambda_client.invoke(FunctionName=name, Payload=json.dumps({"Records": [record]}).encode())
+    payload = response["Payload"].read()
+    assert "FunctionError" not in response, payload
+    document = get_json(s3, cfg.bucket, target)
+    assert document is not None and marker in document["Content"], f"no document of this version: {document}"
+    return document
+
+
+def test_an_edit_is_live_at_the_next_invocation_and_a_revert_too(cfg, s3, lambda_client, test_function, run_id):
+    name, sync_py = test_function
+    original = sync_py.read_text()
+    assert ORIGINAL in original, "the edit point moved: update this test"
+
+    assert MARK_FIELD not in _extract_new_version(cfg, s3, lambda_client, name, run_id)
+
+    sync_py.write_text(original.replace(ORIGINAL, EDITED))
+    poll_until(lambda: (doc := _extract_new_version(cfg, s3, lambda_client, name, run_id)).get(MARK_FIELD) and doc,
+               timeout=30, what=f"the edited code's {MARK_FIELD} field in a new document")
+
+    sync_py.write_text(original)
+    poll_until(lambda: MARK_FIELD not in _extract_new_version(cfg, s3, lambda_client, name, run_id),
+               timeout=30, what=f"a document without {MARK_FIELD} after the revert")
+
+
+def test_a_function_deployed_from_a_folder_is_compared_by_location(cfg, lambda_client, test_function):
+    """A second deploy of the same folder changes nothing; LocalStack's CodeSha256 is a constant for it."""
+    name, _ = test_function
+    current = lambda_client.get_function(FunctionName=name)
+    assert current["Configuration"]["CodeSha256"] == "hot-reloading-hash-not-available"
+    code = hot_reload.HotReloadCode("extract", Path(current["Code"]["Location"].removeprefix("file://")), Path())
+    assert not functions._code_differs(lambda_client, name, current["Configuration"], code)
