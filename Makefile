@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace test unit-test integration-test races bench bench-extract fuzz clean
+.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace test unit-test integration-test races bench bench-extract bench-reload fuzz clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, c
 
 bench-extract: tools ## Worst-case files through the extractors: time and peak memory per case [cases=html,docx-bomb]
 	@$(PY) bench/extract_bench.py $(if $(cases),--cases $(cases))
+
+bench-reload: tools ## Edit -> live time of a hot-reloaded function (its own copy of extract) [edits=10]
+	@$(PY) -m bench.reload_bench $(if $(edits),--edits $(edits))
 
 fuzz: tools ## Fuzz the extract function's code with many random and mutated files [examples=2000]
 	@FUZZ_EXAMPLES=$(or $(examples),2000) $(PY) -m pytest tests/unit/extract/test_extract_fuzz.py -q

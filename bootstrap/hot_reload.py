@@ -17,6 +17,16 @@ symlink to the build cache's folder for the function's ``requirements.txt`` (the
 one the zip is built from, keyed by the requirements' hash), so changing a function's
 requirements rebuilds that function's layer only. In host mode the function finds it
 through ``PYTHONPATH``, after its code (the runtime puts the code folder first).
+
+Docker mode (not run by the tests on this machine) cannot use the symlinks: the Lambda
+container sees only the folder mounted at ``/var/task``, and LocalStack's init inside it
+watches that folder with inotify, which does not see edits behind a symlink. There the
+code folder is ``lambdas/`` itself (real files; any edit under it resets the runtime),
+``PYTHONPATH`` names the function's folder, the shared core's folder, its layer and the
+runtime's own ``/var/runtime`` (AWS lets functions extend ``PYTHONPATH``), and the build
+cache is mounted read-only at ``/opt/fue-build`` through ``LAMBDA_DOCKER_FLAGS``
+(:func:`docker_flags`, set by ``fue.stack`` when LocalStack starts). One flag serves
+both functions, so each layer keeps its own folder instead of a shared ``/opt/python``.
 """
 
 from __future__ import annotations
@@ -37,13 +47,25 @@ class NotReadable(RuntimeError):
     """The unprivileged runtime user cannot read the source folders; worded for people."""
 
 
+DOCKER_BUILD_MOUNT = "/opt/fue-build"
+
+
+def docker_flags(cfg: Config) -> str:
+    """``LAMBDA_DOCKER_FLAGS`` of a hot-reload stack in Docker mode: the dependency layers, read-only,
+    and LocalStack's init polling for changes (inotify misses edits made through the file sharing of
+    Docker Desktop, Colima or Rancher)."""
+    cfg.build_dir.mkdir(parents=True, exist_ok=True)
+    return f"-v {cfg.build_dir.resolve()}:{DOCKER_BUILD_MOUNT}:ro -e LOCALSTACK_FILE_WATCHER_STRATEGY=polling"
+
+
 @dataclass(frozen=True)
 class HotReloadCode:
-    """A function deployed from a local folder."""
+    """A function deployed from a local folder; ``variables`` go into its environment."""
 
     name: str
     code_dir: Path
     layer_dir: Path
+    variables: dict[str, str]
 
     @property
     def code(self) -> dict[str, str]:
@@ -55,9 +77,7 @@ class HotReloadCode:
         return f"file://{self.code_dir}"
 
     def environment(self) -> dict[str, str]:
-        """Variables added to the function's environment in host mode."""
-        # -B: compiled files would be written next to the sources (or fail to be, as the runtime user).
-        return {"PYTHONPATH": str(self.layer_dir), "PYTHONDONTWRITEBYTECODE": "1"}
+        return dict(self.variables)
 
 
 def _link(link: Path, target: Path) -> None:
@@ -70,8 +90,20 @@ def _link(link: Path, target: Path) -> None:
     os.replace(tmp, link)
 
 
+# -B: compiled files would be written next to the sources (or fail to be, as the runtime user).
+_NO_BYTECODE = {"PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def for_docker(function: str, cfg: Config) -> HotReloadCode:
+    """Docker mode: the whole ``lambdas/`` folder at ``/var/task``, the layer from the mounted build cache."""
+    layer = vendored_dependencies(FUNCTIONS_DIR / function, cfg.build_dir).resolve()
+    path = [f"/var/task/{function}", f"/var/task/{CORE_DIR.parent.name}", f"{DOCKER_BUILD_MOUNT}/{layer.name}",
+            "/var/runtime"]
+    return HotReloadCode(function, FUNCTIONS_DIR.resolve(), layer, {"PYTHONPATH": ":".join(path), **_NO_BYTECODE})
+
+
 def assemble(function: str, cfg: Config, *, source_dir: Path | None = None, folder: Path | None = None) -> HotReloadCode:
-    """Create or refresh the code folder and dependency layer of ``lambdas/<function>``.
+    """Host mode: create or refresh the code folder and dependency layer of ``lambdas/<function>``.
 
     ``source_dir`` and ``folder`` default to the function's source and its folder under
     ``.state/hot-reload``; tests pass a copy of the source.
@@ -89,7 +121,7 @@ def assemble(function: str, cfg: Config, *, source_dir: Path | None = None, fold
         _link(code_dir / name, target)
     layer = folder / "python"
     _link(layer, vendored_dependencies(FUNCTIONS_DIR / function, cfg.build_dir).resolve())
-    code = HotReloadCode(function, code_dir, layer)
+    code = HotReloadCode(function, code_dir, layer, {"PYTHONPATH": str(layer), **_NO_BYTECODE})
     check_readable(code)
     return code
 
