@@ -7,6 +7,7 @@ source or the running pipeline.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import uuid
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from bootstrap import functions, hot_reload
+from bootstrap.deploy import deploy
 from fue import events
 from fue.config import PROJECT_ROOT
 from tests.support import get_json, poll_until
@@ -85,5 +87,23 @@ def test_a_function_deployed_from_a_folder_is_compared_by_location(cfg, lambda_c
     name, _ = test_function
     current = lambda_client.get_function(FunctionName=name)
     assert current["Configuration"]["CodeSha256"] == "hot-reloading-hash-not-available"
-    code = hot_reload.HotReloadCode("extract", Path(current["Code"]["Location"].removeprefix("file://")), Path())
+    code = hot_reload.HotReloadCode("extract", Path(current["Code"]["Location"].removeprefix("file://")), Path(), {})
     assert not functions._code_differs(lambda_client, name, current["Configuration"], code)
+
+
+def test_make_dev_deploys_from_the_folders_idempotently_and_make_up_brings_the_zips_back(cfg, lambda_client):
+    """`make dev` twice changes nothing the second time; a deploy without the flag restores the zips."""
+    dev = dataclasses.replace(cfg, hot_reload=True)
+    try:
+        deploy(dev, log=lambda *_: None)
+        lines: list[str] = []
+        assert not deploy(dev, log=lines.append).changed, "\n".join(lines)
+        for kind in ("extract", "insert"):
+            code = lambda_client.get_function(FunctionName=cfg.function_name(kind))["Code"]
+            assert code["Location"] == f"file://{(cfg.hot_reload_dir / kind / 'code').resolve()}"
+    finally:
+        deploy(dataclasses.replace(cfg, hot_reload=False), log=lambda *_: None)
+    for kind in ("extract", "insert"):
+        function = lambda_client.get_function(FunctionName=cfg.function_name(kind))
+        assert function["Configuration"]["CodeSha256"] != "hot-reloading-hash-not-available"
+        assert "PYTHONPATH" not in function["Configuration"]["Environment"]["Variables"]
