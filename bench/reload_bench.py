@@ -10,37 +10,23 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import shutil
 import statistics
 import sys
 import time
 import uuid
 
-from bootstrap import functions, hot_reload
 from fue import aws, config, localstack_host
-from fue.config import PROJECT_ROOT
+from tests.support import hot_reload_copy_of_extract
 
 ANCHOR = "def handler(event, context):\n"
 
 
 def measure(cfg: config.Config, edits: int) -> list[float]:
     lam = aws.client(cfg, "lambda")
-    run_id = f"bench-{uuid.uuid4().hex[:8]}"
-    folder = cfg.hot_reload_dir / run_id
-    source = folder / "source"
-    shutil.copytree(PROJECT_ROOT / "lambdas" / "extract", source, ignore=shutil.ignore_patterns("__pycache__"))
-    code = hot_reload.assemble("extract", cfg, source_dir=source, folder=folder)
-    env = functions.environment(cfg, "extract", mode=cfg.stack)
-    env.update(code.environment(), UPLOAD_PREFIX=f"{run_id}-in/", EXTRACTED_PREFIX=f"{run_id}-out/")
-    role = lam.get_function_configuration(FunctionName=cfg.extract_function)["Role"]
-    name = f"fue-{run_id}"
-    lam.create_function(FunctionName=name, Runtime="python3.12", Handler="handler.handler", Role=role,
-                        Timeout=60, MemorySize=512, Code=code.code, Environment={"Variables": env})
-    handler = source / "handler.py"
-    original = handler.read_text()
     times = []
-    try:
-        lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    with hot_reload_copy_of_extract(cfg, lam, aws.client(cfg, "s3"), f"bench-{uuid.uuid4().hex[:8]}") as (name, source):
+        handler = source / "handler.py"
+        original = handler.read_text()
         lam.invoke(FunctionName=name, Payload=b'{"Records": []}')  # warm environment
         for n in range(edits):
             mark = f"reload-bench-{n}-{uuid.uuid4().hex[:6]}"
@@ -54,9 +40,6 @@ def measure(cfg: config.Config, edits: int) -> list[float]:
                     raise RuntimeError(f"edit {n} was not live after 60 s")
             times.append(time.monotonic() - saved)
             time.sleep(1)  # an idle developer between saves
-    finally:
-        lam.delete_function(FunctionName=name)
-        shutil.rmtree(folder, ignore_errors=True)
     return times
 
 

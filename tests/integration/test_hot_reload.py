@@ -1,15 +1,14 @@
 """Hot reload: a saved edit to a hot-reloaded function is what its next invocation runs, without bootstrap.
 
-The test deploys its own function from a copy of ``lambdas/extract`` (with the real shared
-core), on prefixes no notification watches, so editing it never touches the repository's
-source or the running pipeline.
+The edit test deploys its own function from a copy of ``lambdas/extract`` (with the real
+shared core), on prefixes no notification watches, so editing it never touches the
+repository's source or the running pipeline.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import uuid
 from pathlib import Path
 
@@ -18,8 +17,7 @@ import pytest
 from bootstrap import functions, hot_reload
 from bootstrap.deploy import deploy
 from fue import events
-from fue.config import PROJECT_ROOT
-from tests.support import get_json, poll_until
+from tests.support import get_json, hot_reload_copy_of_extract, poll_until
 
 MARK_FIELD = "HotReloaded"
 ORIGINAL = "Body=document.encode(),"
@@ -28,28 +26,8 @@ EDITED = f"Body=document.encode()[:-1] + b', \"{MARK_FIELD}\": true}}',"
 
 @pytest.fixture()
 def test_function(cfg, lambda_client, s3, run_id):
-    folder = cfg.hot_reload_dir / f"test-{run_id}"
-    source = folder / "source"
-    shutil.copytree(PROJECT_ROOT / "lambdas" / "extract", source, ignore=shutil.ignore_patterns("__pycache__"))
-    code = hot_reload.assemble("extract", cfg, source_dir=source, folder=folder)
-    name = f"fue-hot-reload-{run_id}"
-    env = functions.environment(cfg, "extract", mode=cfg.stack)
-    env.update(code.environment(), UPLOAD_PREFIX=f"{run_id}-in/", EXTRACTED_PREFIX=f"{run_id}-out/")
-    role = lambda_client.get_function_configuration(FunctionName=cfg.extract_function)["Role"]
-    lambda_client.create_function(
-        FunctionName=name, Runtime="python3.12", Handler="handler.handler", Role=role, Timeout=60,
-        MemorySize=512, Code=code.code, Environment={"Variables": env},
-    )
-    try:
-        lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)
-        assert lambda_client.get_function(FunctionName=name)["Code"]["Location"] == code.location
+    with hot_reload_copy_of_extract(cfg, lambda_client, s3, run_id) as (name, source):
         yield name, source / "extractor" / "sync.py"
-    finally:
-        lambda_client.delete_function(FunctionName=name)
-        for prefix in (f"{run_id}-in/", f"{run_id}-out/"):
-            for obj in s3.list_objects_v2(Bucket=cfg.bucket, Prefix=prefix).get("Contents", []):
-                s3.delete_object(Bucket=cfg.bucket, Key=obj["Key"])
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _extract_new_version(cfg, s3, lambda_client, name: str, run_id: str) -> dict | None:
