@@ -112,6 +112,8 @@ def assemble(function: str, cfg: Config, *, source_dir: Path | None = None, fold
     folder = (folder or cfg.hot_reload_dir / function).resolve()
     code_dir = folder / "code"
     code_dir.mkdir(parents=True, exist_ok=True)
+    for made in (folder.parent, folder, code_dir):  # whatever the umask: the runtime user reads them
+        os.chmod(made, 0o755)
     wanted = {entry.name: entry for entry in source_dir.iterdir() if entry.name not in _NOT_CODE}
     wanted[CORE_PACKAGE] = CORE_DIR.resolve()
     for existing in code_dir.iterdir():
