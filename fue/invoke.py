@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from fue import aws, events, venvs
+from fue import aws, events, trace, venvs
 from fue.config import PROJECT_ROOT, Config
 from fue.printable import printable
 
@@ -31,19 +31,18 @@ class InvokeError(RuntimeError):
 
 
 def event_for(cfg: Config, kind: str, key: str, s3) -> dict:
-    """The S3 event the function would get for ``key`` (an upload key; its document's for insert)."""
-    if key.startswith(cfg.extracted_prefix) or kind == "extract":
-        object_key = key if key.startswith((cfg.upload_prefix, cfg.extracted_prefix)) else cfg.upload_prefix + key
-    else:
-        object_key = key if key.startswith(cfg.upload_prefix) else cfg.upload_prefix + key
-    if kind == "insert" and object_key.startswith(cfg.upload_prefix):
-        object_key = cfg.extracted_key(object_key) or object_key
+    """The S3 event the function would get for ``key`` (uploads/…, extracted/… or relative):
+    its upload for extract, the upload's document for insert."""
+    upload_key = trace.normalise_key(cfg, key, s3)
+    object_key = upload_key if kind == "extract" else cfg.extracted_key(upload_key)
+    if object_key is None:
+        raise InvokeError(f"{printable(upload_key)} has no document key: it is not under {cfg.upload_prefix}")
     try:
         head = s3.head_object(Bucket=cfg.bucket, Key=object_key)
     except s3.exceptions.ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            hint = (f"upload it first: awslocal s3 cp FILE s3://{cfg.bucket}/{object_key}" if kind == "extract"
-                    else f"extract it first: make invoke fn=extract key={cfg.upload_key(object_key) or '...'}")
+            hint = (f"upload it first: awslocal s3 cp FILE s3://{cfg.bucket}/{printable(object_key)}" if kind == "extract"
+                    else f"extract it first: make invoke fn=extract key={printable(upload_key)}")
             raise InvokeError(f"no object s3://{cfg.bucket}/{printable(object_key)}: {hint}") from exc
         raise
     record = events.s3_record(cfg.bucket, object_key, "ObjectCreated:Put", region=cfg.region,
