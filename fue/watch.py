@@ -3,7 +3,8 @@
 Every second: new log events of both functions (``fue.function_logs``), uploads made
 since the watch started, and for each upload still in flight whether its document
 (``extracted``) and index row (``indexed``) exist for its current version. One line per
-file per stage, with the latency since the upload.
+file per stage, with the latency since the upload (S3's upload time has whole seconds, so a
+latency reads up to 1 s long).
 """
 
 from __future__ import annotations
