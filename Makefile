@@ -8,7 +8,8 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace test unit-test integration-test races bench bench-extract bench-reload fuzz clean
+.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace test unit-test integration-test races bench bench-extract bench-reload fuzz clean \
+	template-check plan-aws deploy-aws migrate
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -55,13 +56,29 @@ invoke: tools ## Replay one file through one function: make invoke fn=extract ke
 watch: tools ## Follow both functions' logs and each new upload's stages with latency (Ctrl-C stops)
 	@$(PY) -m fue watch
 
+template-check: tools ## Lint template.yaml (AWS SAM) with cfn-lint, offline
+	@$(VENV)/bin/cfn-lint template.yaml && echo "template.yaml: cfn-lint found nothing"
+
+AWS_ARGS = --profile "$(or $(profile),$(AWS_PROFILE))" $(if $(region),--region $(region)) $(if $(stack),--stack $(stack)) \
+	--bucket "$(bucket)" --secret "$(secret)" $(if $(prefix),--name-prefix $(prefix)) \
+	$(if $(subnets),--subnets $(subnets)) $(if $(security_groups),--security-groups $(security_groups))
+
+plan-aws: tools ## Show the change set AWS would apply: make plan-aws profile=P bucket=B secret=S [region= stack= ...]
+	@$(PY) -m fue plan-aws $(AWS_ARGS)
+
+deploy-aws: tools ## Deploy template.yaml to AWS: make deploy-aws profile=P bucket=B secret=S [region= stack= ...]
+	@$(PY) -m fue deploy-aws $(AWS_ARGS)
+
+migrate: tools ## Apply the search schema to any PostgreSQL: make migrate DATABASE_URL=postgresql://...
+	@$(PY) -m fue migrate --database-url "$(DATABASE_URL)"
+
 unit-test: tools ## Fast tests of handler logic (no stack needed)
 	@$(PY) -m pytest tests/unit -q
 
 integration-test: up ## End-to-end and fault tests against the running stack (starts it if needed)
-	@$(PY) -m pytest tests/executor tests/db tests/integration tests/faults -q
+	@$(PY) -m pytest tests/executor tests/db tests/integration tests/faults tests/cloudformation -q
 
-test: unit-test integration-test ## Unit and integration tests: what CI runs
+test: template-check unit-test integration-test ## Template lint, unit and integration tests: what CI runs
 
 races: up ## Play the known races on the running stack and count files stale / left / lost [tries=5]
 	@$(PY) -m tests.integration.races $(if $(tries),--tries $(tries))

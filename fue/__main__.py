@@ -9,6 +9,7 @@ import sys
 
 from botocore.exceptions import EndpointConnectionError
 
+from awsdeploy import cli as awsdeploy_cli
 from bootstrap.deploy import NotRunning, deploy
 from bootstrap.hot_reload import NotReadable
 from bootstrap.storage import RecursionLoopError
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the handler in this terminal (breakpoint() works) against the running stack")
     inv.set_defaults(func=cmd_invoke)
     sub.add_parser("watch", help="follow both functions' logs and each new upload's stages").set_defaults(func=cmd_watch)
+    awsdeploy_cli.add_commands(sub)
     return parser
 
 
@@ -123,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(cfg, args)
     except (stack.StackError, localstack_host.StartError, NotRunning, NotReadable, RecursionLoopError,
-            db.DatabaseUnavailable, db.MigrationError) as exc:
+            db.DatabaseUnavailable, db.MigrationError, *awsdeploy_cli.ERRORS) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except EndpointConnectionError:

@@ -30,7 +30,7 @@ from fue import interpreters, processes, python_copies, service_user, venvs
 from fue.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config
 from fue.service_user import ServiceUser
 
-SERVICES = "s3,lambda,iam,sts,logs,sqs"
+SERVICES = "s3,lambda,iam,sts,logs,sqs,cloudformation,secretsmanager"
 LAMBDA_PYTHON_VERSIONS = ["3.12", "3.13"]
 LAUNCH_ARGS = ["-m", "localstack.runtime.main"]
 # Where the executor records each function process it starts (see executor/.../records.py).

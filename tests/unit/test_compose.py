@@ -8,6 +8,7 @@ import subprocess
 import pytest
 import yaml
 
+from fue import localstack_host
 from fue.config import LOCALSTACK_VERSION, PROJECT_ROOT
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
@@ -36,7 +37,9 @@ def test_lambda_containers_join_the_compose_network(compose):
 
 def test_services_are_limited_to_the_pipeline(compose):
     services = set(compose["services"]["localstack"]["environment"]["SERVICES"].split(","))
-    assert services == {"s3", "lambda", "iam", "sts", "logs", "sqs"}
+    # cloudformation and secretsmanager: the SAM template's test deploys through them (tests/cloudformation).
+    assert services == {"s3", "lambda", "iam", "sts", "logs", "sqs", "cloudformation", "secretsmanager"}
+    assert services == set(localstack_host.SERVICES.split(","))
 
 
 def test_every_service_has_a_healthcheck_and_postgres_a_volume(compose):
