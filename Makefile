@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace test unit-test integration-test races bench bench-extract bench-reload fuzz clean \
+.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js test unit-test integration-test races bench bench-extract bench-reload fuzz clean \
 	template-check plan-aws deploy-aws migrate
 
 help: ## List the commands
@@ -56,6 +56,21 @@ invoke: tools ## Replay one file through one function: make invoke fn=extract ke
 watch: tools ## Follow both functions' logs and each new upload's stages with latency (Ctrl-C stops)
 	@$(PY) -m fue watch
 
+ui: tools ## The dashboard on http://127.0.0.1:UI_PORT (default 8080); `make up` starts it in the background too
+	@$(PY) -m fue ui
+
+cost: tools ## What the observed workload would cost on AWS: make cost [minutes=60]
+	@$(PY) -m fue cost $(if $(minutes),--minutes $(minutes))
+
+browser: tools ## Install Debian's chromium + chromium-driver for the browser tests when absent (needs root)
+	@$(PY) -m tests.ui.browser
+
+ui-test: up browser ## Browser tests of the dashboard in headless Chromium (screenshots in docs/screenshots/)
+	@$(PY) -m pytest tests/ui -q
+
+vendor-js: ## Refresh the dashboard's vendored JavaScript from the npm registry (needs npm)
+	@python3 -m dashboard.vendor
+
 template-check: tools ## Lint template.yaml (AWS SAM) with cfn-lint, offline
 	@$(VENV)/bin/cfn-lint template.yaml && echo "template.yaml: cfn-lint found nothing"
 
@@ -76,7 +91,7 @@ unit-test: tools ## Fast tests of handler logic (no stack needed)
 	@$(PY) -m pytest tests/unit -q
 
 integration-test: up ## End-to-end and fault tests against the running stack (starts it if needed)
-	@$(PY) -m pytest tests/executor tests/db tests/integration tests/faults tests/cloudformation -q
+	@$(PY) -m pytest tests/executor tests/db tests/integration tests/ui tests/faults tests/cloudformation -q
 
 test: template-check unit-test integration-test ## Template lint, unit and integration tests: what CI runs
 

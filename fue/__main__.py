@@ -21,17 +21,25 @@ def cmd_up(cfg: config.Config, args) -> int:
     mode = stack.up(cfg)
     report = deploy(cfg)
     print(report.summary())
+    from dashboard import service
+
+    print(f"dashboard: {service.start(cfg)}")
     print(f"stack is up ({mode} mode): try `make search q=...` or see README.md")
     return 0
 
 
 def cmd_down(cfg: config.Config, args) -> int:
+    from dashboard import service
+
+    print(f"dashboard: {service.stop(cfg)}")
     stack.down(cfg, delete_data=args.delete_data)
     return 0
 
 
 def cmd_status(cfg: config.Config, args) -> int:
-    print("\n".join(stack.status(cfg)))
+    from dashboard import service
+
+    print("\n".join([*stack.status(cfg), service.status(cfg)]))
     return 0
 
 
@@ -80,6 +88,23 @@ def cmd_watch(cfg: config.Config, args) -> int:
     return watch.run(cfg)
 
 
+def cmd_ui(cfg: config.Config, args) -> int:
+    from dashboard import __main__ as dashboard_main, service
+
+    if service.answers(cfg.ui_port):
+        print(f"the dashboard already runs on {cfg.ui_url} (started by `make up`)")
+        return 0
+    return dashboard_main.main([])
+
+
+def cmd_cost(cfg: config.Config, args) -> int:
+    from dashboard import cost
+
+    work = cost.observe(cfg, args.minutes)
+    print(cost.format_estimate(work, cost.estimate(work), args.minutes))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fue", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -115,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run the handler in this terminal (breakpoint() works) against the running stack")
     inv.set_defaults(func=cmd_invoke)
     sub.add_parser("watch", help="follow both functions' logs and each new upload's stages").set_defaults(func=cmd_watch)
+    sub.add_parser("ui", help="serve the dashboard on 127.0.0.1:UI_PORT (unless `make up` already did)").set_defaults(
+        func=cmd_ui)
+    cost_parser = sub.add_parser("cost", help="what the observed workload would cost on AWS (us-east-1)")
+    cost_parser.add_argument("--minutes", type=int, default=60, help="observe the last N minutes (default 60)")
+    cost_parser.set_defaults(func=cmd_cost)
     awsdeploy_cli.add_commands(sub)
     return parser
 

@@ -44,6 +44,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LAMBDA_MAX_RETRIES": ("2", "Retries of a failed asynchronous invocation before it goes to the DLQ."),
     "LAMBDA_MAX_EVENT_AGE": ("3600", "Seconds an event may wait for a retry before it goes to the DLQ."),
     "LAMBDA_RETRY_DELAY": ("5", "Seconds before the first async retry (n-th retry waits n times this)."),
+    "UI_PORT": ("8080", "Port of the dashboard (`make ui`; `make up` starts it too) on 127.0.0.1."),
+    "UI_AUTOSTART": ("1", "`1`: `make up` starts the dashboard in the background and `make down` stops it; `0`: only `make ui`."),
     "HOT_RELOAD": ("0", "`1`: deploy both functions from `lambdas/` with LocalStack's hot reload (`make dev`); an edit is live at the next invocation."),
     "STATE_DIR": (".state", "Virtualenvs, logs, data and build cache (relative to the project root)."),
 }
@@ -78,6 +80,8 @@ class Config:
     lambda_max_event_age: int
     lambda_retry_delay: int
     state_dir: Path
+    ui_port: int
+    ui_autostart: bool
     hot_reload: bool = False
 
     # Derived names, kept here so that nobody spells them twice.
@@ -123,6 +127,10 @@ class Config:
     def function_name(self, kind: str) -> str:
         """"extract" or "insert" -> the deployed function's name; other names pass through."""
         return {"extract": self.extract_function, "insert": self.insert_function}.get(kind, kind)
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://127.0.0.1:{self.ui_port}"
 
     @property
     def localstack_dir(self) -> Path:
@@ -186,5 +194,7 @@ def load() -> Config:
         lambda_max_event_age=int(_get("LAMBDA_MAX_EVENT_AGE")),
         lambda_retry_delay=int(_get("LAMBDA_RETRY_DELAY")),
         state_dir=state_dir,
+        ui_port=int(_get("UI_PORT")),
+        ui_autostart=_get("UI_AUTOSTART") not in ("0", "false", "no"),
         hot_reload=_get("HOT_RELOAD").lower() in ("1", "true", "yes"),
     )

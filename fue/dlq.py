@@ -98,15 +98,19 @@ def _make_visible(sqs, url: str, events: list[FailedEvent]) -> None:
         ])
 
 
-def redrive(cfg: Config, log=print) -> tuple[int, int]:
+def redrive(cfg: Config, log=print, *, keys: set[str] | None = None) -> tuple[int, int]:
     """Invoke each failed event's function again; delete the message when it succeeds.
 
-    Returns (succeeded, still failing).
+    ``keys`` limits this to the events naming one of those keys; the others are
+    released at once. Returns (succeeded, still failing).
     """
     sqs, lam = aws.client(cfg, "sqs"), aws.invoker(cfg)
     url = queue_url(cfg)
     ok = failing = 0
     pending = failed_events(cfg, hide_for=cfg.lambda_timeout + 30)
+    if keys is not None:
+        _make_visible(sqs, url, [e for e in pending if not keys & set(e.keys)])
+        pending = [e for e in pending if keys & set(e.keys)]
     try:
         while pending:
             succeeded = _redrive_one(sqs, lam, url, pending[0], log)

@@ -106,3 +106,15 @@ def test_an_interrupted_redrive_leaves_the_untried_events_visible(cfg, monkeypat
         dlq.redrive(cfg, log=lambda line: None)
 
     assert len(dlq.failed_events(cfg)) == 23 - 4, "the 4 re-driven are gone, the other 19 are visible at once"
+
+
+def test_a_redrive_for_some_keys_leaves_the_other_events_visible(cfg, monkeypatch):
+    invoker = FlakyInvoker()
+    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: invoker)
+
+    ok, failing = dlq.redrive(cfg, log=lambda line: None, keys={"extracted/My File 7.txt", "uploads/other.txt"})
+
+    assert (ok, failing, invoker.calls) == (1, 0, 1)
+    remaining = dlq.failed_events(cfg)
+    assert len(remaining) == 22, "the others are released at once, not hidden for the redrive's duration"
+    assert "extracted/My File 7.txt" not in {e.keys[0] for e in remaining}
