@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js test unit-test integration-test races bench bench-extract fuzz mutation clean \
+.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js test unit-test integration-test races bench bench-extract bench-reload fuzz mutation clean \
 	template-check plan-aws deploy-aws migrate
 
 help: ## List the commands
@@ -17,8 +17,11 @@ help: ## List the commands
 tools: ## Create or refresh the project's virtualenv (.venv)
 	@$(PYTHON) -m fue.venvs tools
 
-up: tools ## Start LocalStack + PostgreSQL (Docker if an engine answers, else on the host) and deploy the pipeline
+up: tools ## Start LocalStack + PostgreSQL (Docker if an engine answers, else on the host) and deploy the pipeline [HOT_RELOAD=1]
 	@$(PY) -m fue up
+
+dev: tools ## `make up` with hot reload: the functions run from lambdas/, an edit is live at the next invocation
+	@HOT_RELOAD=1 $(PY) -m fue up
 
 bootstrap: tools ## Create or update the bucket, functions, notifications and schema (idempotent)
 	@$(PY) -m bootstrap
@@ -46,6 +49,12 @@ reconcile: tools ## Find files stuck between uploads/, extracted/ and the index,
 
 trace: tools ## Where one file is: make trace key=uploads/report.pdf
 	@$(PY) -m fue trace "$(key)"
+
+invoke: tools ## Replay one file through one function: make invoke fn=extract key=uploads/report.pdf [event=FILE] [local=1]
+	@$(PY) -m fue invoke "$(fn)" $(if $(key),"$(key)") $(if $(event),--event "$(event)") $(if $(local),--local)
+
+watch: tools ## Follow both functions' logs and each new upload's stages with latency (Ctrl-C stops)
+	@$(PY) -m fue watch
 
 ui: tools ## The dashboard on http://127.0.0.1:UI_PORT (default 8080); `make up` starts it in the background too
 	@$(PY) -m fue ui
@@ -94,6 +103,9 @@ bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, c
 
 bench-extract: tools ## Worst-case files through the extractors: time and peak memory per case [cases=html,docx-bomb]
 	@$(PY) bench/extract_bench.py $(if $(cases),--cases $(cases))
+
+bench-reload: tools ## Edit -> live time of a hot-reloaded function (its own copy of extract) [edits=10]
+	@$(PY) -m bench.reload_bench $(if $(edits),--edits $(edits))
 
 fuzz: tools ## Fuzz the extract function's code with many random and mutated files [examples=2000]
 	@FUZZ_EXAMPLES=$(or $(examples),2000) $(PY) -m pytest tests/unit/extract/test_extract_fuzz.py -q

@@ -1,6 +1,7 @@
 import sys
 
 from bootstrap.deploy import NotRunning, deploy
+from bootstrap.hot_reload import NotReadable
 from bootstrap.storage import RecursionLoopError
 from fue import config, db
 
@@ -8,7 +9,7 @@ from fue import config, db
 def main() -> int:
     try:
         report = deploy(config.load())
-    except (NotRunning, RecursionLoopError, db.DatabaseUnavailable, db.MigrationError) as exc:
+    except (NotRunning, NotReadable, RecursionLoopError, db.DatabaseUnavailable, db.MigrationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(report.summary())

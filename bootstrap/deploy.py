@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bootstrap import functions, iam, packaging, roles, storage
+from bootstrap import functions, hot_reload, iam, packaging, roles, storage
 from bootstrap.report import UNCHANGED, UPDATED, Report
 from fue import aws, db, localstack_host, stack
 from fue.config import Config
@@ -63,10 +63,14 @@ def deploy(cfg: Config, log=print) -> Report:
     updated = False
     for name, folder, policy, memory, prefix in specs:
         role_arn = iam.ensure_role(iam_client, f"{name}-role", policy, report)
-        package = packaging.build(folder, cfg.build_dir)
+        env = functions.environment(cfg, folder, mode=mode)
+        if cfg.hot_reload:
+            code = hot_reload.for_docker(folder, cfg) if mode == "docker" else hot_reload.assemble(folder, cfg)
+            env.update(code.environment())
+        else:
+            code = packaging.build(folder, cfg.build_dir)
         arn, outcome = functions.ensure_function(
-            lam, name, package, role_arn, timeout=cfg.lambda_timeout, memory=memory,
-            env=functions.environment(cfg, folder, mode=mode), report=report
+            lam, name, code, role_arn, timeout=cfg.lambda_timeout, memory=memory, env=env, report=report
         )
         updated |= outcome == UPDATED
         functions.ensure_s3_permission(lam, name, cfg.bucket, account, report)

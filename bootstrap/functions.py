@@ -7,6 +7,7 @@ import time
 
 from pipeline_core.settings import EXTRACT_VARIABLES, INSERT_VARIABLES
 
+from bootstrap.hot_reload import HotReloadCode
 from bootstrap.packaging import RUNTIME, Package, architecture
 from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
 from fue.config import Config
@@ -56,13 +57,32 @@ def _config_differs(current: dict, desired: dict) -> bool:
     ) or current.get("Environment", {}).get("Variables", {}) != desired["Environment"]["Variables"]
 
 
-def _create(lam, name: str, package: Package, desired: dict) -> None:
+def _code_argument(code: Package | HotReloadCode) -> dict:
+    if isinstance(code, HotReloadCode):
+        return code.code
+    return {"ZipFile": code.zip_bytes}
+
+
+def _describe(code: Package | HotReloadCode) -> str:
+    if isinstance(code, HotReloadCode):
+        return f"hot reload from {code.code_dir}"
+    return f"{code.size / 1e6:.1f} MB"
+
+
+def _code_differs(lam, name: str, current: dict, code: Package | HotReloadCode) -> bool:
+    """Hot-reloaded code has a constant CodeSha256 (LocalStack): compare its location instead."""
+    if isinstance(code, HotReloadCode):
+        return lam.get_function(FunctionName=name)["Code"].get("Location") != code.location
+    return current.get("CodeSha256") != code.sha256
+
+
+def _create(lam, name: str, package: Package | HotReloadCode, desired: dict) -> None:
     # A role created a moment ago may not be assumable yet on AWS; retry briefly.
     for attempt in range(10):
         try:
             lam.create_function(
                 FunctionName=name,
-                Code={"ZipFile": package.zip_bytes},
+                Code=_code_argument(package),
                 Architectures=[architecture()],
                 **desired,
             )
@@ -73,21 +93,23 @@ def _create(lam, name: str, package: Package, desired: dict) -> None:
             time.sleep(1)
 
 
-def ensure_function(lam, name: str, package: Package, role_arn: str, *, timeout: int, memory: int,
+def ensure_function(lam, name: str, package: Package | HotReloadCode, role_arn: str, *, timeout: int, memory: int,
                     env: dict[str, str], report: Report) -> tuple[str, str]:
-    """Create or update the function; skips code whose hash is unchanged. Returns its ARN and the outcome."""
+    """Create or update the function; skips unchanged code (same hash, or same hot-reload folder).
+
+    Returns its ARN and the outcome."""
     desired = _desired_config(role_arn, timeout, memory, env)
     try:
         current = lam.get_function_configuration(FunctionName=name)
     except lam.exceptions.ResourceNotFoundException:
         _create(lam, name, package, desired)
         lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
-        outcome = report.record(CREATED, f"function {name} ({package.size / 1e6:.1f} MB)")
+        outcome = report.record(CREATED, f"function {name} ({_describe(package)})")
         return lam.get_function_configuration(FunctionName=name)["FunctionArn"], outcome
 
     changes = []
-    if current.get("CodeSha256") != package.sha256:
-        lam.update_function_code(FunctionName=name, ZipFile=package.zip_bytes)
+    if _code_differs(lam, name, current, package):
+        lam.update_function_code(FunctionName=name, **_code_argument(package))
         lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
         changes.append("code")
     if _config_differs(current, desired):

@@ -11,8 +11,9 @@ from botocore.exceptions import EndpointConnectionError
 
 from awsdeploy import cli as awsdeploy_cli
 from bootstrap.deploy import NotRunning, deploy
+from bootstrap.hot_reload import NotReadable
 from bootstrap.storage import RecursionLoopError
-from fue import config, db, dlq, function_logs, localstack_host, reconcile, stack, trace
+from fue import config, db, dlq, function_logs, invoke, localstack_host, reconcile, stack, trace, watch
 from fue.printable import printable
 
 
@@ -79,6 +80,14 @@ def cmd_trace(cfg: config.Config, args) -> int:
     return 0
 
 
+def cmd_invoke(cfg: config.Config, args) -> int:
+    return invoke.main(cfg, args)
+
+
+def cmd_watch(cfg: config.Config, args) -> int:
+    return watch.run(cfg)
+
+
 def cmd_ui(cfg: config.Config, args) -> int:
     from dashboard import __main__ as dashboard_main, service
 
@@ -123,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("trace", help="where one file is: uploaded, extracted, indexed, failures, log lines")
     tr.add_argument("key", help="uploads/..., extracted/... or the relative key")
     tr.set_defaults(func=cmd_trace)
+    inv = sub.add_parser("invoke", help="replay one file (or an event) through one function, synchronously")
+    inv.add_argument("function", help="extract or insert")
+    inv.add_argument("key", nargs="?", help="uploads/... (insert: its document is used)")
+    inv.add_argument("--event", help="a JSON event file instead of a key")
+    inv.add_argument("--local", action="store_true",
+                     help="run the handler in this terminal (breakpoint() works) against the running stack")
+    inv.set_defaults(func=cmd_invoke)
+    sub.add_parser("watch", help="follow both functions' logs and each new upload's stages").set_defaults(func=cmd_watch)
     sub.add_parser("ui", help="serve the dashboard on 127.0.0.1:UI_PORT (unless `make up` already did)").set_defaults(
         func=cmd_ui)
     cost_parser = sub.add_parser("cost", help="what the observed workload would cost on AWS (us-east-1)")
@@ -137,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = config.load()
     try:
         return args.func(cfg, args)
-    except (stack.StackError, localstack_host.StartError, NotRunning, RecursionLoopError,
+    except (stack.StackError, localstack_host.StartError, NotRunning, NotReadable, RecursionLoopError,
             db.DatabaseUnavailable, db.MigrationError, *awsdeploy_cli.ERRORS) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -46,6 +46,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LAMBDA_RETRY_DELAY": ("5", "Seconds before the first async retry (n-th retry waits n times this)."),
     "UI_PORT": ("8080", "Port of the dashboard (`make ui`; `make up` starts it too) on 127.0.0.1."),
     "UI_AUTOSTART": ("1", "`1`: `make up` starts the dashboard in the background and `make down` stops it; `0`: only `make ui`."),
+    "HOT_RELOAD": ("0", "`1`: deploy both functions from `lambdas/` with LocalStack's hot reload (`make dev`); an edit is live at the next invocation."),
     "STATE_DIR": (".state", "Virtualenvs, logs, data and build cache (relative to the project root)."),
 }
 
@@ -81,6 +82,7 @@ class Config:
     state_dir: Path
     ui_port: int
     ui_autostart: bool
+    hot_reload: bool = False
 
     # Derived names, kept here so that nobody spells them twice.
     extract_function: str = "file-extraction-extract"
@@ -143,6 +145,11 @@ class Config:
         return self.state_dir / "build"
 
     @property
+    def hot_reload_dir(self) -> Path:
+        """Per-function code folders and dependency layers of hot-reloaded functions."""
+        return self.state_dir / "hot-reload"
+
+    @property
     def runtimes_dir(self) -> Path:
         """Virtualenvs, one per Lambda Python version, used by the host-mode executor."""
         return self.state_dir / "runtimes"
@@ -189,4 +196,5 @@ def load() -> Config:
         state_dir=state_dir,
         ui_port=int(_get("UI_PORT")),
         ui_autostart=_get("UI_AUTOSTART") not in ("0", "false", "no"),
+        hot_reload=_get("HOT_RELOAD").lower() in ("1", "true", "yes"),
     )

@@ -10,9 +10,25 @@ from fue.config import Config
 from fue.printable import printable
 
 
-def _print(event: dict) -> None:
+def format_event(event: dict, prefix: str = "") -> str:
     stamp = datetime.fromtimestamp(event["timestamp"] / 1000, tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3]
-    print(f"{stamp} " + "\n".join(printable(line) for line in event["message"].rstrip().split("\n")), flush=True)
+    return f"{stamp} {prefix}" + "\n".join(printable(line) for line in event["message"].rstrip().split("\n"))
+
+
+def _print(event: dict) -> None:
+    print(format_event(event), flush=True)
+
+
+def new_events(logs, group: str, start: int, seen: set[str]) -> list[dict]:
+    """Events of ``group`` from ``start`` (ms) not in ``seen``, oldest first; [] while the group does not exist."""
+    try:
+        pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group, startTime=start)
+        events = [e for page in pages for e in page.get("events", [])]
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    fresh = [e for e in sorted(events, key=lambda e: (e["timestamp"], e["eventId"])) if e["eventId"] not in seen]
+    seen.update(e["eventId"] for e in fresh)
+    return fresh
 
 
 def tail(cfg: Config, function_name: str, *, minutes: int, follow: bool) -> int:
@@ -21,19 +37,12 @@ def tail(cfg: Config, function_name: str, *, minutes: int, follow: bool) -> int:
     start = int((time.time() - minutes * 60) * 1000)
     seen: set[str] = set()
     while True:
-        try:
-            pages = logs.get_paginator("filter_log_events").paginate(logGroupName=group, startTime=start)
-            events = [e for page in pages for e in page.get("events", [])]
-        except logs.exceptions.ResourceNotFoundException:
-            events = []
-            if not follow:
-                print(f"no log group {group} yet: the function has not run")
-                return 0
-        for event in sorted(events, key=lambda e: (e["timestamp"], e["eventId"])):
-            if event["eventId"] not in seen:
-                seen.add(event["eventId"])
-                _print(event)
-                start = max(start, event["timestamp"])
+        events = new_events(logs, group, start, seen)
+        for event in events:
+            _print(event)
+            start = max(start, event["timestamp"])
         if not follow:
+            if not events and not logs.describe_log_groups(logGroupNamePrefix=group).get("logGroups"):
+                print(f"no log group {group} yet: the function has not run")
             return 0
         time.sleep(1)

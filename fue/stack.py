@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from bootstrap import hot_reload
 from fue import localstack_host, postgres_host
 from fue.config import PROJECT_ROOT, Config
 
@@ -77,6 +78,7 @@ def _compose(cfg: Config, *args: str, capture: bool = False) -> subprocess.Compl
             "POSTGRES_DB": cfg.postgres_db,
             "POSTGRES_USER": cfg.postgres_user,
             "POSTGRES_PASSWORD": cfg.postgres_password,
+            "FUE_LAMBDA_DOCKER_FLAGS": hot_reload.docker_flags(cfg) if cfg.hot_reload else "",
         }
     )
     return subprocess.run(

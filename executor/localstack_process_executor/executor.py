@@ -33,7 +33,7 @@ from localstack_process_executor.bootstrap import (
     report_line,
     timeout_error,
 )
-from localstack_process_executor import memory_limit
+from localstack_process_executor import hot_reload, memory_limit
 from localstack_process_executor.endpoint import RuntimeCallbacks
 from localstack_process_executor.environment import function_environment
 from localstack_process_executor.process import RuntimeProcess
@@ -102,6 +102,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
 
     def invoke(self, payload: dict[str, str]) -> InvocationResult:
         request_id = payload["invoke-id"]
+        hot_reload.before_invoke(self)
         if self._process is None or not self._process.alive:
             # The previous invocation timed out or the runtime died: re-init, as AWS does.
             try:
