@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bootstrap import functions, iam, packaging, storage
 from bootstrap.report import UNCHANGED, UPDATED, Report
-from fue import aws, db, localstack_host, stack
+from fue import aws, compose, db, localstack_host, stack
 from fue.config import Config
 
 EXTRACT_MEMORY_MB = 512
@@ -73,14 +73,17 @@ def deploy(cfg: Config, log=print) -> Report:
             cfg.extracted_prefix,
         ),
     ]
+    # Functions run where LocalStack runs them: on the Docker engine's CPU in Docker mode.
+    architecture = compose.engine_architecture() if mode == "docker" else packaging.architecture()
     iam_client = aws.client(cfg, "iam")
     notifications = []
     updated = False
     for name, folder, policy, memory, env, prefix in specs:
         role_arn = iam.ensure_role(iam_client, f"{name}-role", policy, report)
-        package = packaging.build(folder, cfg.build_dir)
+        package = packaging.build(folder, cfg.build_dir, architecture)
         arn, outcome = functions.ensure_function(
-            lam, name, package, role_arn, timeout=cfg.lambda_timeout, memory=memory, env=env, report=report
+            lam, name, package, role_arn, timeout=cfg.lambda_timeout, memory=memory, env=env,
+            architecture=architecture, report=report,
         )
         updated |= outcome == UPDATED
         functions.ensure_s3_permission(lam, name, cfg.bucket, account, report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from bootstrap.packaging import RUNTIME, Package, architecture
+from bootstrap.packaging import RUNTIME, Package
 from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
 
 HANDLER = "handler.handler"
@@ -32,14 +32,14 @@ def _config_differs(current: dict, desired: dict) -> bool:
     ) or current.get("Environment", {}).get("Variables", {}) != desired["Environment"]["Variables"]
 
 
-def _create(lam, name: str, package: Package, desired: dict) -> None:
+def _create(lam, name: str, package: Package, desired: dict, architecture: str) -> None:
     # A role created a moment ago may not be assumable yet on AWS; retry briefly.
     for attempt in range(10):
         try:
             lam.create_function(
                 FunctionName=name,
                 Code={"ZipFile": package.zip_bytes},
-                Architectures=[architecture()],
+                Architectures=[architecture],
                 **desired,
             )
             return
@@ -50,13 +50,13 @@ def _create(lam, name: str, package: Package, desired: dict) -> None:
 
 
 def ensure_function(lam, name: str, package: Package, role_arn: str, *, timeout: int, memory: int,
-                    env: dict[str, str], report: Report) -> tuple[str, str]:
+                    env: dict[str, str], architecture: str, report: Report) -> tuple[str, str]:
     """Create or update the function; skips code whose hash is unchanged. Returns its ARN and the outcome."""
     desired = _desired_config(role_arn, timeout, memory, env)
     try:
         current = lam.get_function_configuration(FunctionName=name)
     except lam.exceptions.ResourceNotFoundException:
-        _create(lam, name, package, desired)
+        _create(lam, name, package, desired, architecture)
         lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
         outcome = report.record(CREATED, f"function {name} ({package.size / 1e6:.1f} MB)")
         return lam.get_function_configuration(FunctionName=name)["FunctionArn"], outcome

@@ -11,7 +11,7 @@ from botocore.exceptions import EndpointConnectionError
 
 from bootstrap.deploy import NotRunning, deploy
 from bootstrap.storage import RecursionLoopError
-from fue import config, db, dlq, function_logs, localstack_host, reconcile, stack, trace
+from fue import compose, config, db, dlq, function_logs, localstack_host, reconcile, stack, trace
 
 
 def cmd_up(cfg: config.Config, args) -> int:
@@ -36,7 +36,7 @@ def cmd_logs(cfg: config.Config, args) -> int:
     if args.function:
         return function_logs.tail(cfg, cfg.function_name(args.function), minutes=args.minutes, follow=args.follow)
     if stack.active_mode(cfg) == "docker":
-        return subprocess.call(["docker", "compose", "logs", "--tail", "200"] + (["--follow"] if args.follow else []))
+        return subprocess.call(compose.compose_command(cfg, "logs", "--tail", "200", *(["--follow"] if args.follow else [])))
     logfile = cfg.localstack_dir / "localstack.log"
     if not logfile.exists():
         print("no LocalStack log yet: run `make up`", file=sys.stderr)

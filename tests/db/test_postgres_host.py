@@ -11,6 +11,8 @@ import pytest
 
 from fue import db, postgres_host
 
+pytestmark = pytest.mark.host_only
+
 
 def _free_port() -> int:
     with socket.socket() as probe:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from bootstrap.deploy import deploy
-from fue import db, dlq, postgres_host, processes, reconcile, stack
+from fue import db, dlq, processes, reconcile, stack
 from tests.support import object_exists, poll_until
 
 PIPELINE_DEADLINE = 60
@@ -21,19 +22,12 @@ PIPELINE_DEADLINE = 60
 
 @contextlib.contextmanager
 def database_outage(cfg):
-    """Stop the search database for the duration of the block, whatever the mode."""
-    docker = stack.active_mode(cfg) == "docker"
-    if docker:
-        subprocess.run(["docker", "compose", "stop", "postgres"], check=True)
-    else:
-        postgres_host.stop(cfg)
+    """Stop the search database (host cluster or the postgres container) for the duration of the block."""
+    stack.stop_database(cfg)
     try:
         yield
     finally:
-        if docker:
-            subprocess.run(["docker", "compose", "start", "postgres"], check=True)
-        else:
-            postgres_host.ensure_started(cfg)
+        stack.start_database(cfg)
 
 
 def upload_burst(cfg, s3, prefix: str, count: int) -> list[str]:
@@ -98,11 +92,8 @@ def _extract_environment_pids(cfg) -> list[int]:
             if cfg.extract_function.encode() in open(f"/proc/{p}/environ", "rb").read()]
 
 
+@pytest.mark.host_only  # kills host-mode execution environment processes
 def test_execution_environment_killed_mid_burst_loses_nothing(cfg, s3, run_id):
-    if stack.active_mode(cfg) != "host":
-        import pytest
-
-        pytest.skip("kills host-mode execution environment processes")
     prefix = f"{cfg.upload_prefix}{run_id}/"
     with ThreadPoolExecutor(1) as pool:
         burst = pool.submit(upload_burst, cfg, s3, prefix, 20)
