@@ -50,7 +50,7 @@ unit-test: tools ## Fast tests of handler logic (no stack needed)
 	@$(PY) -m pytest tests/unit -q
 
 integration-test: up ## End-to-end and fault tests against the running stack (starts it if needed)
-	@$(PY) -m pytest tests/executor tests/db tests/integration tests/faults -q
+	@$(PY) -m pytest tests/executor tests/db tests/integration tests/faults -q --require-services
 
 test: unit-test integration-test ## Unit and integration tests: what CI runs
 

@@ -330,8 +330,19 @@ def status(cfg: Config) -> str:
     return result.stdout.rstrip() if result.returncode == 0 else explain_failure(cfg, result.stderr, "docker compose ps")
 
 
-def service(cfg: Config, action: str, name: str) -> None:
-    """``docker compose stop|start <name>`` on the running project (fault tests use it)."""
+def service(cfg: Config, action: str, name: str, timeout: float = 120) -> None:
+    """``docker compose stop|start <name>`` on the running project; ``start`` waits until it is healthy."""
     result = run(cfg, action, name)
     if result.returncode != 0:
         raise ComposeError(explain_failure(cfg, result.stderr + result.stdout, f"docker compose {action} {name}"))
+    if action != "start":
+        return
+    deadline = time.monotonic() + timeout
+    health = ""
+    while time.monotonic() < deadline:
+        health = run(cfg, "ps", "--all", "--format", "{{.Health}}", name).stdout.strip()
+        if health == "healthy":
+            return
+        time.sleep(0.5)
+    raise ComposeError(f"{name} did not become healthy within {timeout:.0f}s after a start (last: {health!r}). "
+                       "Fix: read `make logs`, then `make down && make up`.")

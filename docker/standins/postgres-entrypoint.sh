@@ -21,4 +21,5 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   fi
   echo "PostgreSQL init process complete; ready for start up."
 fi
-exec runuser -u postgres -- postgres -D "$PGDATA" -c listen_addresses='*'
+# setpriv execs (no parent process left), so postgres is PID 1 and gets `docker stop`'s signal.
+exec setpriv --reuid=postgres --regid=postgres --init-groups postgres -D "$PGDATA" -c listen_addresses='*'
