@@ -30,6 +30,10 @@ if str(ROOT) not in sys.path:
 
 from fue import config  # noqa: E402
 
+# The extract function's code needs Python 3.11+ (it runs on 3.12): on a Docker-mode host whose
+# tools venv runs Python 3.10 (requirements/tools-py310.txt) its unit tests are left out.
+collect_ignore = ["unit/extract"] if sys.version_info < (3, 11) else []
+
 SUITE_MARKERS: dict[str, tuple[str, ...]] = {
     "db": ("db",),
     "integration": ("stack",),
