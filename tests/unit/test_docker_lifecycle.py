@@ -58,8 +58,10 @@ def engine(tmp_path, monkeypatch) -> Engine:
 
 @pytest.fixture()
 def cfg(tmp_path) -> config.Config:
-    return dataclasses.replace(config.load(), state_dir=tmp_path / "state", stack="docker",
-                               docker_lambda_executor="docker")
+    return dataclasses.replace(
+        config.load(), state_dir=tmp_path / "state", stack="docker", docker_lambda_executor="docker",
+        localstack_image=STANDINS[0], postgres_image=STANDINS[1], lambda_python_image="python:3.12-slim",
+    )
 
 
 def quiet(*_):
@@ -109,9 +111,10 @@ def test_bootstrap_after_a_failed_up_gives_functions_the_right_database_host(eng
                         "Bind for 127.0.0.1:5433 failed: port is already allocated")
     with pytest.raises(stack.StackError, match="POSTGRES_HOST_PORT"):
         stack.up(cfg, log=quiet)
-    # Nothing runs: a host-mode fallback would have to be chosen explicitly, not by accident.
-    assert stack.running_mode(cfg) is None
-    assert stack.active_mode(cfg) == "docker"
+    assert engine.state["running"] == []
+    # bootstrap asks active_mode: still Docker mode, so functions get the compose service's address.
+    assert stack.running_mode(cfg) is None and stack.active_mode(cfg) == "docker"
+    assert "@postgres:5432/" in cfg.database_dsn(for_lambda=True, stack=stack.active_mode(cfg))
 
 
 def test_missing_compose_plugin_says_what_to_install(engine, cfg):
