@@ -161,7 +161,7 @@ _PULL_FAILURE = re.compile(
 
 def explain_failure(cfg: Config, output: str, what: str) -> str:
     """Turn ``docker compose`` output into a message with the cause and the fix."""
-    tail = "\n".join(line for line in output.strip().splitlines()[-12:])
+    tail = "\n".join(output.strip().splitlines()[-12:])
     if _PULL_FAILURE.search(output):
         return (
             f"{what}: an image could not be pulled ({cfg.localstack_image}, {cfg.postgres_image}); "

@@ -57,7 +57,8 @@ if args[:1] == ["compose"]:
     if command == "exec":
         finish(0, state.get("encoding", "UTF8") + "\n")
     if command == "ps" and "{{.Health}}" in rest:
-        finish(0, "healthy\n")
+        health = state.get("health", ["healthy"])
+        finish(0, (health.pop(0) if len(health) > 1 else health[0]) + "\n")
     if command in ("logs", "ps"):
         finish(0, "localstack-1  | Ready.\n")
     if command in ("stop", "start"):

@@ -179,6 +179,25 @@ def test_host_setting_keeps_commands_away_from_docker(engine, cfg):
     assert not [c for c in engine.state["calls"][before:] if c[:1] == ["compose"]]
 
 
+def test_database_restart_waits_until_the_container_is_healthy(engine, cfg):
+    stack.up(cfg, log=quiet)
+    engine.set(health=["starting", "starting", "healthy"])
+
+    stack.stop_database(cfg)
+    stack.start_database(cfg)
+
+    assert engine.compose_calls("stop")[-1][-1] == "postgres"
+    assert len([c for c in engine.compose_calls("ps") if "{{.Health}}" in c]) == 3
+
+
+def test_database_that_stays_unhealthy_is_an_error(engine, cfg):
+    stack.up(cfg, log=quiet)
+    engine.set(health=["unhealthy"])
+
+    with pytest.raises(compose.ComposeError, match="did not become healthy.*make logs"):
+        compose.service(cfg, "start", "postgres", timeout=1)
+
+
 def test_function_architecture_comes_from_the_engine(engine):
     engine.set(architecture="aarch64")
     assert compose.engine_architecture() == "arm64"
