@@ -27,9 +27,9 @@ START=$(date +%s)
 
 log() { echo "[stand-ins +$(( $(date +%s) - START ))s] $*"; }
 present() { [ "$FORCE" = 0 ] && docker image inspect "$1" >/dev/null 2>&1; }
-context() { local dir; dir=$(mktemp -d); CONTEXTS+=("$dir"); echo "$dir"; }
-CONTEXTS=()
-trap 'rm -rf "${CONTEXTS[@]}"' EXIT
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+context() { mktemp -d -p "$WORK"; }
 
 for tool in docker mmdebstrap patchelf; do
   command -v "$tool" >/dev/null || { echo "error: $tool is missing: apt-get install ${tool/docker/docker.io}" >&2; exit 1; }
@@ -43,32 +43,34 @@ base() {  # base <suite> <packages>
     | docker import --change 'ENV LANG=C.UTF-8' --change 'CMD ["bash"]' - "$tag" >/dev/null
 }
 
-base trixie ca-certificates,curl,python3.13,python3.13-venv,procps
-base bookworm ca-certificates,postgresql-15,procps
-
-if present localstack/localstack:4.14.0-standin; then
-  log "localstack/localstack:4.14.0-standin: present"
-else
+localstack() {
+  if present localstack/localstack:4.14.0-standin; then log "localstack/localstack:4.14.0-standin: present"; return; fi
   log "localstack/localstack:4.14.0-standin: localstack-core from requirements/localstack-host.lock"
-  ctx=$(context)
+  local ctx; ctx=$(context)
   cp requirements/localstack-host.lock "$ctx/localstack.lock"
   cp "$HERE/localstack-entrypoint.sh" "$ctx/"
   cp "$CA_BUNDLE" "$ctx/build-ca.crt"
   docker build --quiet -t localstack/localstack:4.14.0-standin -f "$HERE/localstack.Dockerfile" "$ctx" >/dev/null
-fi
+  log "localstack/localstack:4.14.0-standin: built"
+}
 
-if present postgres:15-standin; then
-  log "postgres:15-standin: present"
-else
+postgres() {
+  base bookworm ca-certificates,postgresql-15,procps
+  if present postgres:15-standin; then log "postgres:15-standin: present"; return; fi
   log "postgres:15-standin: Debian's postgresql-15"
-  ctx=$(context)
+  local ctx; ctx=$(context)
   cp "$HERE/postgres-entrypoint.sh" "$ctx/"
   docker build --quiet -t postgres:15-standin -f "$HERE/postgres.Dockerfile" "$ctx" >/dev/null
-fi
+  log "postgres:15-standin: built"
+}
 
-if present python:3.12-slim-standin; then
-  log "python:3.12-slim-standin: present"
-elif python312=$(python3 -m fue.interpreters 3.12 2>/dev/null); then
+python312() {
+  if present python:3.12-slim-standin; then log "python:3.12-slim-standin: present"; return; fi
+  local python312 prefix ctx f
+  if ! python312=$(python3 -m fue.interpreters 3.12 2>/dev/null); then
+    log "no Python 3.12 on this machine: python:3.12-slim-standin not built (functions fall back to Python 3.13)"
+    return
+  fi
   prefix=$("$python312" -c 'import sys; print(sys.base_prefix)')
   log "python:3.12-slim-standin: $prefix"
   ctx=$(context)
@@ -81,7 +83,13 @@ elif python312=$(python3 -m fue.interpreters 3.12 2>/dev/null); then
     patchelf --set-rpath '$ORIGIN/../lib:$ORIGIN/../..' "$f" 2>/dev/null || true
   done
   docker build --quiet -t python:3.12-slim-standin -f "$HERE/python.Dockerfile" "$ctx" >/dev/null
-else
-  log "no Python 3.12 on this machine: python:3.12-slim-standin not built (functions fall back to Python 3.13)"
-fi
+  log "python:3.12-slim-standin: built"
+}
+
+# The database's chain (its own base) runs beside LocalStack's: both mostly wait on the network.
+postgres & database_job=$!
+base trixie ca-certificates,curl,python3.13,python3.13-venv,procps
+localstack
+python312
+wait "$database_job"
 log "done"
