@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace test unit-test integration-test bench clean
+.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace test unit-test integration-test races bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ integration-test: up ## End-to-end and fault tests against the running stack (st
 	@$(PY) -m pytest tests/executor tests/db tests/integration tests/faults -q --require-services
 
 test: unit-test integration-test ## Unit and integration tests: what CI runs
+
+races: up ## Play the known races on the running stack and count files stale / left / lost [tries=5]
+	@$(PY) -m tests.integration.races $(if $(tries),--tries $(tries))
 
 bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, cold start
 	@$(PY) -m bench $(if $(n),--count $(n)) $(if $(concurrency),--concurrency $(concurrency))

@@ -41,35 +41,19 @@ def deploy(cfg: Config, log=print) -> Report:
     storage.ensure_bucket(s3, cfg.bucket, cfg.region, report)
     dlq_arn = storage.ensure_dlq(sqs, cfg.dlq_name, report)
 
-    common_env = {
-        "UPLOAD_PREFIX": cfg.upload_prefix,
-        "EXTRACTED_PREFIX": cfg.extracted_prefix,
-        "LOG_LEVEL": "INFO",
-    }
     specs = [
         (
             cfg.extract_function,
             "extract",
             iam.extract_policy(cfg.extract_function, cfg.bucket, cfg.upload_prefix, cfg.extracted_prefix, dlq_arn),
             EXTRACT_MEMORY_MB,
-            {
-                **common_env,
-                "POWERTOOLS_SERVICE_NAME": "extract",
-                "MAX_CONTENT_CHARS": str(cfg.max_content_chars),
-                "MAX_OBJECT_BYTES": str(cfg.max_object_bytes),
-            },
             cfg.upload_prefix,
         ),
         (
             cfg.insert_function,
             "insert",
-            iam.insert_policy(cfg.insert_function, cfg.bucket, cfg.extracted_prefix, dlq_arn),
+            iam.insert_policy(cfg.insert_function, cfg.bucket, cfg.upload_prefix, cfg.extracted_prefix, dlq_arn),
             INSERT_MEMORY_MB,
-            {
-                **common_env,
-                "POWERTOOLS_SERVICE_NAME": "insert",
-                "DATABASE_DSN": cfg.database_dsn(for_lambda=True, stack=mode),
-            },
             cfg.extracted_prefix,
         ),
     ]
@@ -78,12 +62,12 @@ def deploy(cfg: Config, log=print) -> Report:
     iam_client = aws.client(cfg, "iam")
     notifications = []
     updated = False
-    for name, folder, policy, memory, env, prefix in specs:
+    for name, folder, policy, memory, prefix in specs:
         role_arn = iam.ensure_role(iam_client, f"{name}-role", policy, report)
         package = packaging.build(folder, cfg.build_dir, architecture)
         arn, outcome = functions.ensure_function(
-            lam, name, package, role_arn, timeout=cfg.lambda_timeout, memory=memory, env=env,
-            architecture=architecture, report=report,
+            lam, name, package, role_arn, timeout=cfg.lambda_timeout, memory=memory,
+            env=functions.environment(cfg, folder, mode=mode), architecture=architecture, report=report,
         )
         updated |= outcome == UPDATED
         functions.ensure_s3_permission(lam, name, cfg.bucket, account, report)

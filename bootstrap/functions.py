@@ -5,12 +5,36 @@ from __future__ import annotations
 import json
 import time
 
+from pipeline_core.settings import EXTRACT_VARIABLES, INSERT_VARIABLES
+
 from bootstrap.packaging import RUNTIME, Package
 from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
+from fue.config import Config
 
 HANDLER = "handler.handler"
 EVENT_POLLER_LONG_POLL_SECONDS = 2
 _WAIT = {"Delay": 1, "MaxAttempts": 120}
+
+
+def environment(cfg: Config, kind: str, *, mode: str) -> dict[str, str]:
+    """The environment of the ``extract`` or ``insert`` function: every setting it reads, always.
+
+    The functions have no defaults of their own (``pipeline_core.settings``); the values
+    come from ``fue.config``, the one place for defaults.
+    """
+    values = {
+        "UPLOAD_PREFIX": cfg.upload_prefix,
+        "EXTRACTED_PREFIX": cfg.extracted_prefix,
+        "MAX_CONTENT_CHARS": str(cfg.max_content_chars),
+        "MAX_OBJECT_BYTES": str(cfg.max_object_bytes),
+        "DATABASE_DSN": cfg.database_dsn(for_lambda=True, stack=mode),
+    }
+    names = {"extract": EXTRACT_VARIABLES, "insert": INSERT_VARIABLES}[kind]
+    return {
+        **{name: values[name] for name in names},
+        "LOG_LEVEL": "INFO",
+        "POWERTOOLS_SERVICE_NAME": kind,
+    }
 
 
 def _desired_config(role_arn: str, timeout: int, memory: int, env: dict[str, str]) -> dict:

@@ -50,12 +50,17 @@ def extract_policy(function_name: str, bucket: str, upload_prefix: str, extracte
     }
 
 
-def insert_policy(function_name: str, bucket: str, extracted_prefix: str, dlq_arn: str) -> dict:
+def insert_policy(function_name: str, bucket: str, upload_prefix: str, extracted_prefix: str, dlq_arn: str) -> dict:
+    """Reads documents, and HEADs their uploads to index only a document of the current version."""
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/{extracted_prefix}*"},
-            _list_statement(bucket, [extracted_prefix]),
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": [f"arn:aws:s3:::{bucket}/{extracted_prefix}*", f"arn:aws:s3:::{bucket}/{upload_prefix}*"],
+            },
+            _list_statement(bucket, [upload_prefix, extracted_prefix]),
             {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": dlq_arn},
             _logs_statement(function_name),
         ],

@@ -1,5 +1,9 @@
 """Build a Lambda function's deployment zip from its folder under ``lambdas/``.
 
+Each zip holds the function's own code, the shared core ``pipeline_core`` (from
+``lambdas/common/``) and the function's vendored dependencies, so that each function
+still deploys on its own.
+
 The function's pinned ``requirements.txt`` is installed for the Lambda
 platform (Python 3.12, Linux, this machine's architecture) into a cache keyed
 by the requirements' hash, so repeated builds are fast. The zip is
@@ -26,6 +30,9 @@ LAMBDA_PYTHON = "3.12"
 RUNTIME = f"python{LAMBDA_PYTHON}"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _SKIP_PARTS = {"__pycache__", "tests", ".pytest_cache"}
+FUNCTIONS_DIR = PROJECT_ROOT / "lambdas"
+CORE_PACKAGE = "pipeline_core"
+CORE_DIR = FUNCTIONS_DIR / "common" / CORE_PACKAGE
 
 
 @dataclass(frozen=True)
@@ -92,9 +99,13 @@ def _files(root: Path) -> list[tuple[str, Path]]:
 
 
 def build(function: str, cache_dir: Path, lambda_architecture: str | None = None) -> Package:
-    """The function's zip, its dependencies built for ``lambda_architecture`` (default: this machine's)."""
-    function_dir = PROJECT_ROOT / "lambdas" / function
+    """The deployment zip of ``lambdas/<function>``: its code, the shared core and its dependencies.
+
+    Dependencies are built for ``lambda_architecture`` (default: this machine's).
+    """
+    function_dir = FUNCTIONS_DIR / function
     entries = dict(_files(vendored_dependencies(function_dir, cache_dir, lambda_architecture)))
+    entries.update((f"{CORE_PACKAGE}/{name}", path) for name, path in _files(CORE_DIR))
     entries.update(_files(function_dir))  # the function's own code wins over a vendored name
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:

@@ -7,7 +7,8 @@ everywhere. Lambda functions do not import this module: bootstrap hands them
 what they need as function environment variables.
 
 Only the standard library is used so that this module also works before any
-virtual environment exists.
+virtual environment exists; the key mapping (``Config.keys``) is the functions' own
+``pipeline_core.keys``, which the project's virtualenv installs.
 """
 
 from __future__ import annotations
@@ -115,12 +116,20 @@ class Config:
             f"@{host}:{port}/{self.postgres_db}"
         )
 
-    def extracted_key(self, upload_key: str) -> str:
-        """uploads/a/b.pdf -> extracted/a/b.pdf: the same relative key under the output prefix."""
-        return self.extracted_prefix + upload_key[len(self.upload_prefix):]
+    @property
+    def keys(self):
+        """The uploads/ <-> extracted/ key mapping: the functions' own (``pipeline_core.keys``)."""
+        from pipeline_core.keys import KeyMap  # lambdas/common, installed into .venv; not needed before it exists
 
-    def upload_key(self, extracted_key: str) -> str:
-        return self.upload_prefix + extracted_key[len(self.extracted_prefix):]
+        return KeyMap(self.upload_prefix, self.extracted_prefix)
+
+    def extracted_key(self, upload_key: str) -> str | None:
+        """uploads/a/b.pdf -> extracted/a/b.pdf (a shortened key when that would be too long)."""
+        return self.keys.document_key(upload_key)
+
+    def upload_key(self, extracted_key: str) -> str | None:
+        """extracted/a/b.pdf -> uploads/a/b.pdf; None for a shortened key (its document's SourceKey tells)."""
+        return self.keys.upload_key(extracted_key)
 
     def function_name(self, kind: str) -> str:
         """"extract" or "insert" -> the deployed function's name; other names pass through."""

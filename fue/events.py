@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 from urllib.parse import quote_plus
 
 
-def s3_record(bucket: str, key: str, event_name: str, *, region: str, size: int = 0, etag: str = "",
-              sequencer: str | None = None) -> dict:
-    """One record; the key is URL-encoded with '+' for spaces, exactly like S3 does."""
+def s3_record(bucket: str, key: str, event_name: str, *, region: str, size: int = 0, etag: str = "") -> dict:
+    """One record; the key is URL-encoded with '+' for spaces, exactly like S3 does.
+
+    The functions treat a record only as the hint to converge its key, so no sequencer is sent.
+    """
     obj = {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag.strip('"')}
-    if sequencer:
-        obj["sequencer"] = sequencer
     return {
         "eventVersion": "2.1",
         "eventSource": "aws:s3",

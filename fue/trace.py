@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+from pipeline_core.document import SourceVersion
+
 from fue import aws, db, dlq
 from fue.config import Config
 
@@ -15,9 +17,17 @@ def _ts(value) -> str:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " UTC"
 
 
-def normalise_key(cfg: Config, key: str) -> str:
-    """Accept uploads/x, extracted/x or just x."""
+def normalise_key(cfg: Config, key: str, s3=None) -> str:
+    """Accept uploads/x, extracted/x or just x; a shortened extracted key is looked up in its document."""
     if key.startswith(cfg.extracted_prefix):
+        upload_key = cfg.upload_key(key)
+        if upload_key is None and s3 is not None:
+            try:
+                upload_key = json.loads(s3.get_object(Bucket=cfg.bucket, Key=key)["Body"].read()).get("SourceKey")
+            except (s3.exceptions.ClientError, ValueError):
+                upload_key = None
+        if upload_key:
+            return upload_key
         key = key[len(cfg.extracted_prefix):]
     return key if key.startswith(cfg.upload_prefix) else cfg.upload_prefix + key
 
@@ -44,44 +54,56 @@ def log_lines(cfg: Config, needles: list[str], limit: int = 20) -> list[str]:
     return [line for _, line in sorted(lines)[-limit:]]
 
 
+def _stale(stage: str, version: SourceVersion | None, current: SourceVersion) -> str:
+    """The mark of a stage whose version is not the upload's current one ('' when it is)."""
+    if version == current:
+        return ""
+    was = version.describe() if version else "a version that was not recorded"
+    return f"\n             STALE: {stage} from {was}; the upload is now {current.describe()}"
+
+
 def trace(cfg: Config, key: str) -> list[str]:
-    upload_key = normalise_key(cfg, key)
-    extracted_key = cfg.extracted_key(upload_key)
     s3 = aws.client(cfg, "s3")
+    upload_key = normalise_key(cfg, key, s3)
+    extracted_key = cfg.extracted_key(upload_key) or ""
     out = [f"trace of s3://{cfg.bucket}/{upload_key}"]
 
     upload = _head(s3, cfg.bucket, upload_key)
+    current = SourceVersion.of(upload) if upload else None
     if upload:
         out.append(f"  uploaded   {_ts(upload['LastModified'])}  {upload['ContentLength']} bytes, "
-                   f"ETag {upload['ETag'].strip(chr(34))}")
+                   f"ETag {current.etag}")
     else:
         out.append("  uploaded   -  (no such upload now)")
 
-    extracted = _head(s3, cfg.bucket, extracted_key)
+    extracted = _head(s3, cfg.bucket, extracted_key) if extracted_key else None
     if extracted:
         doc = json.loads(s3.get_object(Bucket=cfg.bucket, Key=extracted_key)["Body"].read())
-        fresh = upload and extracted["Metadata"].get("source-etag") == upload["ETag"].strip('"')
         detail = f"status {doc.get('Status')}"
         if doc.get("Error"):
             detail += f" ({doc['Error']})"
         detail += f", extractor {doc.get('Extractor')}, {len(doc.get('Content') or '')} chars"
-        out.append(f"  extracted  {_ts(doc['ExtractedDate'])}  {detail}"
-                   + ("" if fresh or not upload else "  STALE: from an older upload"))
+        if extracted_key != cfg.extracted_prefix + upload_key[len(cfg.upload_prefix):]:
+            detail += f", document {extracted_key} (key shortened)"
+        version = SourceVersion.from_metadata(extracted["Metadata"])
+        mark = _stale("extracted", version, current) if current else "  ORPHAN: its upload is gone"
+        out.append(f"  extracted  {_ts(doc['ExtractedDate'])}  {detail}{mark}")
     else:
-        out.append(f"  extracted  -  (no {extracted_key})")
+        out.append(f"  extracted  -  (no {extracted_key or 'document: not a file under ' + cfg.upload_prefix})")
 
     conn = db.connect(cfg.database_dsn())
     try:
         rows = conn.run(
-            "SELECT indexed_at, status, etag FROM documents WHERE bucket = :b AND key = :k",
+            "SELECT indexed_at, status, etag, size, source_last_modified FROM documents WHERE bucket = :b AND key = :k",
             b=cfg.bucket, k=upload_key,
         )
     finally:
         conn.close()
     if rows:
-        indexed_at, status, etag = rows[0]
-        stale = upload and etag != upload["ETag"].strip('"')
-        out.append(f"  indexed    {_ts(indexed_at)}  status {status}" + ("  STALE: older version" if stale else ""))
+        indexed_at, status, etag, size, modified = rows[0]
+        version = SourceVersion(etag, size, int(modified.timestamp()) * 1000) if modified else None
+        mark = _stale("indexed", version, current) if current else "  ORPHAN: its upload is gone"
+        out.append(f"  indexed    {_ts(indexed_at)}  status {status}{mark}")
     else:
         out.append("  indexed    -  (not in the search index)")
 
@@ -89,7 +111,7 @@ def trace(cfg: Config, key: str) -> list[str]:
     for failure in failures:
         out.append(f"  FAILED     {failure.failed_at}  {failure.function}: {failure.error}")
 
-    lines = log_lines(cfg, [upload_key, extracted_key])
+    lines = log_lines(cfg, [k for k in (upload_key, extracted_key) if k])
     if lines:
         out.append("  log lines:")
         out += [f"    {line}" for line in lines]

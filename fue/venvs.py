@@ -106,12 +106,15 @@ def tools_spec(python_version: str | None = None) -> VenvSpec:
     """The tools venv; on Python 3.10 (``python_version``) with requirements/tools-py310.txt."""
     name = "tools-py310.txt" if python_version == "3.10" else "dev.txt"
     requirements = PROJECT_ROOT / "requirements" / name
+    core = PROJECT_ROOT / "lambdas" / "common"
     return VenvSpec(
         path=PROJECT_ROOT / ".venv",
         python_versions=[python_version] if python_version else TOOLS_PYTHON_VERSIONS,
-        installs=[["-r", str(requirements)]],
+        # The functions' shared core, editable: the CLI and the tests import the code the functions run.
+        installs=[["-r", str(requirements)], ["--no-deps", "-e", str(core)]],
         inputs=[
             requirements,
+            core / "pyproject.toml",
             PROJECT_ROOT / "lambdas" / "extract" / "requirements.txt",
             PROJECT_ROOT / "lambdas" / "insert" / "requirements.txt",
         ],

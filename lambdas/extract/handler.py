@@ -1,21 +1,25 @@
 """Entry point of the extract function: S3 events in, extracted documents out.
 
-Settings (environment variables): UPLOAD_PREFIX (uploads/), EXTRACTED_PREFIX
-(extracted/), MAX_CONTENT_CHARS (1000000), MAX_OBJECT_BYTES (104857600).
+Every record names an upload key; the function converges that key's document to the
+bucket's current state (``extractor.sync``). Settings come from the environment that
+bootstrap sets (``pipeline_core.settings.EXTRACT_VARIABLES``).
 """
 
 import os
 
 import boto3
 from extractor.log import logger
-from extractor.records import process_event
-from extractor.settings import Settings
+from extractor.sync import sync
+from pipeline_core.records import process_records
+from pipeline_core.settings import ExtractSettings
 
-# Read once per cold start; an overlapping prefix pair fails here, before any record is touched.
-SETTINGS = Settings.from_environ(os.environ)
+# Read once per cold start; a missing setting or an overlapping prefix pair fails here.
+SETTINGS = ExtractSettings.from_environ(os.environ)
 S3 = boto3.client("s3")
 
 
 @logger.inject_lambda_context
 def handler(event, context):
-    return process_event(event, s3=S3, settings=SETTINGS)
+    return process_records(
+        event, lambda change: sync(S3, change.bucket, change.key, SETTINGS, logger).fields(), logger
+    )

@@ -1,22 +1,24 @@
 """Entry point of the insert function: extracted documents into the search index.
 
-Settings (environment): DATABASE_DSN (required), UPLOAD_PREFIX (uploads/),
-EXTRACTED_PREFIX (extracted/). The work is done in the ``indexer`` package.
+Every record names a document key; the function converges that key's index row to
+the bucket's current state (``indexer.sync``). Settings come from the environment
+that bootstrap sets (``pipeline_core.settings.INSERT_VARIABLES``).
 """
 
 from __future__ import annotations
 
 import functools
+import os
 
 import boto3
 from aws_lambda_powertools import Logger
-
 from indexer.database import Database, PostgresIndex
-from indexer.process import process_event
-from indexer.settings import Settings
+from indexer.sync import sync
+from pipeline_core.records import process_records
+from pipeline_core.settings import InsertSettings
 
 logger = Logger(service="insert")
-settings = Settings.from_env()
+settings = InsertSettings.from_environ(os.environ)
 database = Database(settings.database_dsn)
 
 
@@ -26,5 +28,8 @@ def s3_client():
 
 
 @logger.inject_lambda_context
-def handler(event: dict, context) -> dict:
-    return process_event(event, s3=s3_client(), index=PostgresIndex(database), settings=settings, log=logger)
+def handler(event: dict, context) -> list[dict]:
+    index = PostgresIndex(database)
+    return process_records(
+        event, lambda change: sync(s3_client(), change.bucket, change.key, settings.keys, index).fields(), logger
+    )

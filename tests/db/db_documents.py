@@ -1,10 +1,10 @@
-"""Documents for the database tests, built as the insert function builds them."""
+"""Rows for the database tests, built as the insert function builds them."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from indexer.document import Document
+from indexer.store import Row
 
 BUCKET = "file-upload-extraction-example"
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -14,25 +14,28 @@ def document(
     relative_key: str,
     content: str = "",
     *,
-    sequencer: str | None = "0055AED6DCD90281E5",
-    extracted_second: int = 0,
+    document_etag: str = "d0c0000000000000000000000000000e",
+    etag: str = "9e107d9d372bb6826bd81d3542a419d6",
+    uploaded_second: int = 0,
     status: str = "ok",
     error: str | None = None,
-) -> Document:
-    return Document(
+    extracted_key: str | None = None,
+) -> Row:
+    return Row(
         bucket=BUCKET,
         key=f"uploads/{relative_key}",
-        extracted_key=f"extracted/{relative_key}",
+        extracted_key=extracted_key or f"extracted/{relative_key}",
+        document_etag=document_etag,
         content=content,
         size=len(content.encode()),
         content_type="text/plain",
-        etag="9e107d9d372bb6826bd81d3542a419d6",
-        sequencer=sequencer,
+        etag=etag,
+        source_last_modified=EPOCH + timedelta(seconds=uploaded_second),
         status=status,
         error=error,
         extractor="text" if status == "ok" else None,
         encoding="utf-8",
         pages=None,
         truncated=False,
-        extracted_at=EPOCH + timedelta(seconds=extracted_second),
+        extracted_at=EPOCH + timedelta(seconds=uploaded_second),
     )

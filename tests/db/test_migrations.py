@@ -13,10 +13,30 @@ def _tables(conn) -> set[str]:
 def test_migrations_are_applied_once(make_database):
     conn = db.connect(make_database("migrations_once"))
 
-    assert db.migrate(conn) == ["0001_documents.sql"]
+    applied = [path.name for path in sorted(db.MIGRATIONS_DIR.glob("*.sql"))]
+    assert applied[:2] == ["0001_documents.sql", "0002_upload_versions.sql"]
+    assert db.migrate(conn) == applied
     assert db.migrate(conn) == []
-    assert conn.run("SELECT version FROM schema_migrations") == [["0001_documents.sql"]]
+    assert conn.run("SELECT version FROM schema_migrations ORDER BY version") == [[name] for name in applied]
     assert {"documents", "schema_migrations"} <= _tables(conn)
+
+
+def test_0002_keeps_the_rows_of_0001_and_marks_them_unversioned(make_database, tmp_path):
+    shutil.copy(db.MIGRATIONS_DIR / "0001_documents.sql", tmp_path)
+    conn = db.connect(make_database("migrations_0002"))
+    db.migrate(conn, tmp_path)
+    conn.run(
+        "INSERT INTO documents (bucket, key, extracted_key, content, status, extracted_at, sequencer) "
+        "VALUES ('b', 'uploads/a.txt', 'extracted/a.txt', 'field data', 'ok', now(), '00A1')"
+    )
+    shutil.copy(db.MIGRATIONS_DIR / "0002_upload_versions.sql", tmp_path)
+
+    assert db.migrate(conn, tmp_path) == ["0002_upload_versions.sql"]
+    assert conn.run("SELECT key, content, source_last_modified, document_etag FROM documents") == [
+        ["uploads/a.txt", "field data", None, None]]
+    columns = {name for (name,) in conn.run(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'documents'")}
+    assert "sequencer" not in columns
 
 
 def test_a_failing_migration_rolls_back_the_whole_run(make_database, tmp_path):

@@ -110,7 +110,7 @@ def test_duplicate_event_delivery_is_harmless(cfg, s3, lambda_client, database, 
     first = s3.head_object(Bucket=cfg.bucket, Key=target)
 
     head = s3.head_object(Bucket=cfg.bucket, Key=key)
-    event = {"Records": [_record(cfg, "ObjectCreated:Put", key, head, first["Metadata"].get("source-sequencer"))]}
+    event = {"Records": [_record(cfg, "ObjectCreated:Put", key, head)]}
     for _ in range(2):
         response = lambda_client.invoke(FunctionName=cfg.extract_function, Payload=json.dumps(event).encode())
         assert "FunctionError" not in response, response["Payload"].read()
@@ -129,7 +129,7 @@ def test_many_records_in_one_event_are_all_processed(cfg, s3, lambda_client, run
         wait_for_document(cfg, s3, key)
         s3.delete_object(Bucket=cfg.bucket, Key=cfg.extracted_key(key))
 
-    records = [_record(cfg, "ObjectCreated:Put", k, s3.head_object(Bucket=cfg.bucket, Key=k), None) for k in keys]
+    records = [_record(cfg, "ObjectCreated:Put", k, s3.head_object(Bucket=cfg.bucket, Key=k)) for k in keys]
     response = lambda_client.invoke(FunctionName=cfg.extract_function, Payload=json.dumps({"Records": records}).encode())
 
     assert "FunctionError" not in response, response["Payload"].read()
@@ -137,9 +137,9 @@ def test_many_records_in_one_event_are_all_processed(cfg, s3, lambda_client, run
         assert get_json(s3, cfg.bucket, cfg.extracted_key(key))["Content"] == f"batch file {i}"
 
 
-def _record(cfg, event_name: str, key: str, head: dict, sequencer: str | None) -> dict:
+def _record(cfg, event_name: str, key: str, head: dict) -> dict:
     return events.s3_record(cfg.bucket, key, event_name, region=cfg.region, size=head["ContentLength"],
-                            etag=head["ETag"], sequencer=sequencer)
+                            etag=head["ETag"])
 
 
 def test_phrase_or_and_exclusion_search_through_the_pipeline(cfg, s3, database, run_id):

@@ -1,5 +1,6 @@
 """Text extraction for files uploaded to the bucket.
 
-The modules here are plain functions over S3 clients and files; ``handler.py``
-beside this package only wires them to the Lambda event.
+``sync`` converges one upload's document to the bucket's current state; the other
+modules turn a file into text. ``handler.py`` beside this package only wires them to
+the Lambda event through the shared ``pipeline_core``.
 """

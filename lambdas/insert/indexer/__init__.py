@@ -1,7 +1,7 @@
 """Indexing of extracted documents in the PostgreSQL search database.
 
-Plain functions behind the insert function's handler: reading S3 events
-(``events``), parsing extracted documents (``document``), the SQL that writes
-the index (``store``), the connection (``database``) and the loop over an
-event's records (``process``).
+Plain functions behind the insert function's handler: converging one document
+key's row to the bucket's current state (``sync``), the SQL that writes the index
+(``store``) and the connection (``database``). Events, the record loop and the
+document contract come from the shared ``pipeline_core``.
 """

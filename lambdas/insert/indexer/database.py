@@ -12,7 +12,6 @@ import pg8000.native
 from pg8000.exceptions import InterfaceError
 
 from indexer import store
-from indexer.document import Document
 
 # Seconds to wait for the server on connect and on every statement.
 TIMEOUT = 20
@@ -73,8 +72,8 @@ class PostgresIndex:
                 raise
         return self._conn
 
-    def upsert(self, document: Document) -> str:
-        return store.upsert(self._connection(), document)
+    def upsert(self, row: store.Row) -> bool:
+        return store.upsert(self._connection(), row)
 
-    def delete(self, bucket: str, key: str) -> bool:
-        return store.delete(self._connection(), bucket, key)
+    def delete(self, bucket: str, extracted_key: str) -> bool:
+        return store.delete(self._connection(), bucket, extracted_key)

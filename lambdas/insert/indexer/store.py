@@ -1,66 +1,92 @@
 """The SQL that writes the index: one row per uploaded object (bucket, key).
 
-A document replaces the stored row only when it is newer (see the SQL function
-``document_is_newer`` in bootstrap/migrations), so duplicated or late events
-never bring back an older version. The search vector is computed by a trigger,
-and only when a row is actually written.
+A row records the exact document object it came from (``document_etag``) and the
+upload version that document was extracted from (``etag``, ``size``,
+``source_last_modified``). Which document is current is decided against the bucket
+(``indexer.sync``), not here: the upsert writes what it is given, in one statement,
+and skips the write (and the search vector's recomputation) when the row already
+holds that very document (same document object, document key and upload version).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 
-from indexer.document import Document
+from pipeline_core.document import Document
 
-INSERTED = "inserted"
-UPDATED = "updated"
-STALE = "stale"
-
-UPDATE_IF_NEWER = """
-UPDATE documents SET
-    extracted_key = :extracted_key, content = :content, size = :size,
-    content_type = :content_type, etag = :etag, sequencer = :sequencer,
-    status = :status, error = :error, extractor = :extractor,
-    encoding = :encoding, pages = :pages, truncated = :truncated,
-    extracted_at = :extracted_at, indexed_at = now()
-WHERE bucket = :bucket AND key = :key
-  AND document_is_newer(:sequencer, :extracted_at, sequencer, extracted_at)
-"""
-
-INSERT_IF_ABSENT = """
+UPSERT = """
 INSERT INTO documents (
-    bucket, key, extracted_key, content, size, content_type, etag, sequencer,
-    status, error, extractor, encoding, pages, truncated, extracted_at)
-SELECT :bucket::text, :key::text, :extracted_key::text, :content::text, :size::bigint,
-    :content_type::text, :etag::text, :sequencer::text, :status::text, :error::text,
-    :extractor::text, :encoding::text, :pages::integer, :truncated::boolean,
-    :extracted_at::timestamptz
-WHERE NOT EXISTS (SELECT FROM documents WHERE bucket = :bucket AND key = :key)
-ON CONFLICT (bucket, key) DO NOTHING
+    bucket, key, extracted_key, document_etag, content, size, content_type, etag,
+    source_last_modified, status, error, extractor, encoding, pages, truncated, extracted_at)
+VALUES (
+    :bucket, :key, :extracted_key, :document_etag, :content, :size, :content_type, :etag,
+    :source_last_modified, :status, :error, :extractor, :encoding, :pages, :truncated, :extracted_at)
+ON CONFLICT (bucket, key) DO UPDATE SET
+    extracted_key = EXCLUDED.extracted_key, document_etag = EXCLUDED.document_etag,
+    content = EXCLUDED.content, size = EXCLUDED.size, content_type = EXCLUDED.content_type,
+    etag = EXCLUDED.etag, source_last_modified = EXCLUDED.source_last_modified,
+    status = EXCLUDED.status, error = EXCLUDED.error, extractor = EXCLUDED.extractor,
+    encoding = EXCLUDED.encoding, pages = EXCLUDED.pages, truncated = EXCLUDED.truncated,
+    extracted_at = EXCLUDED.extracted_at, indexed_at = now()
+WHERE (documents.document_etag, documents.extracted_key, documents.etag, documents.size,
+       documents.source_last_modified)
+      IS DISTINCT FROM (EXCLUDED.document_etag, EXCLUDED.extracted_key, EXCLUDED.etag, EXCLUDED.size,
+       EXCLUDED.source_last_modified)
 """
 
-DELETE = "DELETE FROM documents WHERE bucket = :bucket AND key = :key"
+SAME_DOCUMENT = ("document_etag", "extracted_key", "etag", "size", "source_last_modified")
+
+DELETE = "DELETE FROM documents WHERE bucket = :bucket AND extracted_key = :extracted_key"
 
 
-def upsert(conn, document: Document) -> str:
-    """Write ``document`` unless the index already holds it or a newer one.
-
-    Returns INSERTED, UPDATED or STALE.
-    """
-    params = asdict(document)
-    conn.run(UPDATE_IF_NEWER, **params)
-    if conn.row_count:
-        return UPDATED
-    conn.run(INSERT_IF_ABSENT, **params)
-    if conn.row_count:
-        return INSERTED
-    # A row exists. It is as new or newer, or another invocation inserted it
-    # between the two statements above: compare once more against that row.
-    conn.run(UPDATE_IF_NEWER, **params)
-    return UPDATED if conn.row_count else STALE
+def _moment(epoch_ms: int) -> datetime:
+    return datetime.fromtimestamp(epoch_ms / 1000, tz=timezone.utc)
 
 
-def delete(conn, bucket: str, key: str) -> bool:
-    """Remove the row of an upload; False when there was none."""
-    conn.run(DELETE, bucket=bucket, key=key)
+@dataclass(frozen=True)
+class Row:
+    bucket: str
+    key: str  # of the upload, e.g. uploads/a/b.pdf
+    extracted_key: str  # of its document, e.g. extracted/a/b.pdf
+    document_etag: str
+    size: int
+    content_type: str | None
+    etag: str  # of the upload version
+    source_last_modified: datetime
+    extracted_at: datetime
+    # what the document found (Document.findings)
+    status: str
+    content: str
+    error: str | None
+    extractor: str | None
+    encoding: str | None
+    pages: int | None
+    truncated: bool
+
+    @classmethod
+    def of(cls, document: Document, extracted_key: str, document_etag: str) -> Row:
+        return cls(
+            bucket=document.source_bucket,
+            key=document.source_key,
+            extracted_key=extracted_key,
+            document_etag=document_etag,
+            size=document.source.size,
+            content_type=document.content_type,
+            etag=document.source.etag,
+            source_last_modified=_moment(document.source.last_modified_ms),
+            extracted_at=_moment(document.extracted_at_ms),
+            **document.findings(),
+        )
+
+
+def upsert(conn, row: Row) -> bool:
+    """Write ``row``; False when the index already held that very document (see SAME_DOCUMENT)."""
+    conn.run(UPSERT, **asdict(row))
+    return bool(conn.row_count)
+
+
+def delete(conn, bucket: str, extracted_key: str) -> bool:
+    """Remove the row of a document key; False when there was none."""
+    conn.run(DELETE, bucket=bucket, extracted_key=extracted_key)
     return bool(conn.row_count)

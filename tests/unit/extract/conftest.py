@@ -11,15 +11,16 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote_plus
 
 import boto3
 import pytest
+from extract_samples import BUCKET, FUNCTION_ENVIRONMENT  # this folder is on sys.path, like insert_samples
 from moto import mock_aws
+
+from fue import events
 
 ROOT = Path(__file__).resolve().parents[3]
 FUNCTION_DIR = ROOT / "lambdas" / "extract"
-BUCKET = "file-upload-extraction-example"
 
 if str(FUNCTION_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTION_DIR))
@@ -42,7 +43,7 @@ def lambda_context() -> LambdaContext:
 
 @pytest.fixture
 def s3(monkeypatch):
-    """A moto S3 with the project bucket (versioned, so rewrites can be counted)."""
+    """A moto S3 with the project bucket (unversioned, like the deployed one)."""
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
@@ -54,7 +55,6 @@ def s3(monkeypatch):
     with mock_aws():
         client = boto3.client("s3", region_name="us-east-1")
         client.create_bucket(Bucket=BUCKET)
-        client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         yield client
 
 
@@ -78,10 +78,6 @@ class BucketUnderTest:
         response = self.client.get_object(Bucket=self.name, Key=key)
         return json.loads(response["Body"].read()), response
 
-    def versions(self, key: str) -> list[dict]:
-        listing = self.client.list_object_versions(Bucket=self.name, Prefix=key)
-        return [version for version in listing.get("Versions", []) if version["Key"] == key]
-
     def keys(self, prefix: str = "") -> list[str]:
         listing = self.client.list_objects_v2(Bucket=self.name, Prefix=prefix)
         return [item["Key"] for item in listing.get("Contents", [])]
@@ -97,9 +93,7 @@ def load_handler(monkeypatch, s3):
     """Load a fresh handler module (a cold start) with the given environment variables."""
 
     def load(**environment: str):
-        for name in ("UPLOAD_PREFIX", "EXTRACTED_PREFIX", "MAX_CONTENT_CHARS", "MAX_OBJECT_BYTES"):
-            monkeypatch.delenv(name, raising=False)
-        for name, value in environment.items():
+        for name, value in {**FUNCTION_ENVIRONMENT, **environment}.items():
             monkeypatch.setenv(name, value)
         spec = importlib.util.spec_from_file_location("extract_handler", FUNCTION_DIR / "handler.py")
         module = importlib.util.module_from_spec(spec)
@@ -109,20 +103,10 @@ def load_handler(monkeypatch, s3):
     return load
 
 
-def s3_record(
-    kind: str, key: str, sequencer: str | None = "0055AED6DCD90281E5", bucket: str = BUCKET
-) -> dict:
+def s3_record(kind: str, key: str, bucket: str = BUCKET) -> dict:
     """An S3 notification record as S3 sends it (key form-encoded)."""
-    obj = {"key": quote_plus(key, safe="/"), "size": 0, "eTag": "ignored"}
-    if sequencer is not None:
-        obj["sequencer"] = sequencer
-    return {
-        "eventVersion": "2.1",
-        "eventSource": "aws:s3",
-        "awsRegion": "us-east-1",
-        "eventName": "ObjectCreated:Put" if kind == "created" else "ObjectRemoved:Delete",
-        "s3": {"s3SchemaVersion": "1.0", "bucket": {"name": bucket}, "object": obj},
-    }
+    event_name = "ObjectCreated:Put" if kind == "created" else "ObjectRemoved:Delete"
+    return events.s3_record(bucket, key, event_name, region="us-east-1")
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from insert_samples import BUCKET, FakeIndex
+from insert_samples import BUCKET, FUNCTION_ENVIRONMENT, FakeIndex
 from moto import mock_aws
 
 INSERT_DIR = Path(__file__).resolve().parents[3] / "lambdas" / "insert"
@@ -35,8 +35,9 @@ if "indexer" not in sys.modules:
 def load_handler(monkeypatch):
     """Import handler.py afresh (it reads its settings at import) as insert_handler."""
 
-    def load(dsn: str = "postgresql://search:search@127.0.0.1:1/search"):
-        monkeypatch.setenv("DATABASE_DSN", dsn)
+    def load(dsn: str = FUNCTION_ENVIRONMENT["DATABASE_DSN"]):
+        for name, value in {**FUNCTION_ENVIRONMENT, "DATABASE_DSN": dsn}.items():
+            monkeypatch.setenv(name, value)
         return _load("insert_handler", INSERT_DIR / "handler.py")
 
     return load

@@ -1,67 +1,81 @@
-"""Events, documents and stand-ins shared by the insert function's unit tests."""
+"""Documents, events and an index that behaves like the real one, for the insert function's unit tests."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from pipeline_core.document import Document, SourceVersion
+
+from fue import events
 
 BUCKET = "file-upload-extraction-example"
+FUNCTION_ENVIRONMENT = {
+    "UPLOAD_PREFIX": "uploads/",
+    "EXTRACTED_PREFIX": "extracted/",
+    "DATABASE_DSN": "postgresql://search:search@127.0.0.1:1/search",
+}
 
 
 class FakeIndex:
-    """Records what would be written to the search index."""
+    """The index as ``indexer.store`` keeps it: one row per (bucket, upload key).
+
+    ``upsert`` answers False when the row already holds that very document (the
+    columns of ``store.SAME_DOCUMENT``), as the real statement does; ``delete`` removes
+    by document key.
+    """
 
     def __init__(self):
-        self.upserted = []
-        self.deleted = []
-        self.rows: set[tuple[str, str]] = set()
+        self.rows: dict[tuple[str, str], object] = {}
+        self.writes = 0
 
-    def upsert(self, document) -> str:
-        self.upserted.append(document)
-        self.rows.add((document.bucket, document.key))
-        return "inserted"
+    def upsert(self, row) -> bool:
+        from indexer.store import SAME_DOCUMENT  # loaded by conftest under its package name
 
-    def delete(self, bucket: str, key: str) -> bool:
-        self.deleted.append((bucket, key))
-        if (bucket, key) in self.rows:
-            self.rows.remove((bucket, key))
-            return True
-        return False
+        current = self.rows.get((row.bucket, row.key))
+        if current is not None and all(getattr(current, c) == getattr(row, c) for c in SAME_DOCUMENT):
+            return False
+        self.rows[(row.bucket, row.key)] = row
+        self.writes += 1
+        return True
 
+    def delete(self, bucket: str, extracted_key: str) -> bool:
+        found = [k for k, row in self.rows.items() if k[0] == bucket and row.extracted_key == extracted_key]
+        for k in found:
+            del self.rows[k]
+        return bool(found)
 
-def extracted_document(**overrides) -> dict:
-    document = {
-        "ExtractedDate": 1_767_225_600_000,
-        "Content": "The quick brown fox",
-        "SourceBucket": BUCKET,
-        "SourceKey": "uploads/notes/fox.txt",
-        "Size": 19,
-        "ETag": "9e107d9d372bb6826bd81d3542a419d6",
-        "ContentType": "text/plain",
-        "Sequencer": "0055AED6DCD90281E5",
-        "Status": "ok",
-        "Error": None,
-        "Extractor": "text",
-        "Encoding": "utf-8",
-        "Pages": None,
-        "Truncated": False,
-    }
-    document.update(overrides)
-    return document
+    def row(self, key: str):
+        return self.rows.get((BUCKET, key))
 
 
-def put_document(s3, key: str, **overrides) -> None:
-    s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps(extracted_document(**overrides)).encode(), ContentType="application/json")
+def upload(s3, key: str, body: bytes = b"The quick brown fox") -> SourceVersion:
+    s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+    return SourceVersion.of(s3.head_object(Bucket=BUCKET, Key=key))
+
+
+def put_document(s3, doc_key: str, upload_key: str, version: SourceVersion, **changes) -> str:
+    """Write the document of ``version`` of ``upload_key`` as extract would; returns its ETag."""
+    document = Document(
+        source_bucket=BUCKET, source_key=upload_key, source=version, content_type="text/plain",
+        extracted_at_ms=1_767_225_600_000, status="ok", content="The quick brown fox", extractor="text",
+        encoding="utf-8",
+    )
+    document = replace(document, **changes)
+    response = s3.put_object(Bucket=BUCKET, Key=doc_key, Body=document.encode(), ContentType="application/json",
+                             Metadata=version.metadata())
+    return response["ETag"].strip('"')
+
+
+def extracted(s3, upload_key: str, body: bytes = b"The quick brown fox", **changes) -> str:
+    """Upload ``body`` and write its document; returns the document key."""
+    version = upload(s3, upload_key, body)
+    doc_key = "extracted/" + upload_key.removeprefix("uploads/")
+    put_document(s3, doc_key, upload_key, version, content=body.decode(), **changes)
+    return doc_key
 
 
 def record(event_name: str, key: str, bucket: str = BUCKET) -> dict:
-    """An S3 notification record; ``key`` is given as S3 sends it (URL-encoded)."""
-    return {
-        "eventVersion": "2.1",
-        "eventSource": "aws:s3",
-        "eventName": event_name,
-        "s3": {"bucket": {"name": bucket}, "object": {"key": key, "sequencer": "0055AED6DCD90281E5"}},
-    }
+    return events.s3_record(bucket, key, event_name, region="us-east-1")
 
 
 @dataclass

@@ -1,7 +1,7 @@
 import json
 
 import pytest
-from insert_samples import FakeIndex, LambdaContext, put_document, record
+from insert_samples import FakeIndex, LambdaContext, extracted, record
 
 
 def test_handler_indexes_every_record_and_logs_json(s3, load_handler, monkeypatch, capsys):
@@ -9,14 +9,16 @@ def test_handler_indexes_every_record_and_logs_json(s3, load_handler, monkeypatc
     index = FakeIndex()
     monkeypatch.setattr(handler, "PostgresIndex", lambda database: index)
     handler.s3_client.cache_clear()
-    put_document(s3, "extracted/a b.txt", Content="alpha")
-    put_document(s3, "extracted/c.txt", Content="gamma")
-    event = {"Records": [record("ObjectCreated:Put", "extracted/a+b.txt"), record("ObjectCreated:Put", "extracted/c.txt")]}
+    extracted(s3, "uploads/a b.txt", b"alpha")
+    extracted(s3, "uploads/c.txt", b"gamma")
+    event = {"Records": [record("ObjectCreated:Put", "extracted/a b.txt"),
+                         record("ObjectCreated:Put", "extracted/c.txt")]}
 
     result = handler.handler(event, LambdaContext())
 
-    assert result == {"records": 2, "inserted": 2}
-    assert [d.key for d in index.upserted] == ["uploads/a b.txt", "uploads/c.txt"]
+    assert [(r["action"], r["upload_key"]) for r in result] == [
+        ("indexed", "uploads/a b.txt"), ("indexed", "uploads/c.txt")]
+    assert index.row("uploads/a b.txt").content == "alpha"
     logs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     processed = [entry for entry in logs if entry["message"] == "record processed"]
     assert [entry["key"] for entry in processed] == ["extracted/a b.txt", "extracted/c.txt"]

@@ -1,0 +1,139 @@
+"""Converge one upload's document to the bucket's current state.
+
+Whatever the event said (it is only a hint), ``sync`` makes ``extracted/<doc key>``
+hold a document of exactly the current version of the upload, or no document when
+the upload is gone. Each pass reads the document's state before the upload's, so a
+document written meanwhile changes its ETag and fails the conditional write
+(``If-Match`` / ``If-None-Match: *``): a slow extraction of an old version can never
+overwrite a newer document. Before writing, the upload must still be the version that
+was extracted; after any write or delete the upload is checked again and the pass
+repeats until nothing changes (at most MAX_PASSES, then the invocation fails and its
+retry takes over). LocalStack 4.14.0 has no conditional delete (``DeleteObject``
+with ``If-Match`` answers 501), so a delete that raced a new upload is repaired by that
+check: the next pass extracts the new version again.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import closing
+from dataclasses import asdict
+from pathlib import PurePosixPath
+
+from pipeline_core import s3 as s3io
+from pipeline_core.converge import MAX_PASSES, NotSettled, Outcome
+from pipeline_core.document import CONTENT_TYPE, Document, SourceVersion
+from pipeline_core.settings import ExtractSettings
+
+from .extraction import extract, too_large
+from .outcome import Extraction
+from .spool import BodyTooLarge, spool
+
+# What one sync did.
+WRITTEN = "written"  # a document of the current version was written
+CURRENT = "current"  # the document already was of the current version
+DELETED = "deleted"  # the upload is gone; so is its document now
+ABSENT = "absent"  # the upload is gone and there was no document
+IGNORED = "ignored"  # not a file under UPLOAD_PREFIX
+
+
+def _outcome(action: str, key: str, target: str | None = None, status: str | None = None,
+             passes: int = 0) -> Outcome:
+    return Outcome(action, key, passes, {"target": target, "status": status})
+
+
+def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
+    target = settings.keys.document_key(key)
+    if target is None:
+        return _outcome(IGNORED, key)
+    done: str | None = None  # what an earlier pass committed
+    status = None
+    for passes in range(1, MAX_PASSES + 1):
+        document = s3io.head(s3, bucket, target)  # first the document, then the upload: see above
+        upload = s3io.get(s3, bucket, key)
+        if upload is None:
+            if document is None:
+                return _outcome(done or ABSENT, key, target, status, passes)
+            s3.delete_object(Bucket=bucket, Key=target)
+            done, status = DELETED, None
+            if s3io.head(s3, bucket, key) is None:
+                return _outcome(DELETED, key, target, None, passes)
+            continue
+        with closing(upload["Body"]):
+            version = SourceVersion.of(upload)
+            if document is not None and SourceVersion.from_metadata(document["Metadata"]) == version:
+                return _outcome(done or CURRENT, key, target, status, passes)
+            extracted = extract_version(upload, bucket, key, version, settings, log)
+        if not _is_current(s3, bucket, key, version):
+            log.info("upload changed during extraction; extracting again", extra={"key": key})
+            continue
+        if not _write(s3, bucket, target, extracted, document):
+            log.info("document changed during extraction; checking again", extra={"key": key})
+            continue
+        done, status = WRITTEN, extracted.status
+        if _is_current(s3, bucket, key, version):
+            return _outcome(WRITTEN, key, target, status, passes)
+    raise NotSettled(key)
+
+
+def extract_version(upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings,
+                    log) -> Document:
+    """The document of the upload version whose GetObject answer is ``upload``."""
+    started = time.monotonic()
+    log.info("extraction started", extra={"key": key, "etag": version.etag})
+    extraction = extract_body(upload["Body"], key, upload.get("ContentType"), version.size, settings)
+    log.info(
+        "extraction finished",
+        extra={"key": key, "etag": version.etag, "status": extraction.status,
+               "seconds": round(time.monotonic() - started, 3)},
+    )
+    return Document(
+        source_bucket=bucket,
+        source_key=key,
+        source=version,
+        content_type=upload.get("ContentType"),
+        extracted_at_ms=time.time_ns() // 1_000_000,
+        **asdict(extraction),  # status, content, error, ...: the document's names for what was found
+    )
+
+
+def extract_body(body, key: str, content_type: str | None, size: int, settings: ExtractSettings) -> Extraction:
+    if size > settings.max_object_bytes:
+        return too_large(size, settings.max_object_bytes)
+    try:
+        file = spool(body, settings.max_object_bytes)
+    except BodyTooLarge:
+        return too_large(size, settings.max_object_bytes)
+    with file:
+        return extract(
+            file,
+            filename=PurePosixPath(key).name,
+            content_type=content_type,
+            size=size,
+            max_chars=settings.max_content_chars,
+        )
+
+
+def _is_current(s3, bucket: str, key: str, version: SourceVersion) -> bool:
+    upload = s3io.head(s3, bucket, key)
+    return upload is not None and SourceVersion.of(upload) == version
+
+
+def _write(s3, bucket: str, target: str, document: Document, seen: dict | None) -> bool:
+    """Write ``document`` unless the document changed since it was ``seen``; False when it did."""
+    condition = {"IfMatch": seen["ETag"]} if seen is not None else {"IfNoneMatch": "*"}
+    try:
+        s3.put_object(
+            Bucket=bucket,
+            Key=target,
+            Body=document.encode(),
+            ContentType=CONTENT_TYPE,
+            Metadata=document.source.metadata(),
+            **condition,
+        )
+    except Exception as error:
+        # If-Match on a document deleted meanwhile answers 404 rather than 412.
+        if s3io.is_precondition_failed(error) or s3io.is_not_found(error):
+            return False
+        raise
+    return True

@@ -1,0 +1,68 @@
+"""The document contract: what extract writes is exactly what insert reads."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from pipeline_core.document import JSON_FIELDS, Document, InvalidDocument, SourceVersion
+
+VERSION = SourceVersion("9e107d9d372bb6826bd81d3542a419d6", 19, 1_767_225_600_000)
+DOCUMENT = Document(
+    source_bucket="bucket", source_key="uploads/fox.txt", source=VERSION, content_type="text/plain",
+    extracted_at_ms=1_767_225_601_234, status="ok", content="The quick brown fox", extractor="text",
+    encoding="utf-8",
+)
+
+
+def test_the_json_has_the_design_fields_and_the_source_version():
+    data = json.loads(DOCUMENT.encode())
+    assert tuple(data) == JSON_FIELDS
+    assert data["ExtractedDate"] == 1_767_225_601_234
+    assert (data["SourceKey"], data["ETag"], data["Size"], data["SourceLastModified"]) == (
+        "uploads/fox.txt", VERSION.etag, 19, 1_767_225_600_000)
+    assert "Sequencer" not in data
+
+
+def test_what_is_written_parses_back_to_the_same_document():
+    assert Document.parse(DOCUMENT.encode()) == DOCUMENT
+
+
+def test_text_is_made_storable():
+    document = Document.parse(Document(**{**DOCUMENT.__dict__, "content": "a\x00b\ud800c"}).encode())
+    assert document.content == "ab?c"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"Content": None}, "Content is missing"),
+        ({"SourceLastModified": None}, "SourceLastModified is missing"),  # documents from before versions
+        ({"Size": "19"}, "Size should be int"),
+        ({"Size": True}, "Size should be int"),
+        ({"Truncated": "no"}, "Truncated should be bool"),
+        ({"SourceKey": 7}, "SourceKey should be str"),
+    ],
+)
+def test_invalid_documents_say_what_is_wrong(change, message):
+    data = {**json.loads(DOCUMENT.encode()), **change}
+    with pytest.raises(InvalidDocument, match=message):
+        Document.parse(json.dumps(data).encode())
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b"\xff\xfe"])
+def test_bodies_that_are_not_json_objects_are_invalid(body):
+    with pytest.raises(InvalidDocument):
+        Document.parse(body)
+
+
+def test_the_version_travels_as_object_metadata():
+    assert SourceVersion.from_metadata(VERSION.metadata()) == VERSION
+    assert SourceVersion.from_metadata({"source-etag": "abc"}) is None  # a document from before versions
+
+
+def test_the_version_of_an_s3_answer_counts_whole_seconds():
+    answer = {"ETag": '"abc"', "ContentLength": 3,
+              "LastModified": datetime(2026, 1, 1, 0, 0, 0, 900_000, tzinfo=UTC)}
+    assert SourceVersion.of(answer) == SourceVersion("abc", 3, 1_767_225_600_000)
+    listed = {"ETag": '"abc"', "Size": 3, "LastModified": datetime(2026, 1, 1, tzinfo=UTC)}
+    assert SourceVersion.of_listing(listed) == SourceVersion.of(answer)
