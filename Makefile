@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace test unit-test integration-test races bench clean
+.PHONY: help tools up bootstrap down status logs search dlq redrive reconcile trace test unit-test integration-test races bench bench-extract fuzz clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -59,6 +59,12 @@ races: up ## Play the known races on the running stack and count files stale / l
 
 bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, cold start
 	@$(PY) -m bench $(if $(n),--count $(n)) $(if $(concurrency),--concurrency $(concurrency))
+
+bench-extract: tools ## Worst-case files through the extractors: time and peak memory per case [cases=html,docx-bomb]
+	@$(PY) bench/extract_bench.py $(if $(cases),--cases $(cases))
+
+fuzz: tools ## Fuzz the extract function's code with many random and mutated files [examples=2000]
+	@FUZZ_EXAMPLES=$(or $(examples),2000) $(PY) -m pytest tests/unit/extract/test_extract_fuzz.py -q
 
 clean: ## Stop the stack and delete all local state (.state, .venv, Docker volumes)
 	@if [ -x $(PY) ]; then $(PY) -m fue down --delete-data; fi

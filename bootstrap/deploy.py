@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bootstrap import functions, iam, packaging, storage
+from bootstrap import functions, iam, packaging, roles, storage
 from bootstrap.report import UNCHANGED, UPDATED, Report
 from fue import aws, compose, db, localstack_host, stack
 from fue.config import Config
@@ -18,6 +18,7 @@ class NotRunning(RuntimeError):
 def _migrate(cfg: Config, report: Report) -> None:
     conn = db.connect(cfg.database_dsn())
     try:
+        roles.ensure_insert_role(conn, cfg, report)  # before migration 0003 grants to its group
         applied = db.migrate(conn)
     finally:
         conn.close()

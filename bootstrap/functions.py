@@ -27,7 +27,7 @@ def environment(cfg: Config, kind: str, *, mode: str) -> dict[str, str]:
         "EXTRACTED_PREFIX": cfg.extracted_prefix,
         "MAX_CONTENT_CHARS": str(cfg.max_content_chars),
         "MAX_OBJECT_BYTES": str(cfg.max_object_bytes),
-        "DATABASE_DSN": cfg.database_dsn(for_lambda=True, stack=mode),
+        "DATABASE_DSN": cfg.database_dsn(for_lambda=True, stack=mode, insert_role=True),
     }
     names = {"extract": EXTRACT_VARIABLES, "insert": INSERT_VARIABLES}[kind]
     return {

@@ -33,6 +33,10 @@ def _list_statement(bucket: str, prefixes: list[str]) -> dict:
     }
 
 
+# Where the extract function keeps its attempt markers (lambdas/extract/extractor/attempts.py).
+ATTEMPT_MARKER_PREFIX = ".extract-attempts/"
+
+
 def extract_policy(function_name: str, bucket: str, upload_prefix: str, extracted_prefix: str, dlq_arn: str) -> dict:
     return {
         "Version": "2012-10-17",
@@ -41,9 +45,10 @@ def extract_policy(function_name: str, bucket: str, upload_prefix: str, extracte
             {
                 "Effect": "Allow",
                 "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                "Resource": f"arn:aws:s3:::{bucket}/{extracted_prefix}*",
+                "Resource": [f"arn:aws:s3:::{bucket}/{extracted_prefix}*",
+                             f"arn:aws:s3:::{bucket}/{ATTEMPT_MARKER_PREFIX}*"],
             },
-            _list_statement(bucket, [upload_prefix, extracted_prefix]),
+            _list_statement(bucket, [upload_prefix, extracted_prefix, ATTEMPT_MARKER_PREFIX]),
             {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": dlq_arn},
             _logs_statement(function_name),
         ],

@@ -12,6 +12,7 @@ from botocore.exceptions import EndpointConnectionError
 from bootstrap.deploy import NotRunning, deploy
 from bootstrap.storage import RecursionLoopError
 from fue import compose, config, db, dlq, function_logs, localstack_host, reconcile, stack, trace
+from fue.printable import printable
 
 
 def cmd_up(cfg: config.Config, args) -> int:
@@ -65,7 +66,7 @@ def cmd_reconcile(cfg: config.Config, args) -> int:
 
 
 def cmd_trace(cfg: config.Config, args) -> int:
-    print("\n".join(trace.trace(cfg, args.key)))
+    print("\n".join(printable(line) for line in trace.trace(cfg, args.key)))
     return 0
 
 

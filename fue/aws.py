@@ -11,6 +11,27 @@ from fue.config import Config
 _CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
 
+# An invocation may run for the function's whole timeout, and repeating it repeats its work:
+# the client that re-drives functions waits longer than that and never retries by itself.
+INVOKE_READ_TIMEOUT_MARGIN = 30
+
+
+def invoker(cfg: Config, **config):
+    """A Lambda client for synchronous invokes: one attempt each, read timeout above the function's."""
+    return boto3.client(
+        "lambda",
+        endpoint_url=cfg.endpoint_url,
+        region_name=cfg.region,
+        config=BotoConfig(
+            retries={"total_max_attempts": 1, "mode": "standard"},
+            read_timeout=cfg.lambda_timeout + INVOKE_READ_TIMEOUT_MARGIN,
+            connect_timeout=10,
+            **config,
+        ),
+        **_CREDENTIALS,
+    )
+
+
 def client(cfg: Config, service: str, **config):
     return boto3.client(
         service,

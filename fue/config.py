@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +51,8 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "POSTGRES_DB": ("search", "Search database name."),
     "POSTGRES_USER": ("search", "Search database user."),
     "POSTGRES_PASSWORD": ("search", "Search database password."),
+    "POSTGRES_INSERT_USER": ("search_insert", "Role of the insert function: may read and write the `documents` table, nothing else."),
+    "POSTGRES_INSERT_PASSWORD": ("search_insert", "Password of `POSTGRES_INSERT_USER`."),
     "MAX_CONTENT_CHARS": ("1000000", "Extracted `Content` is cut to this many characters (`Truncated: true`)."),
     "MAX_OBJECT_BYTES": ("104857600", "Uploads larger than this are recorded as `too_large`, not read."),
     "LAMBDA_TIMEOUT": ("60", "Timeout in seconds of both functions."),
@@ -84,6 +87,8 @@ class Config:
     postgres_db: str
     postgres_user: str
     postgres_password: str
+    postgres_insert_user: str
+    postgres_insert_password: str
     max_content_chars: int
     max_object_bytes: int
     lambda_timeout: int
@@ -101,20 +106,21 @@ class Config:
     def endpoint_url(self) -> str:
         return f"http://127.0.0.1:{self.localstack_port}"
 
-    def database_dsn(self, *, for_lambda: bool = False, stack: str | None = None) -> str:
+    def database_dsn(self, *, for_lambda: bool = False, stack: str | None = None, insert_role: bool = False) -> str:
         """DSN of the search database.
 
         Tools on the host always reach it on 127.0.0.1. Lambda functions in
         Docker mode run in containers on the compose network and use the
-        ``postgres`` service name instead.
+        ``postgres`` service name instead. ``insert_role``: as the insert
+        function's least-privileged role instead of the database owner.
         """
         host, port = "127.0.0.1", self.postgres_port
         if for_lambda and (stack or self.stack) == "docker":
             host, port = "postgres", 5432
-        return (
-            f"postgresql://{self.postgres_user}:{self.postgres_password}"
-            f"@{host}:{port}/{self.postgres_db}"
-        )
+        user, password = self.postgres_user, self.postgres_password
+        if insert_role:
+            user, password = self.postgres_insert_user, self.postgres_insert_password
+        return f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{self.postgres_db}"
 
     @property
     def keys(self):
@@ -187,6 +193,8 @@ def load() -> Config:
         postgres_db=_get("POSTGRES_DB"),
         postgres_user=_get("POSTGRES_USER"),
         postgres_password=_get("POSTGRES_PASSWORD"),
+        postgres_insert_user=_get("POSTGRES_INSERT_USER"),
+        postgres_insert_password=_get("POSTGRES_INSERT_PASSWORD"),
         max_content_chars=int(_get("MAX_CONTENT_CHARS")),
         max_object_bytes=int(_get("MAX_OBJECT_BYTES")),
         lambda_timeout=int(_get("LAMBDA_TIMEOUT")),

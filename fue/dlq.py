@@ -11,8 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import unquote_plus
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from fue import aws
 from fue.config import Config
+from fue.printable import printable, printable_json
 
 
 @dataclass(frozen=True)
@@ -83,12 +86,16 @@ def failed_events(cfg: Config, *, hide_for: int = 0) -> list[FailedEvent]:
             found[message["MessageId"]] = _parse(message)
     events = list(found.values())
     if hide_for == 0:
-        for start in range(0, len(events), 10):
-            sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
-                {"Id": str(i), "ReceiptHandle": e.receipt_handle, "VisibilityTimeout": 0}
-                for i, e in enumerate(events[start:start + 10])
-            ])
+        _make_visible(sqs, url, events)
     return events
+
+
+def _make_visible(sqs, url: str, events: list[FailedEvent]) -> None:
+    for start in range(0, len(events), 10):
+        sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
+            {"Id": str(i), "ReceiptHandle": e.receipt_handle, "VisibilityTimeout": 0}
+            for i, e in enumerate(events[start:start + 10])
+        ])
 
 
 def redrive(cfg: Config, log=print) -> tuple[int, int]:
@@ -96,34 +103,49 @@ def redrive(cfg: Config, log=print) -> tuple[int, int]:
 
     Returns (succeeded, still failing).
     """
-    sqs, lam = aws.client(cfg, "sqs"), aws.client(cfg, "lambda")
+    sqs, lam = aws.client(cfg, "sqs"), aws.invoker(cfg)
     url = queue_url(cfg)
     ok = failing = 0
-    for failed in failed_events(cfg, hide_for=cfg.lambda_timeout + 30):
-        response = lam.invoke(FunctionName=failed.function, Payload=json.dumps(failed.event).encode())
-        if "FunctionError" in response:
-            failing += 1
-            log(f"still failing  {failed.function}  {', '.join(failed.keys)}: {response['Payload'].read()[:300]!r}")
-            sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=failed.receipt_handle, VisibilityTimeout=0)
-            continue
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=failed.receipt_handle)
-        ok += 1
-        log(f"re-driven      {failed.function}  {', '.join(failed.keys)}")
+    pending = failed_events(cfg, hide_for=cfg.lambda_timeout + 30)
+    try:
+        while pending:
+            succeeded = _redrive_one(sqs, lam, url, pending[0], log)
+            pending.pop(0)
+            ok, failing = ok + succeeded, failing + (not succeeded)
+    finally:
+        _make_visible(sqs, url, pending)  # interrupted: what was not tried is not hidden from others
     return ok, failing
+
+
+def _redrive_one(sqs, lam, url: str, failed: FailedEvent, log) -> bool:
+    """Invoke one failed event's function again; True (and the message deleted) when it succeeds."""
+    keys = printable(", ".join(failed.keys))
+    try:
+        response = lam.invoke(FunctionName=failed.function, Payload=json.dumps(failed.event).encode())
+        problem = response["Payload"].read()[:300].decode(errors="replace") if "FunctionError" in response else None
+    except (BotoCoreError, ClientError) as error:  # e.g. a read timeout: this item failed, the rest go on
+        problem = f"{type(error).__name__}: {error}"
+    if problem is not None:
+        log(f"still failing  {failed.function}  {keys}: {printable(problem)}")
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=failed.receipt_handle, VisibilityTimeout=0)
+        return False
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=failed.receipt_handle)
+    log(f"re-driven      {failed.function}  {keys}")
+    return True
 
 
 def print_failed(cfg: Config, as_json: bool) -> int:
     events = failed_events(cfg)
     if as_json:
-        print(json.dumps([e.as_dict() for e in events], indent=2))
+        print(printable_json([e.as_dict() for e in events], indent=2))
         return 0
     if not events:
         print(f"the dead-letter queue {cfg.dlq_name} is empty")
         return 0
     for e in events:
-        print(f"{e.failed_at}  {e.function}  {e.condition} after {e.attempts} attempts")
+        print(printable(f"{e.failed_at}  {e.function}  {e.condition} after {e.attempts} attempts"))
         for key in e.keys:
-            print(f"    {key}")
-        print(f"    reason: {e.error}")
+            print(f"    {printable(key)}")
+        print(f"    reason: {printable(e.error)}")
     print(f"{len(events)} failed event(s); `make redrive` processes them again")
     return 0

@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 
 from fue import aws
 from fue.config import Config
+from fue.printable import printable
 
 
 def _print(event: dict) -> None:
     stamp = datetime.fromtimestamp(event["timestamp"] / 1000, tz=timezone.utc).strftime("%H:%M:%S.%f")[:-3]
-    print(f"{stamp} {event['message'].rstrip()}", flush=True)
+    print(f"{stamp} " + "\n".join(printable(line) for line in event["message"].rstrip().split("\n")), flush=True)
 
 
 def tail(cfg: Config, function_name: str, *, minutes: int, follow: bool) -> int:

@@ -5,7 +5,13 @@ The cluster lives under ``cfg.postgres_dir`` (``data/``, ``postgres.log`` and a
 ``POSTGRES_HOST_PORT``. The server binaries (initdb, pg_ctl, postgres, psql)
 are found on this machine, never assumed at a fixed path. PostgreSQL refuses
 to run as root, so when we are root the cluster runs as the ``postgres``
-system user (created as ``fue-postgres`` if the machine has no such user).
+system user (created as ``fue-postgres`` if the machine has no such user; see
+``fue.service_user``).
+
+Roles: the owner (``POSTGRES_USER``) runs the migrations; the insert function
+logs in as ``POSTGRES_INSERT_USER``, a member of ``documents_writer``, which may
+only use the ``documents`` table (migration 0003). Passwords never appear on a
+command line: psql reads them from its standard input, already hashed (SCRAM).
 
 Standard library only, like ``fue.config``. As a command::
 
@@ -14,8 +20,11 @@ Standard library only, like ``fue.config``. As a command::
 
 from __future__ import annotations
 
+import base64
 import errno
 import glob
+import hashlib
+import hmac
 import os
 import pwd
 import re
@@ -24,19 +33,22 @@ import socket
 import subprocess
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from fue import config as config_module
-from fue import processes
+from fue import processes, service_user
 from fue.config import Config
+from fue.service_user import ServiceUser
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
 INSTALL_HINT = (
     "install the PostgreSQL server: `apt-get install postgresql-15` (Debian/Ubuntu), "
     "`dnf install postgresql-server` (Fedora/RHEL) or `brew install postgresql@15` (macOS)"
 )
-DEDICATED_USER = "fue-postgres"
+WRITER_ROLE = "documents_writer"  # created NOLOGIN; granted the documents table by migration 0003
+SCRAM_ITERATIONS = 4096
 START_TIMEOUT = 60
 # Settings we own, rewritten at every start; postgresql.conf includes this file.
 SETTINGS_FILE = "fue.conf"
@@ -54,13 +66,6 @@ class PostgresNotInstalled(PostgresError):
 
 class PortInUse(PostgresError):
     pass
-
-
-@dataclass(frozen=True)
-class ServerUser:
-    name: str
-    uid: int
-    gid: int
 
 
 @dataclass(frozen=True)
@@ -161,64 +166,37 @@ def _server_major(bindir: Path) -> int:
 # --- the unprivileged user ---------------------------------------------------
 
 
-def server_user() -> ServerUser | None:
+def server_user() -> ServiceUser | None:
     """The user the server runs as, or None to run as ourselves (when not root)."""
-    if os.geteuid() != 0:
-        return None
-    for name in ("postgres", DEDICATED_USER):
-        try:
-            entry = pwd.getpwnam(name)
-            return ServerUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
-        except KeyError:
-            continue
-    _create_system_user(DEDICATED_USER)
-    entry = pwd.getpwnam(DEDICATED_USER)
-    return ServerUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
-
-
-def _create_system_user(name: str) -> None:
-    commands = (
-        ["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-        ["adduser", "-S", "-D", "-H", name],  # BusyBox (Alpine)
-    )
-    for command in commands:
-        if shutil.which(command[0]):
-            result = subprocess.run(command, capture_output=True, text=True)
-            if result.returncode == 0:
-                return
-            raise PostgresError(f"could not create the system user {name!r}: {result.stderr.strip()}")
-    raise PostgresError(f"PostgreSQL cannot run as root and no tool to create the user {name!r} was found")
+    try:
+        return service_user.service_user(service_user.POSTGRES_USERS)
+    except service_user.ServiceUserError as exc:
+        raise PostgresError(f"PostgreSQL cannot run as root: {exc}") from exc
 
 
 def _current_user_name() -> str:
     return pwd.getpwuid(os.geteuid()).pw_name
 
 
-def _run(command: list[str], user: ServerUser | None, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
-    """Run a server program as ``user``, without the caller's PG* variables."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+def _run(command: list[str], user: ServiceUser | None, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    """Run a server program as ``user``, without the caller's PG* variables (nor its secrets)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG") and "PASSWORD" not in k}
     env["LC_MESSAGES"] = "C"
     if user is not None:
         env["HOME"] = str(cwd)
-        env["USER"] = env["LOGNAME"] = user.name
-        kwargs.update(user=user.uid, group=user.gid, extra_groups=[])
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, **kwargs)
+    return service_user.run_as(command, user, cwd, env=env, **kwargs)
 
 
 # --- preparing the folder ----------------------------------------------------
 
 
-def _prepare_root(layout: _Layout, user: ServerUser | None) -> None:
+def _prepare_root(layout: _Layout, user: ServiceUser | None) -> None:
     layout.root.mkdir(parents=True, exist_ok=True)
     layout.socket_dir.mkdir(exist_ok=True)
-    if user is not None and layout.root.stat().st_uid != user.uid:
-        for path in [layout.root, *layout.root.rglob("*")]:
-            os.chown(path, user.uid, user.gid, follow_symlinks=False)
-    os.chmod(layout.root, 0o700)
+    service_user.own(layout.root, user, 0o700)
     os.chmod(layout.socket_dir, 0o700)
     if user is not None:
-        reachable = _run(["test", "-w", str(layout.root)], user, cwd=Path("/"))
-        if reachable.returncode != 0:
+        if not service_user.can_use(user, layout.root, "-w"):
             raise PostgresError(
                 f"the {user.name} user cannot reach {layout.root}: make its parent folders "
                 "traversable by others (chmod o+x) or set STATE_DIR to such a folder"
@@ -248,7 +226,7 @@ def _available_utf8_locale() -> str:
     return "C"
 
 
-def _initdb(bindir: Path, layout: _Layout, user: ServerUser | None) -> None:
+def _initdb(bindir: Path, layout: _Layout, user: ServiceUser | None) -> None:
     command = [
         str(bindir / "initdb"),
         "--pgdata", str(layout.data),
@@ -264,7 +242,7 @@ def _initdb(bindir: Path, layout: _Layout, user: ServerUser | None) -> None:
         conf.write(f"\ninclude_if_exists = '{SETTINGS_FILE}'\n")
 
 
-def _write_settings(layout: _Layout, port: int, user: ServerUser | None) -> None:
+def _write_settings(layout: _Layout, port: int, user: ServiceUser | None) -> None:
     path = layout.data / SETTINGS_FILE
     text = (
         "# Written at every start from the project's configuration (fue/config.py).\n"
@@ -287,13 +265,31 @@ def _conf_quote(path: Path) -> str:
 
 
 def _pid_file_entry(layout: _Layout) -> tuple[int, int] | None:
-    """(pid, port) from postmaster.pid if that process is alive."""
+    """(pid, port) from postmaster.pid if that process is alive and is the postmaster that wrote it.
+
+    A stale file (the server died, its PID was reused) names a stranger: its
+    start time differs from the one recorded in the file's third line.
+    """
     try:
         lines = (layout.data / "postmaster.pid").read_text().splitlines()
-        pid, port = int(lines[0]), int(lines[3])
+        pid, started, port = int(lines[0]), int(lines[2]), int(lines[3])
     except (OSError, IndexError, ValueError):
         return None
-    return (pid, port) if processes.pid_alive(pid) else None
+    return (pid, port) if _started_at(pid, started) else None
+
+
+def _started_at(pid: int, epoch_seconds: int, tolerance: float = 5.0) -> bool:
+    """Whether the live process ``pid`` started at ``epoch_seconds`` (give or take ``tolerance``)."""
+    ticks = processes.start_ticks(pid)
+    if ticks is None or not processes.pid_alive(pid):
+        return False
+    try:
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    boot = time.time() - uptime
+    started = boot + ticks / os.sysconf("SC_CLK_TCK")
+    return abs(started - epoch_seconds) <= tolerance
 
 
 def state(cfg: Config) -> ClusterStatus:
@@ -329,7 +325,7 @@ def _port_taken(port: int) -> bool:
 # --- start and stop ----------------------------------------------------------
 
 
-def _pg_ctl_start(bindir: Path, layout: _Layout, user: ServerUser | None) -> None:
+def _pg_ctl_start(bindir: Path, layout: _Layout, user: ServiceUser | None) -> None:
     command = [
         str(bindir / "pg_ctl"), "start",
         "--pgdata", str(layout.data),
@@ -344,28 +340,68 @@ def _pg_ctl_start(bindir: Path, layout: _Layout, user: ServerUser | None) -> Non
         )
 
 
-def _ensure_role_and_database(bindir: Path, layout: _Layout, user: ServerUser | None, cfg: Config) -> None:
-    """Create the application role (with the configured password) and its database if missing."""
-    script = (
-        "SELECT format('CREATE ROLE %I', :'role') "
-        "WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \\gexec\n"
-        "SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'password') \\gexec\n"
-        "SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') "
-        "WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec\n"
-    )
+def scram_verifier(password: str, salt: bytes | None = None, iterations: int = SCRAM_ITERATIONS) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for ``password`` (RFC 5802, RFC 7677).
+
+    Handing the server this instead of the password keeps the password itself
+    out of every statement, log line and error message.
+    """
+    salt = salt if salt is not None else os.urandom(16)
+    # SASLprep's normalisation, as clients apply it; the same bytes for any ASCII password.
+    normalised = unicodedata.normalize("NFKC", password)
+    salted = hashlib.pbkdf2_hmac("sha256", normalised.encode(), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+    b64 = lambda raw: base64.b64encode(raw).decode()  # noqa: E731
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+def _psql_value(value: str) -> str:
+    """``value`` as a single-quoted argument of a psql meta-command such as ``\\set``."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "''").replace("\n", "\\n") + "'"
+
+
+ROLES_SCRIPT = """\\set ON_ERROR_STOP 1
+SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \\gexec
+SELECT format('ALTER ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'verifier') \\gexec
+SELECT format('CREATE ROLE %I NOLOGIN', :'writer') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'writer') \\gexec
+SELECT format('CREATE ROLE %I', :'insert_role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'insert_role') \\gexec
+SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD %L', :'insert_role', :'insert_verifier') \\gexec
+SELECT format('GRANT %I TO %I', :'writer', :'insert_role') \\gexec
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec
+"""
+
+
+def roles_script(cfg: Config) -> str:
+    """psql input that creates or updates the owner, the insert function's role and the database."""
+    values = {
+        "role": cfg.postgres_user,
+        "verifier": scram_verifier(cfg.postgres_password),
+        "writer": WRITER_ROLE,
+        "insert_role": cfg.postgres_insert_user,
+        "insert_verifier": scram_verifier(cfg.postgres_insert_password),
+        "db": cfg.postgres_db,
+    }
+    settings = "".join(f"\\set {name} {_psql_value(value)}\n" for name, value in values.items())
+    return settings + ROLES_SCRIPT
+
+
+def _ensure_role_and_database(bindir: Path, layout: _Layout, user: ServiceUser | None, cfg: Config) -> None:
+    """Create the roles (with the configured passwords) and the database if missing.
+
+    Values travel on psql's standard input, never on its command line, where
+    any user of the machine could read them.
+    """
     superuser = user.name if user is not None else _current_user_name()
     command = [
         str(bindir / "psql"), "--no-psqlrc", "--quiet",
         "--host", str(layout.socket_dir), "--port", str(cfg.postgres_port),
         "--username", superuser, "--dbname", "postgres",
-        "--set", "ON_ERROR_STOP=1",
-        "--set", f"role={cfg.postgres_user}",
-        "--set", f"password={cfg.postgres_password}",
-        "--set", f"db={cfg.postgres_db}",
     ]
-    result = _run(command, user, cwd=layout.root, input=script)
+    result = _run(command, user, cwd=layout.root, input=roles_script(cfg))
     if result.returncode != 0:
-        raise PostgresError(f"could not create the role and database: {result.stderr.strip()}")
+        raise PostgresError(f"could not create the roles and database: {result.stderr.strip()}")
 
 
 def ensure_started(cfg: Config) -> str:

@@ -15,10 +15,12 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pipeline_core.document import SourceVersion
 
 from fue import aws, db, events
 from fue.config import Config
+from fue.printable import printable, printable_json
 
 # stage -> (what is wrong, which function re-drives it, which event)
 STAGES = {
@@ -133,14 +135,19 @@ def compare(cfg: Config, uploads: dict[str, SourceVersion], extracted: dict[str,
 
 def redrive(cfg: Config, findings: list[Finding], log=print) -> int:
     """Invoke the owning function for each finding; returns how many still failed."""
-    lam = aws.client(cfg, "lambda", max_pool_connections=16)
+    lam = aws.invoker(cfg, max_pool_connections=16)
 
     def invoke(kind: str, key: str, event_name: str) -> bool:
         record = events.s3_record(cfg.bucket, key, event_name, region=cfg.region)
-        response = lam.invoke(FunctionName=cfg.function_name(kind),
-                              Payload=json.dumps({"Records": [record]}).encode())
+        try:
+            response = lam.invoke(FunctionName=cfg.function_name(kind),
+                                  Payload=json.dumps({"Records": [record]}).encode())
+        except (BotoCoreError, ClientError) as error:  # e.g. a read timeout: this item failed, the rest go on
+            log(f"  failed     {printable(key)}: {printable(f'{type(error).__name__}: {error}')}")
+            return False
         if "FunctionError" in response:
-            log(f"  failed     {key}: {response['Payload'].read()[:300]!r}")
+            problem = response["Payload"].read()[:300].decode(errors="replace")
+            log(f"  failed     {printable(key)}: {printable(problem)}")
             return False
         return True
 
@@ -159,11 +166,11 @@ def redrive(cfg: Config, findings: list[Finding], log=print) -> int:
 def run(cfg: Config, *, dry_run: bool, as_json: bool = False, log=print) -> int:
     findings = find(cfg)
     if as_json:
-        print(json.dumps([{"stage": f.stage, "key": f.upload_key, "extracted_key": f.extracted_key}
-                          for f in findings], indent=2))
+        print(printable_json([{"stage": f.stage, "key": f.upload_key, "extracted_key": f.extracted_key}
+                               for f in findings], indent=2))
     else:
         for f in findings:
-            log(f"  {f.stage:<18} {f.upload_key}  ({STAGES[f.stage][0]})")
+            log(f"  {f.stage:<18} {printable(f.upload_key)}  ({STAGES[f.stage][0]})")
         log("reconcile: everything is consistent" if not findings else f"reconcile: {len(findings)} file(s) stuck")
     if dry_run or not findings:
         return 0

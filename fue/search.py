@@ -12,7 +12,6 @@ name, which outrank its content; documents that could not be extracted
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -22,6 +21,7 @@ from datetime import datetime
 from pg8000.exceptions import DatabaseError
 
 from fue import config, db
+from fue.printable import printable, printable_json
 
 # The characters the database's search_text() sets apart (bootstrap/migrations/0001_documents.sql).
 CJK_CHARACTER = (
@@ -144,6 +144,7 @@ def _highlight(snippet: str, bold: bool) -> str:
 
 
 def format_hits(hits: list[Hit], query: str, bold: bool = False) -> str:
+    query = printable(query)
     if not hits:
         return f"No documents match: {query}"
     noun = "document matches" if len(hits) == 1 else "documents match"
@@ -151,15 +152,15 @@ def format_hits(hits: list[Hit], query: str, bold: bool = False) -> str:
     for number, hit in enumerate(hits, start=1):
         facts = [_human_size(hit.size)]
         if hit.content_type:
-            facts.append(hit.content_type)
+            facts.append(printable(hit.content_type))
         facts.append(f"extracted {hit.extracted_at:%Y-%m-%d %H:%M:%S %Z}".rstrip())
         facts.append(f"rank {hit.rank:.3f}")
-        lines.append(f"{number:>2}. {hit.key}")
+        lines.append(f"{number:>2}. {printable(hit.key)}")
         lines.append("    " + " · ".join(facts))
         if hit.status != "ok":
-            lines.append(f"    {hit.status}: {hit.error or 'no reason given'}")
+            lines.append(f"    {printable(hit.status)}: {printable(hit.error or 'no reason given')}")
         if hit.snippet:
-            lines.append("    " + _highlight(hit.snippet, bold))
+            lines.append("    " + _highlight(printable(hit.snippet), bold))
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -215,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         conn.close()
 
     if args.json:
-        print(json.dumps({"query": query, "hits": [hit.to_json() for hit in hits]}, ensure_ascii=False, indent=2))
+        print(printable_json({"query": query, "hits": [hit.to_json() for hit in hits]}, ensure_ascii=False, indent=2))
     else:
         print(format_hits(hits, query, bold=_use_bold()))
     return 0

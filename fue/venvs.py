@@ -30,6 +30,8 @@ class VenvSpec:
     # Each entry is one `pip install` invocation's arguments.
     installs: list[list[str]]
     inputs: list[Path] = field(default_factory=list)
+    # A given interpreter (e.g. a copy the service user can run) instead of the first one found.
+    python: str | None = None
 
 
 def _hash_inputs(h, inputs: list[Path]) -> None:
@@ -56,8 +58,8 @@ def python_of(venv: Path) -> Path:
 
 def ensure(spec: VenvSpec, log=print) -> str:
     """Create or update the venv; returns "reused", "created" or "rebuilt"."""
-    python = interpreters.find_first(spec.python_versions)
-    digest = _digest(spec, interpreters.version_of(python) or python)
+    python = spec.python or interpreters.find_first(spec.python_versions)
+    digest = _digest(spec, (interpreters.version_of(python) or python) + (f" {python}" if spec.python else ""))
     stamp = spec.path / STAMP
     if stamp.is_file() and stamp.read_text().strip() == digest and python_of(spec.path).exists():
         return "reused"

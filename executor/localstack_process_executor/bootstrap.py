@@ -48,6 +48,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer  # noqa: E402
 
 PARENT_POLL_SECONDS = 0.5
 CAPTURE_FILE_NAME = "invocation.log"
+OUT_OF_MEMORY = "Runtime.OutOfMemory"
+M_ARENA_MAX = -8  # mallopt parameter of glibc
 
 
 # --- AWS-style log lines and errors (shared with the executor) ---------------
@@ -61,7 +63,8 @@ def end_line(request_id):
     return "END RequestId: %s" % request_id
 
 
-def report_line(request_id, duration_ms, memory_size_mb, max_memory_used_mb, init_ms=None, status=None):
+def report_line(request_id, duration_ms, memory_size_mb, max_memory_used_mb, init_ms=None, status=None,
+                error_type=None):
     fields = [
         "REPORT RequestId: %s" % request_id,
         "Duration: %.2f ms" % duration_ms,
@@ -73,6 +76,8 @@ def report_line(request_id, duration_ms, memory_size_mb, max_memory_used_mb, ini
         fields.append("Init Duration: %.2f ms" % init_ms)
     if status:
         fields.append("Status: %s" % status)
+    if error_type:
+        fields.append("Error Type: %s" % error_type)
     return "\t".join(fields)
 
 
@@ -91,6 +96,14 @@ def timeout_error(request_id, timeout_seconds):
         "errorType": "Sandbox.Timedout",
         "errorMessage": "RequestId: %s Error: Task timed out after %.2f seconds"
         % (request_id, float(timeout_seconds)),
+    }
+
+
+def out_of_memory_error(request_id):
+    """The error AWS reports when a function exceeds its memory size."""
+    return {
+        "errorType": OUT_OF_MEMORY,
+        "errorMessage": "RequestId: %s Error: Runtime exited with error: signal: killed" % request_id,
     }
 
 
@@ -124,6 +137,10 @@ def max_memory_used_mb(pid="self"):
 
 
 # --- the function's side -------------------------------------------------------
+
+
+class OutOfMemory(Exception):
+    """The handler ran past the address-space limit (the function's memory size)."""
 
 
 class FunctionError(Exception):
@@ -251,6 +268,8 @@ def call_handler(handler, payload, context):
         raise FunctionError("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % exc)
     try:
         result = handler(event, context)
+    except MemoryError:
+        raise OutOfMemory()
     except Exception as exc:
         raise FunctionError.from_exception(exc)
     try:
@@ -419,6 +438,7 @@ class Runtime:
         os.environ["_X_AMZN_TRACE_ID"] = invocation.get("trace-id") or ""
         RequestIdFilter.request_id = request_id
         context = LambdaContext(request_id, invocation.get("invoked-function-arn"), started + self.timeout)
+        out_of_memory = False
         with self.capture:
             timer.start()
             try:
@@ -426,14 +446,23 @@ class Runtime:
             except FunctionError as exc:
                 os.write(2, exc.log_text().encode("utf-8", "replace"))
                 body, is_error = json.dumps(exc.payload(request_id)).encode("utf-8"), True
+            except OutOfMemory:
+                error = out_of_memory_error(request_id)
+                os.write(2, (error["errorMessage"] + "\n").encode("utf-8"))
+                body, is_error, out_of_memory = json.dumps(error).encode("utf-8"), True, True
             timer.cancel()
             duration_ms = (time.time() - started) * 1000
             if not reporter.claim():
                 threading.Event().wait()  # the timer reports; the process is about to be killed
-        report = report_line(request_id, duration_ms, self.memory_size, max_memory_used_mb(), init_ms)
+        report = report_line(
+            request_id, duration_ms, self.memory_size, max_memory_used_mb(), init_ms,
+            status="error" if out_of_memory else None, error_type=OUT_OF_MEMORY if out_of_memory else None,
+        )
         logs = invocation_logs(request_id, self.version, self.capture.text(), report, init_output)
         self.capture.write_to_environment_log(logs)
         self.api.result(request_id, logs, body, is_error)
+        if out_of_memory:
+            kill_process_group()  # as on AWS, the next invocation starts a fresh environment
 
     def _report_timeout(self, reporter, request_id, started, init_output, init_ms):
         if not reporter.claim():
@@ -461,11 +490,27 @@ def parse_args(argv):
     parser.add_argument("--code-dir", required=True)
     parser.add_argument("--env-dir", required=True)
     parser.add_argument("--parent-pid", type=int, required=True)
+    parser.add_argument("--address-space-limit", type=int, help="bytes; RLIMIT_AS applied before the handler loads")
     return parser.parse_args(argv)
+
+
+def limit_address_space(limit_bytes):
+    """Cap this process's address space; fewer allocator arenas keep reserved-but-unused space small."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 2)
+    except (OSError, AttributeError):
+        pass  # not glibc: the limit still holds, with less room to spare
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.address_space_limit:
+        limit_address_space(args.address_space_limit)
     threading.Thread(
         target=exit_with_parent, args=(args.parent_pid, args.env_dir), name="parent-watch", daemon=True
     ).start()

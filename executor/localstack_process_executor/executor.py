@@ -33,6 +33,7 @@ from localstack_process_executor.bootstrap import (
     report_line,
     timeout_error,
 )
+from localstack_process_executor import memory_limit
 from localstack_process_executor.endpoint import RuntimeCallbacks
 from localstack_process_executor.environment import function_environment
 from localstack_process_executor.process import RuntimeProcess
@@ -197,6 +198,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 env=self._env,
                 log_file=self._environment_log,
                 on_exit=self._on_process_exit,
+                runtime_args=memory_limit.runtime_arguments(self.function_version.config.memory_size),
             )
             self._process.start()
         timeout = config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT

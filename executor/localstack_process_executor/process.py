@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from localstack_process_executor import records
 from localstack_process_executor.bootstrap import max_memory_used_mb
 
 LOG = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class RuntimeProcess:
         env: dict[str, str],
         log_file: Path,
         on_exit: Callable[[RuntimeProcess, int], None],
+        runtime_args: list[str] | tuple[str, ...] = (),
     ) -> None:
         self._python = python
         self._code_dir = code_dir
@@ -45,9 +47,11 @@ class RuntimeProcess:
         self._env = env
         self._log_file = log_file
         self._on_exit = on_exit
+        self._runtime_args = list(runtime_args)
         self._exited = threading.Event()
         self._terminating = False
         self._popen: subprocess.Popen | None = None
+        self._record: Path | None = None
         self.port: int | None = None
 
     @property
@@ -70,6 +74,7 @@ class RuntimeProcess:
                 str(self._env_dir),
                 "--parent-pid",
                 str(os.getpid()),
+                *self._runtime_args,
             ]
             with open(self._log_file, "ab") as log:
                 self._popen = subprocess.Popen(
@@ -84,6 +89,7 @@ class RuntimeProcess:
                 )
         finally:
             listener.close()
+        self._record = records.record(self.pid)
         threading.Thread(target=self._watch, name=f"lambda-process-{self.pid}", daemon=True).start()
 
     @property
@@ -119,6 +125,7 @@ class RuntimeProcess:
 
     def _watch(self) -> None:
         returncode = self._popen.wait()
+        records.forget(self._record)
         self._exited.set()
         if not self._terminating:
             LOG.debug("Lambda runtime process %s exited with %s", self.pid, returncode)

@@ -5,15 +5,29 @@ import pytest
 from fue import db
 
 
+@pytest.fixture()
+def connect():
+    """Connections closed when the test ends (a lingering session blocks dropping its database)."""
+    opened = []
+
+    def open_(dsn: str):
+        opened.append(db.connect(dsn))
+        return opened[-1]
+
+    yield open_
+    for conn in opened:
+        conn.close()
+
+
 def _tables(conn) -> set[str]:
     rows = conn.run("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
     return {name for (name,) in rows}
 
 
-def test_migrations_are_applied_once(make_database):
-    conn = db.connect(make_database("migrations_once"))
+def test_migrations_are_applied_once(make_database, connect):
+    conn = connect(make_database("migrations_once"))
 
-    applied = [path.name for path in sorted(db.MIGRATIONS_DIR.glob("*.sql"))]
+    applied = [path.name for path in db.available_migrations()]
     assert applied[:2] == ["0001_documents.sql", "0002_upload_versions.sql"]
     assert db.migrate(conn) == applied
     assert db.migrate(conn) == []
@@ -21,9 +35,9 @@ def test_migrations_are_applied_once(make_database):
     assert {"documents", "schema_migrations"} <= _tables(conn)
 
 
-def test_0002_keeps_the_rows_of_0001_and_marks_them_unversioned(make_database, tmp_path):
+def test_0002_keeps_the_rows_of_0001_and_marks_them_unversioned(make_database, connect, tmp_path):
     shutil.copy(db.MIGRATIONS_DIR / "0001_documents.sql", tmp_path)
-    conn = db.connect(make_database("migrations_0002"))
+    conn = connect(make_database("migrations_0002"))
     db.migrate(conn, tmp_path)
     conn.run(
         "INSERT INTO documents (bucket, key, extracted_key, content, status, extracted_at, sequencer) "
@@ -39,11 +53,11 @@ def test_0002_keeps_the_rows_of_0001_and_marks_them_unversioned(make_database, t
     assert "sequencer" not in columns
 
 
-def test_a_failing_migration_rolls_back_the_whole_run(make_database, tmp_path):
+def test_a_failing_migration_rolls_back_the_whole_run(make_database, connect, tmp_path):
     shutil.copy(db.MIGRATIONS_DIR / "0001_documents.sql", tmp_path)
     (tmp_path / "0002_notes.sql").write_text("CREATE TABLE notes (id integer);\n")
     (tmp_path / "0003_broken.sql").write_text("CREATE TABLE broken (;\n")
-    conn = db.connect(make_database("migrations_rollback"))
+    conn = connect(make_database("migrations_rollback"))
 
     with pytest.raises(db.MigrationError, match="0003_broken.sql failed"):
         db.migrate(conn, tmp_path)
@@ -54,9 +68,9 @@ def test_a_failing_migration_rolls_back_the_whole_run(make_database, tmp_path):
     assert "notes" in _tables(conn)
 
 
-def test_an_applied_migration_that_was_edited_is_reported(make_database, tmp_path):
+def test_an_applied_migration_that_was_edited_is_reported(make_database, connect, tmp_path):
     shutil.copy(db.MIGRATIONS_DIR / "0001_documents.sql", tmp_path)
-    conn = db.connect(make_database("migrations_edited"))
+    conn = connect(make_database("migrations_edited"))
     db.migrate(conn, tmp_path)
 
     with open(tmp_path / "0001_documents.sql", "a") as migration:

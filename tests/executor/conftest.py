@@ -144,6 +144,7 @@ def make_function(lambda_client) -> Iterator[Callable[..., Function]]:
         runtime: str = "python3.12",
         timeout: int = 10,
         environment: dict[str, str] | None = None,
+        memory: int = 128,
     ) -> Function:
         name = f"executor-test-{uuid.uuid4().hex[:10]}"
         lambda_client.create_function(
@@ -153,6 +154,7 @@ def make_function(lambda_client) -> Iterator[Callable[..., Function]]:
             Handler=handler,
             Code={"ZipFile": build_zip(files)},
             Timeout=timeout,
+            MemorySize=memory,
             Environment={"Variables": environment or {}},
         )
         created.append(name)

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bootstrap.deploy import deploy
-from fue import db, dlq, processes, reconcile, stack
+from fue import db, dlq, localstack_host, postgres_host, reconcile, stack
 from tests.support import object_exists, poll_until
 
 PIPELINE_DEADLINE = 60
@@ -88,8 +88,8 @@ def test_database_outage_during_a_burst_loses_nothing(cfg, s3, run_id):
 
 
 def _extract_environment_pids(cfg) -> list[int]:
-    return [p for p in processes.pids_matching(str(cfg.runtimes_dir))
-            if cfg.extract_function.encode() in open(f"/proc/{p}/environ", "rb").read()]
+    return [r.pid for r in localstack_host.runtime_processes(cfg)
+            if cfg.extract_function.encode() in open(f"/proc/{r.pid}/environ", "rb").read()]
 
 
 @pytest.mark.host_only  # kills host-mode execution environment processes

@@ -47,3 +47,62 @@ def test_lists_more_than_one_batch_and_keeps_messages(cfg):
     assert sample.function == "fn"
     assert sample.condition == "RetriesExhausted" and sample.attempts == 3
     assert sample.error == "RecordsFailed: database down 7"
+
+
+class FlakyInvoker:
+    """Times out on events whose key mentions ``slow``; succeeds otherwise."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def invoke(self, FunctionName, Payload):
+        import io
+
+        from botocore.exceptions import ReadTimeoutError
+
+        self.calls += 1
+        if b"File+3." in Payload or b"File+5." in Payload:
+            raise ReadTimeoutError(endpoint_url="http://127.0.0.1:4566/invoke")
+        return {"StatusCode": 200, "Payload": io.BytesIO(b"[]")}
+
+
+def test_redrive_reports_each_failure_and_finishes(cfg, monkeypatch):
+    invoker = FlakyInvoker()
+    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: invoker)
+    lines = []
+
+    ok, failing = dlq.redrive(cfg, log=lines.append)
+
+    assert (ok, failing) == (21, 2)
+    assert invoker.calls == 23, "one invocation per event, no retries"
+    failed_lines = [line for line in lines if line.startswith("still failing")]
+    assert len(failed_lines) == 2 and all("ReadTimeoutError" in line for line in failed_lines)
+    remaining = dlq.failed_events(cfg)
+    assert sorted(e.keys[0] for e in remaining) == ["extracted/My File 3.txt", "extracted/My File 5.txt"]
+
+
+def test_invoker_waits_past_the_function_timeout_and_never_retries():
+    from fue import aws
+
+    client = aws.invoker(config.load())
+    assert client.meta.config.read_timeout > config.load().lambda_timeout
+    assert client.meta.config.retries["total_max_attempts"] == 1
+
+
+def test_an_interrupted_redrive_leaves_the_untried_events_visible(cfg, monkeypatch):
+    class Interrupted:
+        calls = 0
+
+        def invoke(self, FunctionName, Payload):
+            import io
+
+            if self.calls == 4:
+                raise KeyboardInterrupt
+            self.calls += 1
+            return {"StatusCode": 200, "Payload": io.BytesIO(b"[]")}
+
+    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: Interrupted())
+    with pytest.raises(KeyboardInterrupt):
+        dlq.redrive(cfg, log=lambda line: None)
+
+    assert len(dlq.failed_events(cfg)) == 23 - 4, "the 4 re-driven are gone, the other 19 are visible at once"

@@ -85,10 +85,11 @@ class Document:
     encoding: str | None = None
     pages: int | None = None
     truncated: bool = False
+    warnings: tuple[str, ...] = ()  # odd but not fatal: replaced bytes, work stopped by a budget
 
     def findings(self) -> dict[str, Any]:
         """What the extraction found: status, content, error, extractor, encoding, pages, truncated."""
-        return {name: value for name, value in asdict(self).items() if name not in _SOURCE_FIELDS}
+        return {name: value for name, value in asdict(self).items() if name not in _NOT_INDEXED}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -106,6 +107,7 @@ class Document:
             "Encoding": self.encoding,
             "Pages": self.pages,
             "Truncated": self.truncated,
+            "Warnings": list(self.warnings),
         }
 
     def encode(self) -> bytes:
@@ -137,12 +139,22 @@ class Document:
             encoding=_field(data, "Encoding", str, optional=True),
             pages=_field(data, "Pages", int, optional=True),
             truncated=bool(_field(data, "Truncated", bool, optional=True)),
+            warnings=_warnings(data),
         )
 
 
 _SOURCE_FIELDS = frozenset({"source_bucket", "source_key", "source", "content_type", "extracted_at_ms"})
+# Warnings stay in the document (``make trace`` shows it); the index has no column for them.
+_NOT_INDEXED = _SOURCE_FIELDS | {"warnings"}
 # The document's JSON names, in the order written.
 JSON_FIELDS = tuple(Document("", "", SourceVersion("", 0, 0), None, 0, "ok").to_json())
+
+
+def _warnings(data: dict[str, Any]) -> tuple[str, ...]:
+    values = _field(data, "Warnings", list, optional=True) or []
+    if not all(isinstance(value, str) for value in values):
+        raise InvalidDocument("Warnings should be a list of strings")
+    return tuple(storable_text(value) for value in values)
 
 
 def _field(data: dict[str, Any], name: str, kind: type, *, optional: bool = False) -> Any:

@@ -39,6 +39,8 @@ def process_records(event: Any, handle: Callable[[S3Change], dict[str, Any]], lo
                 log.info("record is not an S3 object change; ignored", extra={"record": position})
                 continue
             result = handle(change)
+        except MemoryError:
+            raise  # the function is out of memory: the runtime reports it and starts afresh
         except Exception as error:
             name, reason = record_name(record, position), f"{type(error).__name__}: {error}"
             log.exception("record failed", extra={"key": name, "error": reason})

@@ -2,7 +2,10 @@
 
 The bytes win when they disagree with the name or content type: a PDF uploaded
 as ``notes.txt`` with ``text/plain`` is read as a PDF, and a ``.pdf`` that is
-really plain text is read as text.
+really plain text is read as text. Binary formats are recognised by their
+signatures at the offsets their specifications define, checked against the
+structure that follows, never by a substring found somewhere in the first bytes:
+a note that mentions ``%PDF-1.7`` or starts with "ID3" is text.
 """
 
 from __future__ import annotations
@@ -49,36 +52,46 @@ _EXTENSIONS = {
     ".docx": "docx",
 }
 
-# (offset, signature, what the file is) for binary formats that are not extracted.
+# (offset, signature, what the file is, structure check of the head or None) for binary
+# formats that are not extracted. A signature counts only at its defined offset, and where
+# a short signature could start ordinary text, only when the bytes after it are what the
+# format defines there.
 _UNSUPPORTED_SIGNATURES = (
-    (0, b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (0, b"\xff\xd8\xff", "JPEG image"),
-    (0, b"GIF87a", "GIF image"),
-    (0, b"GIF89a", "GIF image"),
-    (0, b"II*\x00", "TIFF image"),
-    (0, b"MM\x00*", "TIFF image"),
-    (8, b"WEBP", "WebP image"),
-    (0, b"\x1f\x8b", "gzip archive"),
-    (0, b"BZh", "bzip2 archive"),
-    (0, b"\xfd7zXZ\x00", "xz archive"),
-    (0, b"(\xb5/\xfd", "zstd archive"),
-    (0, b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
-    (0, b"Rar!\x1a\x07", "RAR archive"),
-    (257, b"ustar", "tar archive"),
-    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document (OLE2)"),
-    (0, b"{\\rtf", "RTF document"),
-    (0, b"\x7fELF", "ELF executable"),
-    (0, b"\x00asm", "WebAssembly module"),
-    (0, b"SQLite format 3\x00", "SQLite database"),
-    (0, b"ID3", "MP3 audio"),
-    (0, b"OggS", "Ogg media"),
-    (0, b"fLaC", "FLAC audio"),
-    (4, b"ftyp", "MP4/QuickTime media"),
+    (0, b"\x89PNG\r\n\x1a\n", "PNG image", None),
+    (0, b"\xff\xd8\xff", "JPEG image", None),
+    (0, b"GIF87a", "GIF image", None),
+    (0, b"GIF89a", "GIF image", None),
+    (0, b"II*\x00", "TIFF image", None),
+    (0, b"MM\x00*", "TIFF image", None),
+    (8, b"WEBP", "WebP image", lambda head: head.startswith(b"RIFF")),
+    (0, b"\x1f\x8b\x08", "gzip archive", None),
+    (0, b"BZh", "bzip2 archive", lambda head: head[3:4].isdigit() and head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")),
+    (0, b"\xfd7zXZ\x00", "xz archive", None),
+    (0, b"(\xb5/\xfd", "zstd archive", None),
+    (0, b"7z\xbc\xaf\x27\x1c", "7-Zip archive", None),
+    (0, b"Rar!\x1a\x07", "RAR archive", None),
+    (257, b"ustar", "tar archive", lambda head: head[262:263] in (b"\x00", b" ")),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "legacy Office document (OLE2)", None),
+    (0, b"{\\rtf1", "RTF document", None),
+    (0, b"\x7fELF", "ELF executable", None),
+    (0, b"\x00asm", "WebAssembly module", None),
+    (0, b"SQLite format 3\x00", "SQLite database", None),
+    (0, b"ID3", "MP3 audio", lambda head: head[3:4] in (b"\x02", b"\x03", b"\x04") and head[4:5] == b"\x00"
+     and all(byte < 0x80 for byte in head[6:10])),
+    (0, b"OggS", "Ogg media", lambda head: head[4:5] == b"\x00"),
+    (0, b"fLaC", "FLAC audio", lambda head: head[4] & 0x7F == 0 if len(head) > 4 else False),
+    (4, b"ftyp", "MP4/QuickTime media", lambda head: 8 <= int.from_bytes(head[:4], "big") <= 4096
+     and head[8:12].isascii() and head[8:12].strip(b" ").isalnum()),
 )
 
 HEAD_BYTES = 4096
-_PDF_SIGNATURE = b"%PDF-"
+_PDF_HEADER = re.compile(rb"%PDF-\d\.\d[ \t]*[\r\n%]")
+_PDF_HEADER_WINDOW = 1024  # readers accept a header this far in, after junk
+_PDF_TRAILER = b"%%EOF"
 _ZIP_SIGNATURE = b"PK\x03\x04"
+_EOCD_SIGNATURE = b"PK\x05\x06"
+_EOCD_SEARCH_BYTES = 66 * 1024  # the record (22 bytes) plus the longest archive comment
+MAX_ZIP_ENTRIES = 10_000  # real DOCX files hold tens to hundreds of parts
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
@@ -86,7 +99,6 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 class Detection:
     format: str
     encoding: str | None = None  # codec of text formats
-    whole_sample: bool = True  # detection saw every byte, so decoding can be strict
 
 
 def detect(file: BinaryIO, filename: str, content_type: str | None) -> Detection:
@@ -100,13 +112,12 @@ def detect(file: BinaryIO, filename: str, content_type: str | None) -> Detection
     file.seek(0)
     declared = declared_format(filename, content_type)
 
-    # A PDF may have a few bytes of junk before its header.
-    if _PDF_SIGNATURE in head[:1024]:
+    if _is_pdf(file, head):
         return Detection("pdf")
     if head.startswith(_ZIP_SIGNATURE):
         return Detection(_zip_format(file, declared))
-    for offset, signature, what in _UNSUPPORTED_SIGNATURES:
-        if head[offset : offset + len(signature)] == signature:
+    for offset, signature, what, structure in _UNSUPPORTED_SIGNATURES:
+        if head[offset : offset + len(signature)] == signature and (structure is None or structure(head)):
             raise UnsupportedContent(f"{what} is not a supported format")
 
     sample, complete = read_sample(file)
@@ -119,7 +130,21 @@ def detect(file: BinaryIO, filename: str, content_type: str | None) -> Detection
             raise ExtractionFailed(f"not a valid {declared.upper()}: the file signature is missing")
         raise UnsupportedContent("unrecognized binary content is not a supported format")
     text_format = declared if declared in TEXT_FORMATS else _sniff_text_format(sample, encoding)
-    return Detection(text_format, encoding, whole_sample=complete)
+    return Detection(text_format, encoding)
+
+
+def _is_pdf(file: BinaryIO, head: bytes) -> bool:
+    """A PDF header at the start, or after a little junk when the file also ends like a PDF."""
+    match = _PDF_HEADER.search(head[: _PDF_HEADER_WINDOW + 10])
+    if match is None or match.start() > _PDF_HEADER_WINDOW:
+        return False
+    if match.start() == 0:
+        return True
+    size = file.seek(0, 2)
+    file.seek(max(0, size - 1024))
+    tail = file.read()
+    file.seek(0)
+    return _PDF_TRAILER in tail
 
 
 def declared_format(filename: str, content_type: str | None) -> str | None:
@@ -137,6 +162,12 @@ def declared_format(filename: str, content_type: str | None) -> str | None:
 
 
 def _zip_format(file: BinaryIO, declared: str | None) -> str:
+    entries = _zip_entry_count(file)
+    if entries is not None and entries > MAX_ZIP_ENTRIES:
+        # Opening the archive would build one object per entry: refuse before that.
+        if declared == "docx":
+            raise ExtractionFailed(f"not a valid DOCX: {entries} parts, a document has far fewer")
+        raise UnsupportedContent("ZIP archive is not a supported format")
     try:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
@@ -155,6 +186,19 @@ def _zip_format(file: BinaryIO, declared: str | None) -> str:
     if "ppt/presentation.xml" in names:
         raise UnsupportedContent("PowerPoint presentation (PPTX) is not a supported format")
     raise UnsupportedContent("ZIP archive is not a supported format")
+
+
+def _zip_entry_count(file: BinaryIO) -> int | None:
+    """Entries the archive's end-of-central-directory record announces (ZIP64: None, read later)."""
+    size = file.seek(0, 2)
+    file.seek(max(0, size - _EOCD_SEARCH_BYTES))
+    tail = file.read()
+    file.seek(0)
+    end = tail.rfind(_EOCD_SIGNATURE)
+    if end < 0 or len(tail) < end + 12:
+        return None
+    entries = int.from_bytes(tail[end + 10 : end + 12], "little")
+    return None if entries == 0xFFFF else entries
 
 
 def _declared_charset(content_type: str | None, html_head: bytes) -> str | None:

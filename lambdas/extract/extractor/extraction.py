@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import BinaryIO
 
 from . import detect as detection
@@ -17,10 +18,10 @@ from .outcome import (
     FormatText,
     UnsupportedContent,
 )
-from .text_decoding import open_text
+from .text_decoding import open_text, replacement_warning
 
 # Format -> its module in .formats, imported on first use: a cold start pays only for the
-# parsers (pypdf, python-docx, BeautifulSoup) of the formats it actually meets.
+# parsers (pypdf, lxml, markdown-it-py, ijson) of the formats it actually meets.
 _BINARY_EXTRACTORS = {"pdf": "pdf_text", "docx": "docx_text"}
 _TEXT_EXTRACTORS = {
     "text": "plain_text",
@@ -33,6 +34,8 @@ _TEXT_EXTRACTORS = {
 
 def _extractor(module: str) -> Callable:
     return importlib.import_module(f"{__package__}.formats.{module}").extract
+
+
 # Structured text that does not parse is still text worth finding.
 _FALLS_BACK_TO_PLAIN_TEXT = {"csv", "json"}
 
@@ -49,6 +52,8 @@ def extract(
         return Extraction(UNSUPPORTED, error=str(reason))
     except ExtractionFailed as reason:
         return Extraction(FAILED, error=str(reason))
+    except MemoryError:
+        raise  # the function ran out of memory: the runtime reports it, as on AWS
     except Exception as error:  # e.g. a zip too damaged for the zipfile module
         return Extraction(FAILED, error=f"format detection failed: {type(error).__name__}: {error}")
     if detected.format in _BINARY_EXTRACTORS:
@@ -62,15 +67,18 @@ def too_large(size: int, max_bytes: int) -> Extraction:
 
 def _extract_text(file: BinaryIO, detected: detection.Detection, max_chars: int) -> Extraction:
     def read_as(text_format: str) -> FormatText:
-        stream = open_text(file, detected.encoding, strict=detected.whole_sample)
+        stream = open_text(file, detected.encoding)
         try:
-            return _extractor(_TEXT_EXTRACTORS[text_format])(stream, max_chars)
+            text = _extractor(_TEXT_EXTRACTORS[text_format])(stream, max_chars)
         finally:
             stream.detach()  # the wrapper must not close the file when it is collected
+        replaced = replacement_warning(detected.encoding)
+        return replace(text, warnings=(replaced, *text.warnings)) if replaced else text
 
     result = _run(detected.format, lambda: read_as(detected.format), encoding=detected.encoding)
     if result.status == FAILED and detected.format in _FALLS_BACK_TO_PLAIN_TEXT:
-        result = _run("text", lambda: read_as("text"), encoding=detected.encoding)
+        fallback = _run("text", lambda: read_as("text"), encoding=detected.encoding)
+        result = replace(fallback, warnings=(f"read as plain text: {result.error}", *fallback.warnings))
     return result
 
 
@@ -79,6 +87,8 @@ def _run(extractor: str, read: Callable[[], FormatText], encoding: str | None = 
         text = read()
     except ExtractionFailed as error:
         reason = str(error)
+    except MemoryError:
+        raise  # the function ran out of memory: the runtime reports it, as on AWS
     except Exception as error:  # a parser bug on one odd file must not lose the document
         reason = f"{extractor} extraction failed: {type(error).__name__}: {error}"
     else:
@@ -89,5 +99,6 @@ def _run(extractor: str, read: Callable[[], FormatText], encoding: str | None = 
             encoding=encoding,
             pages=text.pages,
             truncated=text.truncated,
+            warnings=tuple(text.warnings),
         )
     return Extraction(FAILED, error=reason, extractor=extractor, encoding=encoding)

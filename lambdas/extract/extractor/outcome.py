@@ -25,6 +25,7 @@ class FormatText:
     content: str
     truncated: bool = False
     pages: int | None = None
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Extraction:
     encoding: str | None = None
     pages: int | None = None
     truncated: bool = False
+    # What was odd but not fatal (replaced bytes, work stopped by a budget). The document
+    # carries it as ``Warnings``.
+    warnings: tuple[str, ...] = ()
 
 
 def capped(text: str, max_chars: int) -> tuple[str, bool]:

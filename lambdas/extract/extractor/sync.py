@@ -25,6 +25,7 @@ from pipeline_core.converge import MAX_PASSES, NotSettled, Outcome
 from pipeline_core.document import CONTENT_TYPE, Document, SourceVersion
 from pipeline_core.settings import ExtractSettings
 
+from . import attempts
 from .extraction import extract, too_large
 from .outcome import Extraction
 from .spool import BodyTooLarge, spool
@@ -63,7 +64,7 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
             version = SourceVersion.of(upload)
             if document is not None and SourceVersion.from_metadata(document["Metadata"]) == version:
                 return _outcome(done or CURRENT, key, target, status, passes)
-            extracted = extract_version(upload, bucket, key, version, settings, log)
+            extracted = extract_version(s3, upload, bucket, key, version, settings, log)
         if not _is_current(s3, bucket, key, version):
             log.info("upload changed during extraction; extracting again", extra={"key": key})
             continue
@@ -71,17 +72,21 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
             log.info("document changed during extraction; checking again", extra={"key": key})
             continue
         done, status = WRITTEN, extracted.status
+        attempts.document_written(s3, bucket=bucket, key=key, size=version.size)
         if _is_current(s3, bucket, key, version):
             return _outcome(WRITTEN, key, target, status, passes)
     raise NotSettled(key)
 
 
-def extract_version(upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings,
+def extract_version(s3, upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings,
                     log) -> Document:
     """The document of the upload version whose GetObject answer is ``upload``."""
     started = time.monotonic()
     log.info("extraction started", extra={"key": key, "etag": version.etag})
-    extraction = extract_body(upload["Body"], key, upload.get("ContentType"), version.size, settings)
+    extraction = attempts.extract_marked(
+        s3, bucket=bucket, key=key, etag=version.etag, size=version.size,
+        extract=lambda: extract_body(upload["Body"], key, upload.get("ContentType"), version.size, settings),
+    )
     log.info(
         "extraction finished",
         extra={"key": key, "etag": version.etag, "status": extraction.status,

@@ -66,3 +66,16 @@ def test_the_version_of_an_s3_answer_counts_whole_seconds():
     assert SourceVersion.of(answer) == SourceVersion("abc", 3, 1_767_225_600_000)
     listed = {"ETag": '"abc"', "Size": 3, "LastModified": datetime(2026, 1, 1, tzinfo=UTC)}
     assert SourceVersion.of_listing(listed) == SourceVersion.of(answer)
+
+
+def test_warnings_round_trip_and_stay_out_of_the_index_row():
+    warned = Document(**{**DOCUMENT.__dict__, "warnings": ("2 bytes replaced",)})
+    assert json.loads(warned.encode())["Warnings"] == ["2 bytes replaced"]
+    assert Document.parse(warned.encode()) == warned
+    assert "warnings" not in warned.findings()
+
+
+def test_warnings_must_be_a_list_of_strings():
+    data = json.loads(DOCUMENT.encode())
+    with pytest.raises(InvalidDocument, match="Warnings should be a list of strings"):
+        Document.parse(json.dumps({**data, "Warnings": [1]}).encode())

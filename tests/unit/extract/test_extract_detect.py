@@ -45,7 +45,7 @@ def test_docx_bytes_are_read_as_docx_even_named_zip():
 
 def test_text_named_pdf_is_read_as_text():
     detected = _detect(b"just some words, no PDF here\n", "report.pdf", "application/pdf")
-    assert (detected.format, detected.encoding) == ("text", "ascii")
+    assert (detected.format, detected.encoding) == ("text", "utf-8")
 
 
 def test_png_named_text_is_unsupported():
@@ -115,7 +115,7 @@ def test_html_meta_charset_is_used():
 
 def test_byte_order_marks_win():
     assert detect_encoding("héllo".encode("utf-8-sig"), True) == "utf-8-sig"
-    assert detect_encoding("héllo".encode("utf-16-be"), True) is None  # NUL bytes without a BOM
+    assert detect_encoding("héllo".encode("utf-16-be"), True) == "utf-16-be"  # by its NUL bytes
     assert detect_encoding("héllo".encode("utf-32"), True) == "utf-32"
 
 
@@ -139,4 +139,4 @@ def _decodes(data: bytes) -> bool:
 def test_large_text_beyond_the_sample_is_still_detected_as_text():
     body = b"word " * (SAMPLE_BYTES // 5 + 100)
     detected = _detect(body, "big.txt", "text/plain")
-    assert (detected.format, detected.whole_sample) == ("text", False)
+    assert (detected.format, detected.encoding) == ("text", "utf-8")

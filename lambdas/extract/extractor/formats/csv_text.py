@@ -8,7 +8,7 @@ from typing import TextIO
 from ..outcome import ExtractionFailed, FormatText
 from .capped_text import CappedText
 
-_SNIFF_CHARS = 64 * 1024
+_SNIFF_CHARS = 16 * 1024
 _DELIMITERS = ",;\t|"
 
 

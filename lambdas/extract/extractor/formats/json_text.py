@@ -1,46 +1,61 @@
-"""JSON: keys and scalar values as readable lines (``key: value``)."""
+"""JSON: keys and scalar values as readable lines (``key: value``), read as a stream.
+
+ijson's C parser emits events as it reads, so a large export is never held in memory
+and reading stops at the character cap.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
+
+import ijson
 
 from ..outcome import ExtractionFailed, FormatText
 from .capped_text import CappedText
 
+CHUNK_CHARS = 64 * 1024
+
+
+class _Utf8Bytes:
+    """A text stream read as UTF-8 bytes, which is what the parser takes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(CHUNK_CHARS if size is None or size < 0 else size).encode("utf-8", "surrogatepass")
+
 
 def extract(stream: TextIO, max_chars: int) -> FormatText:
-    try:
-        data = json.load(stream)
-    except (ValueError, RecursionError) as error:
-        raise ExtractionFailed(f"invalid JSON: {error}") from None
     text = CappedText(max_chars)
-    for line in readable_lines(data):
-        if not text.add(line):
-            break
+    events = ijson.basic_parse(_Utf8Bytes(stream), use_float=True, buf_size=CHUNK_CHARS)
+    try:
+        for line in readable_lines(events):
+            if not text.add(line):
+                break
+    except ijson.JSONError as error:
+        raise ExtractionFailed(f"invalid JSON: {str(error).splitlines()[0]}") from None
     return text.result()
 
 
-def readable_lines(data: Any) -> Iterator[str]:
-    """Lines in document order, walked without recursion so deep nesting is safe."""
-    stack: list[tuple[str | None, Any]] = [(None, data)]
-    while stack:
-        key, value = stack.pop()
-        if isinstance(value, dict):
+def readable_lines(events: Iterable[tuple[str, Any]]) -> Iterator[str]:
+    """Lines in document order from parser events; nesting costs no recursion."""
+    key: str | None = None
+    for event, value in events:
+        if event == "map_key":
+            key = value
+            continue
+        if event in ("start_map", "start_array"):
             if key is not None:
                 yield f"{key}:"
-            stack.extend(reversed(list(value.items())))
-        elif isinstance(value, list):
-            if key is not None:
-                yield f"{key}:"
-            stack.extend((None, item) for item in reversed(value))
-        else:
+        elif event not in ("end_map", "end_array"):
             scalar = _scalar_text(value)
             if key is not None:
                 yield f"{key}: {scalar}" if scalar else f"{key}:"
             elif scalar:
                 yield scalar
+        key = None
 
 
 def _scalar_text(value: Any) -> str:
