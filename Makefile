@@ -91,7 +91,7 @@ unit-test: tools ## Fast tests of handler logic (no stack needed)
 	@$(PY) -m pytest tests/unit -q
 
 integration-test: up ## End-to-end and fault tests against the running stack (starts it if needed)
-	@$(PY) -m pytest tests/executor tests/db tests/integration tests/ui tests/faults tests/cloudformation -q
+	@$(PY) -m pytest tests/executor tests/db tests/integration tests/ui tests/faults tests/cloudformation -q --require-services
 
 test: template-check unit-test integration-test ## Template lint, unit and integration tests: what CI runs
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bootstrap import functions, hot_reload, iam, packaging, roles, storage
 from bootstrap.report import UNCHANGED, UPDATED, Report
-from fue import aws, db, localstack_host, stack
+from fue import aws, compose, db, localstack_host, stack
 from fue.config import Config
 
 EXTRACT_MEMORY_MB = 512
@@ -58,6 +58,8 @@ def deploy(cfg: Config, log=print) -> Report:
             cfg.extracted_prefix,
         ),
     ]
+    # Functions run where LocalStack runs them: on the Docker engine's CPU in Docker mode.
+    architecture = compose.engine_architecture() if mode == "docker" else packaging.architecture()
     iam_client = aws.client(cfg, "iam")
     notifications = []
     updated = False
@@ -68,9 +70,10 @@ def deploy(cfg: Config, log=print) -> Report:
             code = hot_reload.for_docker(folder, cfg) if mode == "docker" else hot_reload.assemble(folder, cfg)
             env.update(code.environment())
         else:
-            code = packaging.build(folder, cfg.build_dir)
+            code = packaging.build(folder, cfg.build_dir, architecture)
         arn, outcome = functions.ensure_function(
-            lam, name, code, role_arn, timeout=cfg.lambda_timeout, memory=memory, env=env, report=report
+            lam, name, code, role_arn, timeout=cfg.lambda_timeout, memory=memory, env=env,
+            architecture=architecture, report=report,
         )
         updated |= outcome == UPDATED
         functions.ensure_s3_permission(lam, name, cfg.bucket, account, report)

@@ -8,7 +8,7 @@ import time
 from pipeline_core.settings import EXTRACT_VARIABLES, INSERT_VARIABLES
 
 from bootstrap.hot_reload import HotReloadCode
-from bootstrap.packaging import RUNTIME, Package, architecture
+from bootstrap.packaging import RUNTIME, Package
 from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
 from fue.config import Config
 
@@ -76,14 +76,14 @@ def _code_differs(lam, name: str, current: dict, code: Package | HotReloadCode) 
     return current.get("CodeSha256") != code.sha256
 
 
-def _create(lam, name: str, package: Package | HotReloadCode, desired: dict) -> None:
+def _create(lam, name: str, package: Package | HotReloadCode, desired: dict, architecture: str) -> None:
     # A role created a moment ago may not be assumable yet on AWS; retry briefly.
     for attempt in range(10):
         try:
             lam.create_function(
                 FunctionName=name,
                 Code=_code_argument(package),
-                Architectures=[architecture()],
+                Architectures=[architecture],
                 **desired,
             )
             return
@@ -94,7 +94,7 @@ def _create(lam, name: str, package: Package | HotReloadCode, desired: dict) -> 
 
 
 def ensure_function(lam, name: str, package: Package | HotReloadCode, role_arn: str, *, timeout: int, memory: int,
-                    env: dict[str, str], report: Report) -> tuple[str, str]:
+                    env: dict[str, str], architecture: str, report: Report) -> tuple[str, str]:
     """Create or update the function; skips unchanged code (same hash, or same hot-reload folder).
 
     Returns its ARN and the outcome."""
@@ -102,7 +102,7 @@ def ensure_function(lam, name: str, package: Package | HotReloadCode, role_arn: 
     try:
         current = lam.get_function_configuration(FunctionName=name)
     except lam.exceptions.ResourceNotFoundException:
-        _create(lam, name, package, desired)
+        _create(lam, name, package, desired, architecture)
         lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
         outcome = report.record(CREATED, f"function {name} ({_describe(package)})")
         return lam.get_function_configuration(FunctionName=name)["FunctionArn"], outcome

@@ -55,16 +55,17 @@ def architecture() -> str:
     return "arm64" if platform.machine().lower() in ("arm64", "aarch64") else "x86_64"
 
 
-def _pip_platforms() -> list[str]:
-    arch = "aarch64" if architecture() == "arm64" else "x86_64"
+def _pip_platforms(lambda_architecture: str) -> list[str]:
+    arch = "aarch64" if lambda_architecture == "arm64" else "x86_64"
     return [f"manylinux2014_{arch}", f"manylinux_2_17_{arch}", f"manylinux_2_28_{arch}"]
 
 
-def vendored_dependencies(function_dir: Path, cache_dir: Path) -> Path:
+def vendored_dependencies(function_dir: Path, cache_dir: Path, lambda_architecture: str | None = None) -> Path:
     """Directory holding the function's dependencies installed for the Lambda platform (cached)."""
+    lambda_architecture = lambda_architecture or architecture()
     requirements = function_dir / "requirements.txt"
     key = hashlib.sha256(
-        requirements.read_bytes() + f"{LAMBDA_PYTHON}-{architecture()}".encode()
+        requirements.read_bytes() + f"{LAMBDA_PYTHON}-{lambda_architecture}".encode()
     ).hexdigest()[:16]
     target = cache_dir / f"{function_dir.name}-deps-{key}"
     if (target / ".complete").exists():
@@ -73,7 +74,7 @@ def vendored_dependencies(function_dir: Path, cache_dir: Path) -> Path:
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                "--target", str(target), "--only-binary=:all:", "--python-version", LAMBDA_PYTHON,
                "--implementation", "cp", "--no-compile", "-r", str(requirements)]
-    for plat in _pip_platforms():
+    for plat in _pip_platforms(lambda_architecture):
         command += ["--platform", plat]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
@@ -97,10 +98,13 @@ def _files(root: Path) -> list[tuple[str, Path]]:
     return entries
 
 
-def build(function: str, cache_dir: Path) -> Package:
-    """The deployment zip of ``lambdas/<function>``: its code, the shared core and its dependencies."""
+def build(function: str, cache_dir: Path, lambda_architecture: str | None = None) -> Package:
+    """The deployment zip of ``lambdas/<function>``: its code, the shared core and its dependencies.
+
+    Dependencies are built for ``lambda_architecture`` (default: this machine's).
+    """
     function_dir = FUNCTIONS_DIR / function
-    entries = dict(_files(vendored_dependencies(function_dir, cache_dir)))
+    entries = dict(_files(vendored_dependencies(function_dir, cache_dir, lambda_architecture)))
     entries.update((f"{CORE_PACKAGE}/{name}", path) for name, path in _files(CORE_DIR))
     entries.update(_files(function_dir))  # the function's own code wins over a vendored name
     buffer = io.BytesIO()

@@ -13,7 +13,7 @@ from awsdeploy import cli as awsdeploy_cli
 from bootstrap.deploy import NotRunning, deploy
 from bootstrap.hot_reload import NotReadable
 from bootstrap.storage import RecursionLoopError
-from fue import config, db, dlq, function_logs, invoke, localstack_host, reconcile, stack, trace, watch
+from fue import compose, config, db, dlq, function_logs, invoke, localstack_host, reconcile, stack, trace, watch
 from fue.printable import printable
 
 
@@ -47,7 +47,7 @@ def cmd_logs(cfg: config.Config, args) -> int:
     if args.function:
         return function_logs.tail(cfg, cfg.function_name(args.function), minutes=args.minutes, follow=args.follow)
     if stack.active_mode(cfg) == "docker":
-        return subprocess.call(["docker", "compose", "logs", "--tail", "200"] + (["--follow"] if args.follow else []))
+        return subprocess.call(compose.compose_command(cfg, "logs", "--tail", "200", *(["--follow"] if args.follow else [])))
     logfile = cfg.localstack_dir / "localstack.log"
     if not logfile.exists():
         print("no LocalStack log yet: run `make up`", file=sys.stderr)

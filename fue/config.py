@@ -32,6 +32,21 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LOCALSTACK_HOST_PORT": ("4566", "Port of the LocalStack gateway on 127.0.0.1."),
     "LOCALSTACK_IMAGE": (f"localstack/localstack:{LOCALSTACK_VERSION}", "Docker mode: LocalStack image."),
     "LOCALSTACK_AUTH_TOKEN": ("", "Docker mode: token, needed only for images newer than 4.14.0."),
+    "POSTGRES_IMAGE": ("postgres:15.10", "Docker mode: PostgreSQL image (the official image's `POSTGRES_*` contract)."),
+    "DOCKER_LAMBDA_EXECUTOR": (
+        "auto",
+        "Docker mode: how LocalStack runs functions: `docker` (a container per environment, needs the Docker "
+        "socket), `process` (processes inside LocalStack's container, no socket) or `auto` (`docker` when "
+        "`/var/run/docker.sock` exists).",
+    ),
+    "LAMBDA_RUNTIME_IMAGE": (
+        "public.ecr.aws/lambda/python:3.12.2025.04.01.18",
+        "Docker mode, `docker` executor: the pinned image LocalStack runs `python3.12` functions in.",
+    ),
+    "LAMBDA_PYTHON_IMAGE": (
+        "python:3.12-slim-trixie",
+        "Docker mode, `process` executor: image whose `/usr/local` Python 3.12 is added to LocalStack's image.",
+    ),
     "POSTGRES_HOST_PORT": ("5433", "Port of the search database on 127.0.0.1."),
     "POSTGRES_DB": ("search", "Search database name."),
     "POSTGRES_USER": ("search", "Search database user."),
@@ -67,6 +82,10 @@ class Config:
     localstack_port: int
     localstack_image: str
     localstack_auth_token: str
+    postgres_image: str
+    docker_lambda_executor: str
+    lambda_runtime_image: str
+    lambda_python_image: str
     postgres_port: int
     postgres_db: str
     postgres_user: str
@@ -181,6 +200,10 @@ def load() -> Config:
         localstack_port=int(_get("LOCALSTACK_HOST_PORT")),
         localstack_image=_get("LOCALSTACK_IMAGE"),
         localstack_auth_token=_get("LOCALSTACK_AUTH_TOKEN"),
+        postgres_image=_get("POSTGRES_IMAGE"),
+        docker_lambda_executor=_get("DOCKER_LAMBDA_EXECUTOR"),
+        lambda_runtime_image=_get("LAMBDA_RUNTIME_IMAGE"),
+        lambda_python_image=_get("LAMBDA_PYTHON_IMAGE"),
         postgres_port=int(_get("POSTGRES_HOST_PORT")),
         postgres_db=_get("POSTGRES_DB"),
         postgres_user=_get("POSTGRES_USER"),

@@ -99,12 +99,19 @@ def ensure_local_package(venv: Path, package_dir: Path) -> str:
     return "installed"
 
 
-def tools_spec() -> VenvSpec:
-    requirements = PROJECT_ROOT / "requirements" / "dev.txt"
+# The tools venv (CLI, bootstrap, tests) runs on any Python >= 3.10, newest first. Host mode's
+# LocalStack needs 3.13 on its own (fue.localstack_host); Docker mode needs nothing more.
+TOOLS_PYTHON_VERSIONS = ["3.13", "3.12", "3.11", "3.10"]
+
+
+def tools_spec(python_version: str | None = None) -> VenvSpec:
+    """The tools venv; on Python 3.10 (``python_version``) with requirements/tools-py310.txt."""
+    name = "tools-py310.txt" if python_version == "3.10" else "dev.txt"
+    requirements = PROJECT_ROOT / "requirements" / name
     core = PROJECT_ROOT / "lambdas" / "common"
     return VenvSpec(
         path=PROJECT_ROOT / ".venv",
-        python_versions=["3.13", "3.12"],
+        python_versions=[python_version] if python_version else TOOLS_PYTHON_VERSIONS,
         # The functions' shared core, editable: the CLI and the tests import the code the functions run.
         installs=[["-r", str(requirements)], ["--no-deps", "-e", str(core)]],
         inputs=[
@@ -121,7 +128,8 @@ def main(argv: list[str]) -> int:
         print("usage: python3 -m fue.venvs tools", file=sys.stderr)
         return 2
     try:
-        outcome = ensure(tools_spec())
+        python = interpreters.find_first(TOOLS_PYTHON_VERSIONS)
+        outcome = ensure(tools_spec(interpreters.version_of(python)))
     except (interpreters.InterpreterNotFound, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

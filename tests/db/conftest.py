@@ -1,8 +1,8 @@
-"""Tests against a real PostgreSQL, started by fue.postgres_host on the configured port.
+"""Tests against a real PostgreSQL: the stack's own in Docker mode, else fue.postgres_host's cluster.
 
 They work in databases of their own (``<POSTGRES_DB>_test...``), recreated at
-every run, so a running stack's data is never touched. A cluster these tests
-had to start is stopped again at the end; one already running is left running.
+every run, so a running stack's data is never touched. A host-mode cluster these
+tests had to start is stopped again at the end; one already running is left running.
 """
 
 from __future__ import annotations
@@ -29,8 +29,12 @@ if "indexer" not in sys.modules:
 
 
 @pytest.fixture(scope="session")
-def running_postgres(cfg):
-    """The configured cluster, started for this session unless it was running already."""
+def running_postgres(cfg, stack_mode):
+    """The configured database server; in host mode started for this session unless it was running."""
+    if stack_mode == "docker":
+        # The Docker-mode stack's database, on the same port (tests/conftest.py checked it answers).
+        yield cfg
+        return
     was_running = postgres_host.state(cfg).running
     postgres_host.ensure_started(cfg)
     yield cfg

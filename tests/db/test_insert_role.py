@@ -78,6 +78,7 @@ def as_superuser(cfg, script: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.host_only  # the host cluster's superuser, over its private socket
 def test_passwords_with_quotes_and_backslashes_reach_the_server_intact(running_postgres, index_dsn):
     """The roles script quotes what it hands psql; the SCRAM verifier matches what clients compute."""
     role = f"role_{uuid.uuid4().hex[:8]}"
@@ -92,6 +93,7 @@ def test_passwords_with_quotes_and_backslashes_reach_the_server_intact(running_p
         as_superuser(running_postgres, f'DROP ROLE IF EXISTS "{role}";')
 
 
+@pytest.mark.host_only  # the host cluster's superuser, over its private socket
 def test_an_owner_that_may_create_roles_creates_the_insert_role(running_postgres, index_dsn):
     """Docker mode's path: there the owner is the container's superuser, and bootstrap makes the role."""
     admin, role = f"admin_{uuid.uuid4().hex[:8]}", f"insert_{uuid.uuid4().hex[:8]}"
@@ -112,6 +114,7 @@ def test_an_owner_that_may_create_roles_creates_the_insert_role(running_postgres
         as_superuser(running_postgres, f'DROP ROLE IF EXISTS "{role}"; DROP ROLE IF EXISTS "{admin}";')
 
 
+@pytest.mark.host_only  # the host cluster's superuser, over its private socket
 def test_an_owner_that_may_not_create_roles_leaves_them_to_the_cluster(running_postgres, index_dsn):
     conn = db.connect(index_dsn)  # host mode's owner: no CREATEROLE
     said = []

@@ -12,6 +12,8 @@ import pytest
 from fue import db, postgres_host
 from tests.support import free_port
 
+pytestmark = pytest.mark.host_only
+
 
 def _processes_using(data_dir: Path) -> list[int]:
     """Processes whose command line names ``data_dir`` (the postmaster)."""

@@ -11,9 +11,10 @@ import contextlib
 import json
 import os
 import signal
-import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from bootstrap.deploy import deploy
 from fue import aws, db, dlq, localstack_host, postgres_host, reconcile, stack
@@ -24,19 +25,12 @@ PIPELINE_DEADLINE = 60
 
 @contextlib.contextmanager
 def database_outage(cfg):
-    """Stop the search database for the duration of the block, whatever the mode."""
-    docker = stack.active_mode(cfg) == "docker"
-    if docker:
-        subprocess.run(["docker", "compose", "stop", "postgres"], check=True)
-    else:
-        postgres_host.stop(cfg)
+    """Stop the search database (host cluster or the postgres container) for the duration of the block."""
+    stack.stop_database(cfg)
     try:
         yield
     finally:
-        if docker:
-            subprocess.run(["docker", "compose", "start", "postgres"], check=True)
-        else:
-            postgres_host.ensure_started(cfg)
+        stack.start_database(cfg)
 
 
 def now_ms() -> int:
@@ -132,11 +126,8 @@ def _extract_environment_pids(cfg) -> list[int]:
             if cfg.extract_function.encode() in open(f"/proc/{r.pid}/environ", "rb").read()]
 
 
+@pytest.mark.host_only  # kills host-mode execution environment processes
 def test_execution_environment_killed_mid_burst_loses_nothing(cfg, s3, run_id):
-    if stack.active_mode(cfg) != "host":
-        import pytest
-
-        pytest.skip("kills host-mode execution environment processes")
     prefix = f"{cfg.upload_prefix}{run_id}/"
     since = now_ms()
     with ThreadPoolExecutor(1) as pool:

@@ -1,4 +1,8 @@
-"""Integration tests run against the real stack brought up by `make up` (host or Docker mode)."""
+"""Integration tests run against the real stack brought up by `make up` (host or Docker mode).
+
+tests/conftest.py marks them ``stack``: they are skipped (or, under `make test`, fail) when
+LocalStack does not answer.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,7 @@ import uuid
 
 import pytest
 
-from fue import aws, db, localstack_host
-
-
-@pytest.fixture(scope="session", autouse=True)
-def stack_is_up(cfg):
-    if not localstack_host.health(cfg):
-        pytest.fail(f"LocalStack does not answer on {cfg.endpoint_url}: run `make up` first", pytrace=False)
+from fue import aws, db
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,8 @@ from bootstrap.deploy import deploy
 from fue import localstack_host, stack
 
 
+@pytest.mark.host_only
 def test_second_up_reuses_everything(cfg):
-    if stack.active_mode(cfg) != "host":
-        pytest.skip("host-mode services")
     said: list[str] = []
     pid_before = localstack_host.running_pid(cfg)
 

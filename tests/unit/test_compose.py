@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 
 from fue import localstack_host
-from fue.config import LOCALSTACK_VERSION, PROJECT_ROOT
+from fue.config import LOCALSTACK_VERSION, PROJECT_ROOT, SETTINGS
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
+PROCESS_EXECUTOR = PROJECT_ROOT / "docker" / "compose.process-executor.yml"
+SCHEMA = Path(__file__).with_name("schema") / "compose-spec.json"
+
+
+class _ComposeLoader(yaml.SafeLoader):
+    """YAML as Compose reads it: the merge tags `!override` and `!reset` keep their value."""
+
+
+for _tag in ("!override", "!reset"):
+    _ComposeLoader.add_constructor(
+        _tag, lambda loader, node: loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode)
+        else loader.construct_mapping(node) if isinstance(node, yaml.MappingNode) else loader.construct_scalar(node)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -46,13 +62,47 @@ def test_every_service_has_a_healthcheck_and_postgres_a_volume(compose):
     for name, service in compose["services"].items():
         assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
     assert any(v.startswith("postgres-data:") for v in compose["services"]["postgres"]["volumes"])
-    assert compose["services"]["postgres"]["image"].count(":") == 1, "postgres image must be pinned"
+    assert compose["services"]["postgres"]["image"] == "${POSTGRES_IMAGE:-postgres:15.10}", "postgres must be pinned"
 
 
 @pytest.mark.skipif(
     not shutil.which("docker") or subprocess.run(["docker", "compose", "version"], capture_output=True).returncode,
     reason="docker compose is not installed",
 )
-def test_docker_compose_config_accepts_the_file():
-    result = subprocess.run(["docker", "compose", "-f", str(COMPOSE), "config", "--quiet"], capture_output=True, text=True)
+@pytest.mark.parametrize("files", [[COMPOSE], [COMPOSE, PROCESS_EXECUTOR]], ids=["default", "process-executor"])
+def test_docker_compose_config_accepts_the_files(files):
+    command = ["docker", "compose", *(a for f in files for a in ("-f", str(f))), "config", "--quiet"]
+    result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("path", [COMPOSE, PROCESS_EXECUTOR], ids=lambda p: p.name)
+def test_compose_files_follow_the_compose_specification(path):
+    schema = json.loads(SCHEMA.read_text())
+    document = yaml.load(path.read_text(), Loader=_ComposeLoader)
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+              for e in jsonschema.Draft7Validator(schema).iter_errors(document)]
+    assert errors == []
+
+
+def test_the_schema_check_would_catch_a_mistake():
+    schema = json.loads(SCHEMA.read_text())
+    broken = yaml.safe_load(COMPOSE.read_text())
+    broken["services"]["postgres"]["ports"] = {"5432": 5433}
+    broken["services"]["localstack"]["restart_policy"] = "always"
+    assert len(list(jsonschema.Draft7Validator(schema).iter_errors(broken))) == 2
+
+
+def test_lambda_runtime_image_is_pinned_to_a_dated_tag(compose):
+    mapping = compose["services"]["localstack"]["environment"]["LAMBDA_RUNTIME_IMAGE_MAPPING"]
+    default = SETTINGS["LAMBDA_RUNTIME_IMAGE"][0]
+    assert mapping == '{"python3.12": "${LAMBDA_RUNTIME_IMAGE:-' + default + '}"}'
+    repository, tag = default.split(":")
+    assert repository == "public.ecr.aws/lambda/python"
+    assert tag.startswith("3.12.20") and len(tag.split(".")) == 6, "a dated tag, e.g. 3.12.2025.04.01.18"
+
+
+def test_process_executor_mounts_no_docker_socket():
+    override = yaml.load(PROCESS_EXECUTOR.read_text(), Loader=_ComposeLoader)
+    assert override["services"]["localstack"]["volumes"] == ["localstack-data:/var/lib/localstack"]
+    assert "!override" in PROCESS_EXECUTOR.read_text(), "the socket mount must be replaced, not merged"
