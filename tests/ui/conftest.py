@@ -9,7 +9,6 @@ where a missing browser fails.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from pathlib import Path
 
@@ -19,7 +18,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from dashboard.app import create_app
-from tests.integration.conftest import run_id, s3, stack_is_up  # noqa: F401
+from tests.integration.conftest import run_id, s3  # noqa: F401
+from tests.support import free_port
 from tests.ui import browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -29,14 +29,8 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def dashboard(cfg, stack_is_up):  # noqa: F811
+def dashboard(cfg):
     """The dashboard's base URL, served by uvicorn on a free loopback port for this session."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(cfg), host="127.0.0.1", port=port, log_level="warning"))
