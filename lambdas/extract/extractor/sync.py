@@ -43,7 +43,8 @@ def _outcome(action: str, key: str, target: str | None = None, status: str | Non
     return Outcome(action, key, passes, {"target": target, "status": status})
 
 
-def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
+def sync(s3, bucket: str, key: str, settings: ExtractSettings, log, deadline_ms: int = 0) -> Outcome:
+    """``deadline_ms``: when the function stops this invocation (epoch ms), for attempt markers."""
     target = settings.keys.document_key(key)
     if target is None:
         return _outcome(IGNORED, key)
@@ -64,7 +65,7 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
             version = SourceVersion.of(upload)
             if document is not None and SourceVersion.from_metadata(document["Metadata"]) == version:
                 return _outcome(done or CURRENT, key, target, status, passes)
-            extracted = extract_version(s3, upload, bucket, key, version, settings, log)
+            extracted = extract_version(s3, upload, bucket, key, version, settings, log, deadline_ms)
         if not _is_current(s3, bucket, key, version):
             log.info("upload changed during extraction; extracting again", extra={"key": key})
             continue
@@ -79,13 +80,14 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
 
 
 def extract_version(s3, upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings,
-                    log) -> Document:
+                    log, deadline_ms: int = 0) -> Document:
     """The document of the upload version whose GetObject answer is ``upload``."""
     started = time.monotonic()
     log.info("extraction started", extra={"key": key, "etag": version.etag})
     extraction = attempts.extract_marked(
         s3, bucket=bucket, key=key, etag=version.etag, size=version.size,
         extract=lambda: extract_body(upload["Body"], key, upload.get("ContentType"), version.size, settings),
+        deadline_ms=deadline_ms,
     )
     log.info(
         "extraction finished",
