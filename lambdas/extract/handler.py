@@ -6,7 +6,6 @@ bootstrap sets (``pipeline_core.settings.EXTRACT_VARIABLES``).
 """
 
 import os
-import time
 
 import boto3
 from extractor.log import logger
@@ -21,7 +20,6 @@ S3 = boto3.client("s3")
 
 @logger.inject_lambda_context
 def handler(event, context):
-    deadline_ms = int(time.time() * 1000) + context.get_remaining_time_in_millis()
     return process_records(
-        event, lambda change: sync(S3, change.bucket, change.key, SETTINGS, logger, deadline_ms).fields(), logger
+        event, lambda change: sync(S3, change.bucket, change.key, SETTINGS, logger).fields(), logger
     )

@@ -5,14 +5,12 @@ left to write the document, and the event is retried, then parked in the DLQ, th
 re-driven by ``make reconcile``, forever. So before extracting an upload of at least
 ``MARKED_BYTES``, the function leaves an *attempt marker*: a small object under
 ``MARKER_PREFIX`` (outside both watched prefixes, so it triggers nothing) naming the
-upload version and, for each attempt that began, the time by which the function would have
-stopped it (its deadline). The marker is deleted once the document is written, or when the
-attempt ends with an ordinary error (which is retried as usual).
+upload version and how many attempts began. The marker is deleted once the document is
+written, or when the attempt ends with an ordinary error (which is retried as usual).
 
-An attempt that finds ``MAX_ATTEMPTS`` earlier attempts of the same version whose deadline
-has passed knows they died: it does not extract again but returns a ``failed`` extraction
-saying so, which becomes the document. Attempts still within their deadline may be running
-(duplicate events, re-uploads of the same bytes) and do not count. With the default two async retries the third
+An attempt that finds ``MAX_ATTEMPTS`` earlier attempts of the same version on the
+marker knows they died: it does not extract again but returns a ``failed`` extraction
+saying so, which becomes the document. With the default two async retries the third
 attempt records it; with fewer, the next re-drive (``make redrive``/``reconcile``) does.
 
 Small uploads are not marked: every extractor ends them in milliseconds, and the three
@@ -23,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable
 
 from pipeline_core import s3 as s3io
@@ -40,16 +37,11 @@ def marker_key(upload_key: str) -> str:
     return MARKER_PREFIX + hashlib.sha256(upload_key.encode("utf-8")).hexdigest()
 
 
-def extract_marked(s3, *, bucket: str, key: str, etag: str, size: int, extract: Callable[[], Extraction],
-                   deadline_ms: int = 0) -> Extraction:
-    """Run ``extract`` under an attempt marker, or report the attempts that died before.
-
-    ``deadline_ms``: when the function stops this attempt (epoch ms; the invocation's deadline).
-    """
+def extract_marked(s3, *, bucket: str, key: str, etag: str, size: int, extract: Callable[[], Extraction]) -> Extraction:
+    """Run ``extract`` under an attempt marker, or report the attempts that died before."""
     if size < MARKED_BYTES:
         return extract()
-    deadlines = _earlier_attempts(s3, bucket, key, etag)
-    earlier = sum(deadline < time.time() * 1000 for deadline in deadlines)
+    earlier = _earlier_attempts(s3, bucket, key, etag)
     if earlier >= MAX_ATTEMPTS:
         return Extraction(
             FAILED,
@@ -58,7 +50,7 @@ def extract_marked(s3, *, bucket: str, key: str, etag: str, size: int, extract: 
                 "or time on this file (see `make logs fn=extract`)"
             ),
         )
-    body = json.dumps({"key": key, "etag": etag, "deadlines": [*deadlines, deadline_ms]}).encode()
+    body = json.dumps({"key": key, "etag": etag, "attempts": earlier + 1}).encode()
     s3.put_object(Bucket=bucket, Key=marker_key(key), Body=body, ContentType="application/json")
     try:
         return extract()
@@ -79,16 +71,14 @@ def _clear(s3, bucket: str, key: str) -> None:
     s3.delete_object(Bucket=bucket, Key=marker_key(key))  # deleting nothing is fine
 
 
-def _earlier_attempts(s3, bucket: str, key: str, etag: str) -> list[int]:
-    """The deadlines of the attempts at this upload version that began before."""
+def _earlier_attempts(s3, bucket: str, key: str, etag: str) -> int:
     stored = s3io.get(s3, bucket, marker_key(key))
     if stored is None:
-        return []
+        return 0
     try:
         marker = json.loads(stored["Body"].read())
     except ValueError:
-        return []  # not a marker this code wrote
-    if not isinstance(marker, dict) or marker.get("etag") != etag or marker.get("key") != key:
-        return []
-    deadlines = marker.get("deadlines")
-    return [int(d) for d in deadlines if isinstance(d, int)] if isinstance(deadlines, list) else []
+        return 0  # not a marker this code wrote
+    if not isinstance(marker, dict):
+        return 0
+    return int(marker.get("attempts", 0)) if marker.get("etag") == etag and marker.get("key") == key else 0

@@ -43,8 +43,7 @@ def _outcome(action: str, key: str, target: str | None = None, status: str | Non
     return Outcome(action, key, passes, {"target": target, "status": status})
 
 
-def sync(s3, bucket: str, key: str, settings: ExtractSettings, log, deadline_ms: int = 0) -> Outcome:
-    """``deadline_ms``: when the function stops this invocation (epoch ms), for attempt markers."""
+def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
     target = settings.keys.document_key(key)
     if target is None:
         return _outcome(IGNORED, key)
@@ -65,7 +64,7 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log, deadline_ms:
             version = SourceVersion.of(upload)
             if document is not None and SourceVersion.from_metadata(document["Metadata"]) == version:
                 return _outcome(done or CURRENT, key, target, status, passes)
-            extracted = extract_version(s3, upload, bucket, key, version, settings, log, deadline_ms)
+            extracted = extract_version(s3, upload, bucket, key, version, settings, log)
         if not _is_current(s3, bucket, key, version):
             log.info("upload changed during extraction; extracting again", extra={"key": key})
             continue
@@ -80,14 +79,13 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log, deadline_ms:
 
 
 def extract_version(s3, upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings,
-                    log, deadline_ms: int = 0) -> Document:
+                    log) -> Document:
     """The document of the upload version whose GetObject answer is ``upload``."""
     started = time.monotonic()
     log.info("extraction started", extra={"key": key, "etag": version.etag})
     extraction = attempts.extract_marked(
         s3, bucket=bucket, key=key, etag=version.etag, size=version.size,
         extract=lambda: extract_body(upload["Body"], key, upload.get("ContentType"), version.size, settings),
-        deadline_ms=deadline_ms,
     )
     log.info(
         "extraction finished",

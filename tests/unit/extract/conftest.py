@@ -35,9 +35,6 @@ class LambdaContext:
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:file-extraction-extract"
     aws_request_id: str = "test-request"
 
-    def get_remaining_time_in_millis(self) -> int:
-        return 60_000
-
 
 @pytest.fixture
 def lambda_context() -> LambdaContext:

@@ -90,20 +90,3 @@ def test_an_ordinary_error_removes_the_marker_so_retries_start_afresh(bucket):
 def test_marker_keys_are_short_for_the_longest_keys_and_the_policy_allows_them():
     assert len(attempts.marker_key("uploads/" + "k" * 1016).encode()) < 100
     assert ATTEMPT_MARKER_PREFIX == attempts.MARKER_PREFIX
-
-
-def test_attempts_still_within_their_deadline_are_not_counted_as_dead(bucket):
-    """Duplicate events and re-uploads of the same bytes run attempts side by side: none of them died."""
-    import time
-
-    running_until = int(time.time() * 1000) + 60_000
-    for _ in range(3):
-        with pytest.raises(MemoryError):  # stands for an attempt still running when the next one starts
-            attempts.extract_marked(bucket.client, bucket=bucket.name, key="uploads/k.txt", etag="e1",
-                                    size=len(BIG), extract=_raise_memory_error, deadline_ms=running_until)
-    result = _marked(bucket, "uploads/k.txt", "e1", lambda: Extraction(OK, content="fine"))
-    assert (result.status, result.content) == ("ok", "fine")
-
-
-def _raise_memory_error():
-    raise MemoryError
