@@ -36,8 +36,7 @@ def slow_pdf(pages: int = 50) -> bytes:
     """A PDF that takes seconds to extract: ``pages`` copies of a page drawn with thousands of lines.
 
     Parsing the drawing dominates (about 60 ms a page on a 2-core machine), while the text
-    stays short, so the character cap does not end the extraction early. Its metadata pads it
-    past 16 KiB, so extract leaves an attempt marker while it works (test_truth waits for it).
+    stays short, so the character cap does not end the extraction early.
     """
     import pypdf
     from fpdf import FPDF
@@ -52,7 +51,6 @@ def slow_pdf(pages: int = 50) -> bytes:
     writer = pypdf.PdfWriter()
     for _ in range(pages):
         writer.add_page(page)
-    writer.add_metadata({"/Subject": "padding " * 512})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -34,7 +34,6 @@ SEEDS = (
 )
 KEYS_PER_SEED = 3
 CONVERGE_DEADLINE = 120
-ATTEMPT_MARKER = ".extract-attempts/"  # extract's marker of an extraction under way (uploads >= 16 KiB)
 
 
 @dataclass
@@ -59,13 +58,9 @@ def play(cfg, s3, key: str, rng: random.Random) -> Script:
         script.events += 1
 
     put("slow", slow_pdf(), "application/pdf")
-    # The slow version's extraction is under way once extract has left its attempt marker
-    # (lambdas/extract/extractor/attempts.py): change the key only then, however slow dispatch is.
-    marker = ATTEMPT_MARKER + hashlib.sha256(key.encode()).hexdigest()
-    poll_until(lambda: object_exists(s3, cfg.bucket, marker) or object_exists(s3, cfg.bucket, cfg.extracted_key(key)),
-               timeout=CONVERGE_DEADLINE, what=f"extraction of the slow version of {key} to start")
     for step in range(rng.randint(2, 3)):
-        time.sleep(rng.uniform(0.1, 0.4) if step == 0 else rng.uniform(0.2, 1.2))
+        # long enough after the slow upload for its extraction to be under way, then quick changes
+        time.sleep(rng.uniform(1.0, 2.0) if step == 0 else rng.uniform(0.2, 1.2))
         kind = rng.choice(["fast", "delete", "same"])
         if kind == "delete":
             script.steps.append((kind, time.time()))
