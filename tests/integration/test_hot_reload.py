@@ -24,6 +24,10 @@ ORIGINAL = "Body=document.encode(),"
 EDITED = f"Body=document.encode()[:-1] + b', \"{MARK_FIELD}\": true}}',"
 
 
+# Host mode's hot reload (the executor's watcher); Docker mode's is not run here yet.
+pytestmark = pytest.mark.host_only
+
+
 @pytest.fixture()
 def test_function(cfg, lambda_client, s3, run_id):
     with hot_reload_copy_of_extract(cfg, lambda_client, s3, run_id) as (name, source):

@@ -26,7 +26,11 @@ def uploaded(cfg, s3, database, run_id):
     return key
 
 
-@pytest.mark.parametrize("where", [[], ["--local"]], ids=["deployed", "local"])
+# --local runs the handler under the host-mode runtime virtualenv (.state/runtimes)
+LOCAL = pytest.param(["--local"], id="local", marks=pytest.mark.host_only)
+
+
+@pytest.mark.parametrize("where", [pytest.param([], id="deployed"), LOCAL])
 @pytest.mark.parametrize("kind", ["extract", "insert"])
 def test_invoke_prints_the_result_log_lines_and_duration(uploaded, kind, where):
     result = _invoke(kind, uploaded, *where)
@@ -39,7 +43,7 @@ def test_invoke_prints_the_result_log_lines_and_duration(uploaded, kind, where):
         assert "START RequestId:" in out and "REPORT RequestId:" in out
 
 
-@pytest.mark.parametrize("where", [[], ["--local"]], ids=["deployed", "local"])
+@pytest.mark.parametrize("where", [pytest.param([], id="deployed"), LOCAL])
 def test_a_handler_exception_exits_non_zero_with_the_error_as_aws_shows_it(cfg, tmp_path, where):
     event = {"Records": [events.s3_record("fue-no-such-bucket", f"{cfg.upload_prefix}x.txt", "ObjectCreated:Put",
                                           region=cfg.region)]}
