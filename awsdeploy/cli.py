@@ -1,4 +1,4 @@
-"""Subcommands of ``python -m fue``: ``plan-aws``, ``deploy-aws`` (the template on AWS) and
+"""Subcommands of ``python -m cli``: ``plan-aws``, ``deploy-aws`` (the template on AWS) and
 ``migrate`` (the search schema on any PostgreSQL)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from botocore.exceptions import ClientError
 
 from awsdeploy import changeset, deploy, target
 from awsdeploy.parameters import DEFAULT_NAME_PREFIX, Deployment
-from fue import db
-from fue.config import Config
+from settings import db
+from settings.config import Config
 
 ERRORS = (target.TargetError, changeset.DeployError)
 DEFAULT_STACK_NAME = "file-upload-extraction"
@@ -101,7 +101,7 @@ def add_commands(sub) -> None:
         ("deploy-aws", cmd_deploy_aws, "package the functions and deploy template.yaml to AWS"),
     ):
         parser = sub.add_parser(name, help=what, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-                                epilog="example: python -m fue " + name + " --profile prod --region eu-west-1 "
+                                epilog="example: python -m cli " + name + " --profile prod --region eu-west-1 "
                                        "--bucket acme-uploads --secret file-upload-extraction/database-dsn")
         parser.add_argument("--profile", default="", help="AWS profile (required; never the default one implied)")
         parser.add_argument("--region", default="", help="AWS region (default: the profile's)")
@@ -115,6 +115,6 @@ def add_commands(sub) -> None:
                             help="bucket for the function zips (default <stack>-artifacts-<account>-<region>)")
         parser.set_defaults(func=func)
     migrate = sub.add_parser("migrate", help="apply the search schema's migrations to any PostgreSQL",
-                             epilog="example: python -m fue migrate --database-url postgresql://u:p@db:5432/search")
+                             epilog="example: python -m cli migrate --database-url postgresql://u:p@db:5432/search")
     migrate.add_argument("--database-url", default="", help="postgresql://user:password@host:port/database")
     migrate.set_defaults(func=cmd_migrate)

@@ -21,7 +21,7 @@ import uvicorn
 
 from dashboard import app as dashboard_app
 from dashboard import board
-from fue import aws, config
+from settings import aws, config
 
 ROUNDS = 7
 

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 sys.path.insert(0, str(ROOT / "executor"))
 
-from fue import config  # noqa: E402
+from settings import config  # noqa: E402
 from localstack_process_executor.bootstrap import max_memory_used_mb  # noqa: E402  (stdlib only)
 
 MB = 1_000_000

@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bootstrap.functions import wait_for_event_pollers_to_drain
-from fue import aws, db, stack
-from fue.config import Config
+from settings import aws, db
+from lifecycle import stack
+from settings.config import Config
 from tests.fixtures import samples
 
 TEXT_SIZES = (200, 5_000, 100_000, 1_000_000)

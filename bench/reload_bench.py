@@ -15,7 +15,8 @@ import sys
 import time
 import uuid
 
-from fue import aws, config, localstack_host
+from settings import aws, config
+from lifecycle import localstack_host
 from tests.support import hot_reload_copy_of_extract
 
 ANCHOR = "def handler(event, context):\n"

@@ -3,7 +3,7 @@ import sys
 from bootstrap.deploy import NotRunning, deploy
 from bootstrap.hot_reload import NotReadable
 from bootstrap.storage import RecursionLoopError
-from fue import config, db
+from settings import config, db
 
 
 def main() -> int:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bootstrap import functions, hot_reload, iam, packaging, roles, storage
 from bootstrap.report import UNCHANGED, UPDATED, Report
-from fue import aws, compose, db, localstack_host, stack
-from fue.config import Config
+from settings import aws, db
+from lifecycle import compose, localstack_host, stack
+from settings.config import Config
 
 EXTRACT_MEMORY_MB = 512
 INSERT_MEMORY_MB = 256

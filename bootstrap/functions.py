@@ -10,7 +10,7 @@ from pipeline_core.settings import EXTRACT_VARIABLES, INSERT_VARIABLES
 from bootstrap.hot_reload import HotReloadCode
 from bootstrap.packaging import RUNTIME, Package
 from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
-from fue.config import Config
+from settings.config import Config
 
 HANDLER = "handler.handler"
 EVENT_POLLER_LONG_POLL_SECONDS = 2
@@ -21,7 +21,7 @@ def environment(cfg: Config, kind: str, *, mode: str) -> dict[str, str]:
     """The environment of the ``extract`` or ``insert`` function: every setting it reads, always.
 
     The functions have no defaults of their own (``pipeline_core.settings``); the values
-    come from ``fue.config``, the one place for defaults.
+    come from ``settings.config``, the one place for defaults.
     """
     values = {
         "UPLOAD_PREFIX": cfg.upload_prefix,

@@ -24,8 +24,8 @@ watches that folder with inotify, which does not see edits behind a symlink. The
 code folder is ``lambdas/`` itself (real files; any edit under it resets the runtime),
 ``PYTHONPATH`` names the function's folder, the shared core's folder, its layer and the
 runtime's own ``/var/runtime`` (AWS lets functions extend ``PYTHONPATH``), and the build
-cache is mounted read-only at ``/opt/fue-build`` through ``LAMBDA_DOCKER_FLAGS``
-(:func:`docker_flags`, set by ``fue.stack`` when LocalStack starts). One flag serves
+cache is mounted read-only at ``/opt/pipeline-build`` through ``LAMBDA_DOCKER_FLAGS``
+(``lifecycle.compose.docker_flags``, set when LocalStack starts). One flag serves
 both functions, so each layer keeps its own folder instead of a shared ``/opt/python``.
 """
 
@@ -36,8 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bootstrap.packaging import CORE_DIR, CORE_PACKAGE, FUNCTIONS_DIR, vendored_dependencies
-from fue import service_user
-from fue.config import Config
+from lifecycle import service_user
+from lifecycle.compose import DOCKER_BUILD_MOUNT
+from settings.config import Config
 
 BUCKET_MARKER = "hot-reload"  # LocalStack's BUCKET_MARKER_LOCAL default
 _NOT_CODE = {"requirements.txt", "tests", "__pycache__", ".pytest_cache"}
@@ -45,17 +46,6 @@ _NOT_CODE = {"requirements.txt", "tests", "__pycache__", ".pytest_cache"}
 
 class NotReadable(RuntimeError):
     """The unprivileged runtime user cannot read the source folders; worded for people."""
-
-
-DOCKER_BUILD_MOUNT = "/opt/fue-build"
-
-
-def docker_flags(cfg: Config) -> str:
-    """``LAMBDA_DOCKER_FLAGS`` of a hot-reload stack in Docker mode: the dependency layers, read-only,
-    and LocalStack's init polling for changes (inotify misses edits made through the file sharing of
-    Docker Desktop, Colima or Rancher)."""
-    cfg.build_dir.mkdir(parents=True, exist_ok=True)
-    return f"-v {cfg.build_dir.resolve()}:{DOCKER_BUILD_MOUNT}:ro -e LOCALSTACK_FILE_WATCHER_STRATEGY=polling"
 
 
 @dataclass(frozen=True)

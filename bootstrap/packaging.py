@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
 
 LAMBDA_PYTHON = "3.12"
 RUNTIME = f"python{LAMBDA_PYTHON}"

@@ -3,15 +3,15 @@
 The insert function logs in as ``POSTGRES_INSERT_USER``, a member of
 ``documents_writer`` (granted the ``documents`` table by migration 0003). In
 host mode the cluster's superuser creates both before bootstrap runs
-(``fue.postgres_host``); in Docker mode the owner is the container's superuser,
+(``lifecycle.postgres_host``); in Docker mode the owner is the container's superuser,
 and this makes them. The password reaches the server only as a SCRAM verifier.
 """
 
 from __future__ import annotations
 
 from bootstrap.report import CREATED, UNCHANGED, Report
-from fue.config import Config
-from fue.postgres_host import WRITER_ROLE, scram_verifier
+from settings.config import Config
+from lifecycle.postgres_host import WRITER_ROLE, scram_verifier
 
 STATEMENTS = (
     "SELECT format('CREATE ROLE %I NOLOGIN', :writer::text)"

@@ -11,7 +11,7 @@ import sys
 import uvicorn
 
 from dashboard.app import create_app
-from fue import config
+from settings import config
 
 HOST = "127.0.0.1"  # loopback only, never configurable: the dashboard can delete files
 

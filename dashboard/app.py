@@ -33,9 +33,10 @@ from starlette.templating import Jinja2Templates
 
 from dashboard import board, cost, files, health
 from dashboard.service import APP_ID
-from fue import db, dlq, reconcile
-from fue import search as fts
-from fue.config import Config
+from settings import db
+from operations import dlq, reconcile
+from operations import search as fts
+from settings.config import Config
 
 HERE = Path(__file__).resolve().parent
 POLL_MS = {"board": 2000, "health": 5000}

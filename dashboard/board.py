@@ -14,8 +14,9 @@ from datetime import datetime
 
 from pipeline_core.document import SourceVersion
 
-from fue import aws, db, dlq
-from fue.config import Config
+from settings import aws, db
+from operations import dlq
+from settings.config import Config
 
 # Every DLQ read or re-drive of this process holds this lock. Peeking receives the messages (hiding them)
 # and releases them at once; a re-drive running in that instant would miss them.

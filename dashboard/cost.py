@@ -12,8 +12,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from fue import aws
-from fue.config import Config
+from settings import aws
+from settings.config import Config
 
 # --- prices: AWS public list prices, us-east-1, on-demand, no free tier ------------------
 # From AWS's Lambda and S3 pricing pages (these list prices have stood for years); check them before relying

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from dashboard.board import DLQ_LOCK
-from fue import aws, db, dlq, reconcile, trace
-from fue.config import Config
+from settings import aws, db
+from operations import dlq, reconcile, trace
+from settings.config import Config
 
 HIDDEN_COLUMNS = {"bucket", "content", "search_vector"}  # the text is shown on its own; the rest is internal
 MAX_KEY_BYTES = 1024  # S3's limit

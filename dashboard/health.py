@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fue import aws, db, localstack_host, stack
-from fue.config import Config
+from settings import aws, db
+from lifecycle import localstack_host, stack
+from settings.config import Config
 
 
 @dataclass(frozen=True)

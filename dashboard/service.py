@@ -1,7 +1,7 @@
 """The dashboard as a background process: started by `make up`, stopped by `make down`.
 
 Its PID file (``.state/dashboard/dashboard.pid``) holds a process record (PID, start
-time, executable: ``fue.processes``), so a PID reused by another process is never
+time, executable: ``lifecycle.processes``), so a PID reused by another process is never
 taken for the dashboard, nor stopped.
 """
 
@@ -15,11 +15,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from fue import processes
-from fue.config import PROJECT_ROOT, Config
+from lifecycle import processes
+from settings.config import PROJECT_ROOT, Config
 
 START_SECONDS = 30
-APP_ID = "fue-dashboard"  # what /_dashboard/ping answers: tells our dashboard from anything else on the port
+APP_ID = "file-upload-extraction-dashboard"  # what /_dashboard/ping answers: tells our dashboard from anything else on the port
 
 
 def _dir(cfg: Config) -> Path:

@@ -87,13 +87,13 @@ def hot_reload_copy_of_extract(cfg, lambda_client, s3, run_id: str):
     touches the repository), on prefixes ``<run_id>-in/`` and ``<run_id>-out/`` that no notification
     watches. Yields its name and the copy's folder; deletes both and the objects afterwards."""
     from bootstrap import functions, hot_reload
-    from fue.config import PROJECT_ROOT
+    from settings.config import PROJECT_ROOT
 
     folder = cfg.hot_reload_dir / f"test-{run_id}"
     source = folder / "source"
     shutil.copytree(PROJECT_ROOT / "lambdas" / "extract", source, ignore=shutil.ignore_patterns("__pycache__"))
     code = hot_reload.assemble("extract", cfg, source_dir=source, folder=folder)
-    name = f"fue-hot-reload-{run_id}"
+    name = f"hot-reload-copy-{run_id}"
     env = functions.environment(cfg, "extract", mode=cfg.stack)
     env.update(code.environment(), UPLOAD_PREFIX=f"{run_id}-in/", EXTRACTED_PREFIX=f"{run_id}-out/")
     role = lambda_client.get_function_configuration(FunctionName=cfg.extract_function)["Role"]

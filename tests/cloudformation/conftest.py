@@ -16,7 +16,8 @@ import pytest
 from awsdeploy import changeset, deploy
 from awsdeploy.parameters import Deployment
 from bootstrap import functions
-from fue import aws, stack
+from settings import aws
+from lifecycle import stack
 from tests.integration.conftest import database, lambda_client, run_id, s3  # noqa: F401
 
 
@@ -32,14 +33,14 @@ def _empty_and_delete_bucket(s3_client, bucket: str) -> None:
 @pytest.fixture(scope="session")
 def bootstrap_cfg(stack_is_up):
     """The bootstrap-deployed pipeline's configuration (the project's own)."""
-    from fue import config
+    from settings import config
 
     return config.load()
 
 
 @pytest.fixture(scope="session")
 def sam_deployment() -> Deployment:
-    name = f"fue-cfn-{uuid.uuid4().hex[:8]}"
+    name = f"cfn-test-{uuid.uuid4().hex[:8]}"
     return Deployment(stack_name=name, bucket=f"{name}-uploads", database_secret_id=f"{name}/database-dsn",
                       code_bucket=f"{name}-code", name_prefix=name)
 
@@ -75,7 +76,8 @@ def cfg(bootstrap_cfg, sam_outputs):
 
 @pytest.fixture(scope="session")
 def stack_is_up():
-    from fue import config, localstack_host
+    from settings import config
+    from lifecycle import localstack_host
 
     cfg = config.load()
     if not localstack_host.health(cfg):

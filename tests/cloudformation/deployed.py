@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from fue import aws
-from fue.config import Config
+from settings import aws
+from settings.config import Config
 
 FUNCTION_FIELDS = ("Runtime", "Handler", "MemorySize", "Timeout", "Architectures", "PackageType")
 QUEUE_ATTRIBUTES = ("MessageRetentionPeriod", "VisibilityTimeout", "DelaySeconds", "MaximumMessageSize",

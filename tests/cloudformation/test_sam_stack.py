@@ -13,7 +13,8 @@ import pytest
 
 from awsdeploy import changeset, deploy
 from bootstrap import functions
-from fue import aws, db, dlq
+from settings import aws, db
+from operations import dlq
 from tests.cloudformation import deployed
 from tests.faults.test_faults import database_outage
 from tests.integration.test_pipeline import (  # noqa: F401 - the named slice of the pipeline tests, run here

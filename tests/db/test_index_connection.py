@@ -6,7 +6,7 @@ import pytest
 from db_documents import document
 from indexer import database
 
-from fue import db
+from settings import db
 
 
 def test_a_dsn_becomes_connection_arguments_with_escapes_decoded():

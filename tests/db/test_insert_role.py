@@ -11,7 +11,8 @@ from pg8000.exceptions import DatabaseError
 
 from bootstrap import roles
 from bootstrap.report import Report
-from fue import db, postgres_host
+from settings import db
+from lifecycle import postgres_host
 from indexer import store
 from tests.db.db_documents import document
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fue import db
-from fue.__main__ import main
+from settings import db
+from cli.__main__ import main
 
 pytestmark = pytest.mark.db
 

@@ -2,7 +2,7 @@ import shutil
 
 import pytest
 
-from fue import db
+from settings import db
 
 
 @pytest.fixture()

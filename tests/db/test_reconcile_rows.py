@@ -6,7 +6,7 @@ from db_documents import BUCKET, document
 from indexer import store
 from pipeline_core.document import SourceVersion
 
-from fue import reconcile
+from operations import reconcile
 
 
 def test_rows_of_the_bucket_with_their_versions(conn, running_postgres, index_dsn):

@@ -4,7 +4,7 @@ import pytest
 from db_documents import document
 from indexer import store
 
-from fue.search import prepare_query, search
+from operations.search import prepare_query, search
 
 CORPUS = [
     document("animals/fox.txt", "The quick brown fox jumps over the lazy dog."),

@@ -1,4 +1,4 @@
-"""python -m fue.search: output for people and for scripts, and its errors."""
+"""python -m operations.search: output for people and for scripts, and its errors."""
 
 import json
 
@@ -6,7 +6,7 @@ import pytest
 from db_documents import document
 from indexer import store
 
-from fue import search
+from operations import search
 from tests.support import free_port
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from db_documents import BUCKET, EPOCH, document
 from indexer import store
 
-from fue.search import search
+from operations.search import search
 
 
 def _row(conn, relative_key):

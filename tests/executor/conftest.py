@@ -1,7 +1,7 @@
 """Fixtures for the ``local`` Lambda executor tests.
 
 They run against the LocalStack stack that is already up (endpoint and region
-from ``fue.config``), started with ``LAMBDA_RUNTIME_EXECUTOR=local``. Every
+from ``settings.config``), started with ``LAMBDA_RUNTIME_EXECUTOR=local``. Every
 test function is created from a small zip built here, under a unique name, and
 deleted afterwards.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from fue import config
+from settings import config
 
 ROLE_ARN = "arn:aws:iam::000000000000:role/executor-test"
 ACTIVE_DEADLINE_SECONDS = 60

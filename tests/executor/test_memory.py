@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from fue import config, stack
+from settings import config
+from lifecycle import stack
 
 GREEDY_HANDLER = """
 import os

@@ -17,7 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bootstrap.deploy import deploy
-from fue import aws, db, dlq, localstack_host, postgres_host, reconcile, stack
+from settings import aws, db
+from operations import dlq, reconcile
+from lifecycle import localstack_host, postgres_host, stack
 from tests.support import object_exists, poll_until
 
 PIPELINE_DEADLINE = 60

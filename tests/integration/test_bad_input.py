@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fue import search, trace
+from operations import search, trace
 from tests.support import get_json, object_exists, poll_until
 
 DEADLINE = 60

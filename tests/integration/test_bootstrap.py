@@ -8,7 +8,7 @@ import pytest
 
 from bootstrap.deploy import deploy
 from bootstrap.storage import RecursionLoopError
-from fue import aws
+from settings import aws
 
 
 def test_second_run_changes_nothing(cfg):

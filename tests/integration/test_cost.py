@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from dashboard import cost
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
 from tests.support import object_exists, poll_until
 
 
@@ -23,7 +23,7 @@ def test_cost_reads_the_report_lines_of_both_functions(cfg, s3, run_id):
     assert after.functions["extract"].gb_seconds > before.functions["extract"].gb_seconds
     assert after.stored_files >= 1 and after.stored_bytes > 0
 
-    printed = subprocess.run([sys.executable, "-m", "fue", "cost", "--minutes", "10"], cwd=PROJECT_ROOT,
+    printed = subprocess.run([sys.executable, "-m", "cli", "cost", "--minutes", "10"], cwd=PROJECT_ROOT,
                              capture_output=True, text=True, timeout=120)
     assert printed.returncode == 0, printed.stderr
     assert "Lambda requests" in printed.stdout and "S3 Standard storage" in printed.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fue import search
+from operations import search
 from tests.fixtures.samples import SAMPLES
 from tests.support import get_json, poll_until
 

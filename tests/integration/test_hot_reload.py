@@ -16,7 +16,7 @@ import pytest
 
 from bootstrap import functions, hot_reload
 from bootstrap.deploy import deploy
-from fue import events
+from operations import events
 from tests.support import get_json, hot_reload_copy_of_extract, poll_until
 
 MARK_FIELD = "HotReloaded"

@@ -17,7 +17,9 @@ import uuid
 import pytest
 
 from bootstrap import packaging
-from fue import config, events, reconcile, stack
+from settings import config
+from operations import events, reconcile
+from lifecycle import stack
 from tests.support import get_json, object_exists, poll_until
 
 RETRIES_DEADLINE = 240  # two retries 5 s and 10 s apart, plus three attempts and cold starts
@@ -60,7 +62,7 @@ def _invoke_as_s3_does(cfg, lambda_client, function: str, key: str) -> None:
 
 
 def _log_text(cfg, function: str) -> str:
-    from fue import aws
+    from settings import aws
 
     logs = aws.client(cfg, "logs")
     try:

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from fue import events, search
+from operations import events, search
 from tests.support import get_json, object_exists, poll_until
 
 EXTRACT_DEADLINE = 30

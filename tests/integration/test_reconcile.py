@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from pipeline_core.document import Document, SourceVersion
 
-from fue import reconcile, trace
-from fue.config import PROJECT_ROOT
+from operations import reconcile, trace
+from settings.config import PROJECT_ROOT
 from tests.integration.races import key_of_bytes
 from tests.support import object_exists, poll_until
 

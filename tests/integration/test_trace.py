@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fue import trace
+from operations import trace
 from tests.support import poll_until
 
 

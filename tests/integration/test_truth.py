@@ -23,7 +23,8 @@ from datetime import datetime
 import pytest
 from pipeline_core.document import SourceVersion
 
-from fue import aws, search, trace
+from settings import aws
+from operations import search, trace
 from tests.integration.races import key_of_bytes, slow_pdf, small_text
 from tests.support import object_exists, poll_until
 

@@ -7,12 +7,12 @@ import subprocess
 import sys
 import threading
 
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
 from tests.support import poll_until
 
 
 def test_watch_shows_each_stage_of_a_new_upload_and_its_log_lines(cfg, s3, run_id):
-    watcher = subprocess.Popen([sys.executable, "-m", "fue", "watch"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
+    watcher = subprocess.Popen([sys.executable, "-m", "cli", "watch"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in watcher.stdout], daemon=True).start()

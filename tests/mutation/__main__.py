@@ -21,7 +21,8 @@ import tomllib
 from contextlib import contextmanager
 from pathlib import Path
 
-from fue import config, postgres_host
+from settings import config
+from lifecycle import postgres_host
 from tests.mutation import sql_mutants
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MIGRATION_1 = "bootstrap/migrations/0001_documents.sql"
 MIGRATION_2 = "bootstrap/migrations/0002_upload_versions.sql"
 STORE = "lambdas/insert/indexer/store.py"
-SEARCH = "fue/search.py"
-COPIED = ("fue", "bootstrap", "lambdas", "awsdeploy", "tests", "pyproject.toml")
+SEARCH = "operations/search.py"
+COPIED = ("settings", "lifecycle", "operations", "cli", "bootstrap", "lambdas", "awsdeploy", "tests", "pyproject.toml")
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ MUTANTS = [
 
 @contextmanager
 def project_copy() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="fue-sql-mutant-") as folder:
+    with tempfile.TemporaryDirectory(prefix="sql-mutant-") as folder:
         copy = Path(folder)
         for name in COPIED:
             source = ROOT / name

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from fue import localstack_host
-from fue.config import LOCALSTACK_VERSION, PROJECT_ROOT, SETTINGS
+from lifecycle import localstack_host
+from settings.config import LOCALSTACK_VERSION, PROJECT_ROOT, SETTINGS
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
 PROCESS_EXECUTOR = PROJECT_ROOT / "docker" / "compose.process-executor.yml"

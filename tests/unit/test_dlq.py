@@ -8,7 +8,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from fue import config, dlq
+from settings import config
+from operations import dlq
 
 
 def failure_record(i: int) -> dict:
@@ -31,12 +32,12 @@ def cfg(monkeypatch):
         url = sqs.create_queue(QueueName=base.dlq_name)["QueueUrl"]
         for i in range(23):
             sqs.send_message(QueueUrl=url, MessageBody=json.dumps(failure_record(i)))
-        # Route fue.aws clients to moto instead of the local stack.
+        # Route settings.aws clients to moto instead of the local stack.
         def client(cfg, service, **_):
             assert cfg is base, "clients of the configured stack"
             return boto3.client(service, region_name=base.region)
 
-        monkeypatch.setattr("fue.aws.client", client)
+        monkeypatch.setattr("settings.aws.client", client)
         yield base
 
 
@@ -72,7 +73,7 @@ class FlakyInvoker:
 
 def test_redrive_reports_each_failure_and_finishes(cfg, monkeypatch):
     invoker = FlakyInvoker()
-    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: invoker)
+    monkeypatch.setattr("settings.aws.invoker", lambda _cfg, **_: invoker)
     lines = []
 
     ok, failing = dlq.redrive(cfg, log=lines.append)
@@ -86,7 +87,7 @@ def test_redrive_reports_each_failure_and_finishes(cfg, monkeypatch):
 
 
 def test_invoker_waits_past_the_function_timeout_and_never_retries():
-    from fue import aws
+    from settings import aws
 
     client = aws.invoker(config.load())
     assert client.meta.config.read_timeout > config.load().lambda_timeout
@@ -105,7 +106,7 @@ def test_an_interrupted_redrive_leaves_the_untried_events_visible(cfg, monkeypat
             self.calls += 1
             return {"StatusCode": 200, "Payload": io.BytesIO(b"[]")}
 
-    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: Interrupted())
+    monkeypatch.setattr("settings.aws.invoker", lambda _cfg, **_: Interrupted())
     with pytest.raises(KeyboardInterrupt):
         dlq.redrive(cfg, log=lambda line: None)
 
@@ -114,7 +115,7 @@ def test_an_interrupted_redrive_leaves_the_untried_events_visible(cfg, monkeypat
 
 def test_a_redrive_for_some_keys_leaves_the_other_events_visible(cfg, monkeypatch):
     invoker = FlakyInvoker()
-    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: invoker)
+    monkeypatch.setattr("settings.aws.invoker", lambda _cfg, **_: invoker)
 
     ok, failing = dlq.redrive(cfg, log=lambda line: None, keys={"extracted/My File 7.txt", "uploads/other.txt"})
 
@@ -146,7 +147,7 @@ class Function:
 
 def test_redrive_deletes_only_the_messages_whose_re_run_succeeded(cfg, monkeypatch):
     function = Function(failing={4, 17})
-    monkeypatch.setattr("fue.aws.invoker", lambda c, **_: function if c is cfg else pytest.fail("another stack"))
+    monkeypatch.setattr("settings.aws.invoker", lambda c, **_: function if c is cfg else pytest.fail("another stack"))
     real_failed_events, hidden_for = dlq.failed_events, []
     monkeypatch.setattr(dlq, "failed_events",
                         lambda c, hide_for=0: hidden_for.append(hide_for) or real_failed_events(c, hide_for=hide_for))

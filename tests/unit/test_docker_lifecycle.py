@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from fue import compose, config, interpreters, localstack_host, stack, venvs
+from lifecycle import compose, interpreters, localstack_host, stack, venvs
+from settings import config
 
 FAKE = Path(__file__).with_name("fake_docker.py")
 STANDINS = ["localstack/localstack:4.14.0", "postgres:15.10"]
@@ -225,5 +226,6 @@ def test_a_host_with_only_python_310_gets_a_tools_venv_and_a_clear_host_mode_err
     assert python == str(fake)
     assert spec.installs[0] == ["-r", str(config.PROJECT_ROOT / "requirements" / "tools-py310.txt")]
     cfg = dataclasses.replace(config.load(), state_dir=tmp_path / "state")
+    monkeypatch.setattr(localstack_host, "runtime_user", lambda: None)  # the user question comes after Python's
     with pytest.raises(localstack_host.StartError, match=r"needs Python 3\.13"):
         localstack_host.install(cfg, log=quiet)

@@ -2,7 +2,7 @@
 
 from pipeline_core.events import CREATED, REMOVED, parse_record
 
-from fue.events import s3_record
+from operations.events import s3_record
 
 
 def test_a_record_round_trips_every_key_s3_accepts():

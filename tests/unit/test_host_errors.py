@@ -7,7 +7,8 @@ import socket
 
 import pytest
 
-from fue import config, interpreters, localstack_host, stack
+from settings import config
+from lifecycle import interpreters, localstack_host, stack
 
 
 @pytest.fixture()

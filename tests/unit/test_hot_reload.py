@@ -8,9 +8,10 @@ import time
 from types import SimpleNamespace
 
 from bootstrap import hot_reload
+from lifecycle import compose
 from bootstrap.packaging import CORE_DIR
-from fue import config
-from fue.config import PROJECT_ROOT
+from settings import config
+from settings.config import PROJECT_ROOT
 from tests.support import poll_until
 
 sys.path.insert(0, str(PROJECT_ROOT / "executor"))
@@ -46,8 +47,8 @@ def test_docker_mode_runs_lambdas_itself_with_the_layer_from_the_mounted_cache(m
     monkeypatch.setattr(hot_reload, "vendored_dependencies", lambda *_: tmp_path / "extract-deps-abc")
     code = hot_reload.for_docker("extract", cfg)
     assert code.code_dir == (PROJECT_ROOT / "lambdas").resolve()
-    assert code.environment()["PYTHONPATH"] == "/var/task/extract:/var/task/common:/opt/fue-build/extract-deps-abc:/var/runtime"
-    assert f"{cfg.build_dir.resolve()}:/opt/fue-build:ro" in hot_reload.docker_flags(cfg)
+    assert code.environment()["PYTHONPATH"] == "/var/task/extract:/var/task/common:/opt/pipeline-build/extract-deps-abc:/var/runtime"
+    assert f"{cfg.build_dir.resolve()}:/opt/pipeline-build:ro" in compose.docker_flags(cfg)
 
 
 def test_a_snapshot_follows_symlinks_and_ignores_compiled_files(tmp_path):

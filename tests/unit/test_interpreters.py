@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from fue import interpreters
+from lifecycle import interpreters
 
 
 def fake_python(directory, name: str, version: str):

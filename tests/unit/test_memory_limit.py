@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "executor"))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from fue import search
-from fue.printable import printable, printable_json
+from operations import search
+from settings.printable import printable, printable_json
 
 HOSTILE = "report\x1b]0;pwned\x07\x1b[2J\r\nfake line\u202eevil\x9b31m\x7f.txt"
 RAW = ("\x1b", "\x07", "\r", "\n", "\u202e", "\x9b", "\x7f")
@@ -37,8 +37,8 @@ def test_search_output_neutralises_keys_snippets_and_errors():
 
 
 def test_trace_prints_hostile_keys_and_log_lines_escaped(monkeypatch, capsys):
-    from fue import __main__ as cli
-    from fue import trace
+    from cli import __main__ as cli
+    from operations import trace
 
     monkeypatch.setattr(trace, "trace", lambda cfg, key: [f"trace of {HOSTILE}", f"    log {HOSTILE}"])
     cli.cmd_trace(None, type("Args", (), {"key": "k"})())
@@ -48,7 +48,7 @@ def test_trace_prints_hostile_keys_and_log_lines_escaped(monkeypatch, capsys):
 
 
 def test_dlq_listing_prints_hostile_keys_and_errors_escaped(monkeypatch, capsys):
-    from fue import dlq
+    from operations import dlq
 
     failed = dlq.FailedEvent("m", "r", "fn", "RetriesExhausted", 3, "now", [HOSTILE], f"Boom: {HOSTILE}", {})
     monkeypatch.setattr(dlq, "failed_events", lambda cfg: [failed])

@@ -9,8 +9,9 @@ import pytest
 from moto import mock_aws
 from pipeline_core.document import SourceVersion
 
-from fue import config, reconcile
-from fue.reconcile import STAGES, Extracted, Finding, compare
+from settings import config
+from operations import reconcile
+from operations.reconcile import STAGES, Extracted, Finding, compare
 
 CFG = replace(config.load(), upload_prefix="uploads/", extracted_prefix="extracted/")
 V1 = SourceVersion("e1", 10, 1_767_225_600_000)
@@ -74,7 +75,7 @@ def s3(monkeypatch):
             assert (cfg, service) == (CFG, "s3"), "S3 of the configured stack"
             return client
 
-        monkeypatch.setattr("fue.aws.client", client_of)
+        monkeypatch.setattr("settings.aws.client", client_of)
         yield client
 
 
@@ -162,7 +163,7 @@ def lam(monkeypatch):
         assert cfg is CFG, "the Lambda API of the configured stack"
         return function
 
-    monkeypatch.setattr("fue.aws.invoker", invoker)
+    monkeypatch.setattr("settings.aws.invoker", invoker)
     return function
 
 

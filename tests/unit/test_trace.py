@@ -10,9 +10,9 @@ import pytest
 from moto import mock_aws
 from pipeline_core.document import SourceVersion
 
-from fue import config
-from fue import trace as trace_module
-from fue.trace import _stale, normalise_key
+from settings import config
+from operations import trace as trace_module
+from operations.trace import _stale, normalise_key
 
 CFG = replace(config.load(), upload_prefix="uploads/", extracted_prefix="extracted/")
 NOW = SourceVersion("e2", 12, 1_767_225_601_000)
@@ -63,7 +63,7 @@ def aws(monkeypatch):
         clients = {service: boto3.client(service, region_name="us-east-1") for service in ("s3", "sqs", "logs")}
         clients["s3"].create_bucket(Bucket=CFG.bucket)
         clients["sqs"].create_queue(QueueName=CFG.dlq_name)
-        monkeypatch.setattr("fue.aws.client", lambda _cfg, service, **_: clients[service])
+        monkeypatch.setattr("settings.aws.client", lambda _cfg, service, **_: clients[service])
         yield clients
 
 
@@ -85,7 +85,7 @@ def put_document(aws, version: SourceVersion | None, status="ok", error=None):
 
 
 def run_trace(aws, monkeypatch, rows):
-    monkeypatch.setattr("fue.db.connect", lambda dsn: Index(rows))
+    monkeypatch.setattr("settings.db.connect", lambda dsn: Index(rows))
     return "\n".join(trace_module.trace(CFG, KEY))
 
 

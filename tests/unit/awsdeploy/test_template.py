@@ -13,7 +13,7 @@ import pytest
 from awsdeploy import parameters
 from awsdeploy.parameters import Deployment
 from bootstrap import deploy, functions, iam, packaging, storage
-from fue import config
+from settings import config
 from tests.unit.awsdeploy.render import ACCOUNT, REGION, load, render
 
 DEPLOYMENT = Deployment(stack_name="s", bucket="acme-uploads", database_secret_id="pipeline/dsn",

@@ -1,10 +1,10 @@
-"""The functions' environment: every setting they read, from fue.config, and nothing they do not read."""
+"""The functions' environment: every setting they read, from settings.config, and nothing they do not read."""
 
 import pytest
 from pipeline_core.settings import EXTRACT_VARIABLES, INSERT_VARIABLES, ExtractSettings, InsertSettings
 
 from bootstrap import functions
-from fue import config
+from settings import config
 
 
 @pytest.mark.parametrize(("kind", "names", "settings"), [

@@ -14,7 +14,7 @@ from pipeline_core.events import (
     parse_record,
 )
 
-from fue.events import s3_record
+from operations.events import s3_record
 
 
 def record(event_name: str, key: str) -> dict:

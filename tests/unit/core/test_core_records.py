@@ -3,7 +3,7 @@
 import pytest
 from pipeline_core.records import RecordsFailed, process_records
 
-from fue.events import s3_record
+from operations.events import s3_record
 
 
 class ListLog:

@@ -17,7 +17,7 @@ import pytest
 from extract_samples import BUCKET, FUNCTION_ENVIRONMENT  # this folder is on sys.path, like insert_samples
 from moto import mock_aws
 
-from fue import events
+from operations import events
 
 ROOT = Path(__file__).resolve().parents[3]
 FUNCTION_DIR = ROOT / "lambdas" / "extract"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 
 from pipeline_core.document import Document, SourceVersion
 
-from fue import events
+from operations import events
 
 BUCKET = "file-upload-extraction-example"
 FUNCTION_ENVIRONMENT = {

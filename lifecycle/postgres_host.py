@@ -5,17 +5,17 @@ The cluster lives under ``cfg.postgres_dir`` (``data/``, ``postgres.log`` and a
 ``POSTGRES_HOST_PORT``. The server binaries (initdb, pg_ctl, postgres, psql)
 are found on this machine, never assumed at a fixed path. PostgreSQL refuses
 to run as root, so when we are root the cluster runs as the ``postgres``
-system user (created as ``fue-postgres`` if the machine has no such user; see
-``fue.service_user``).
+system user (created as ``postgres-svc`` if the machine has no such user; see
+``lifecycle.service_user``).
 
 Roles: the owner (``POSTGRES_USER``) runs the migrations; the insert function
 logs in as ``POSTGRES_INSERT_USER``, a member of ``documents_writer``, which may
 only use the ``documents`` table (migration 0003). Passwords never appear on a
 command line: psql reads them from its standard input, already hashed (SCRAM).
 
-Standard library only, like ``fue.config``. As a command::
+Standard library only, like ``settings.config``. As a command::
 
-    python -m fue.postgres_host start|stop|status
+    python -m lifecycle.postgres_host start|stop|status
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from fue import config as config_module
-from fue import processes, service_user
-from fue.config import Config
-from fue.service_user import ServiceUser
+from settings import config as config_module
+from lifecycle import processes, service_user
+from settings.config import Config
+from lifecycle.service_user import ServiceUser
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
 INSTALL_HINT = (
@@ -51,7 +51,7 @@ WRITER_ROLE = "documents_writer"  # created NOLOGIN; granted the documents table
 SCRAM_ITERATIONS = 4096
 START_TIMEOUT = 60
 # Settings we own, rewritten at every start; postgresql.conf includes this file.
-SETTINGS_FILE = "fue.conf"
+SETTINGS_FILE = "pipeline.conf"
 # sun_path is 108 bytes on Linux, 104 on macOS.
 MAX_SOCKET_PATH = 100
 
@@ -238,14 +238,22 @@ def _initdb(bindir: Path, layout: _Layout, user: ServiceUser | None) -> None:
     result = _run(command, user, cwd=layout.root)
     if result.returncode != 0:
         raise PostgresError(f"initdb failed:\n{result.stderr.strip() or result.stdout.strip()}")
-    with open(layout.data / "postgresql.conf", "a") as conf:
-        conf.write(f"\ninclude_if_exists = '{SETTINGS_FILE}'\n")
+
+
+def _include_settings(layout: _Layout) -> None:
+    """postgresql.conf includes our settings file (added once; clusters made by older versions included another)."""
+    include = f"include_if_exists = '{SETTINGS_FILE}'"
+    conf = layout.data / "postgresql.conf"
+    if include not in conf.read_text().splitlines():
+        with open(conf, "a") as out:
+            out.write(f"\n{include}\n")
 
 
 def _write_settings(layout: _Layout, port: int, user: ServiceUser | None) -> None:
+    _include_settings(layout)
     path = layout.data / SETTINGS_FILE
     text = (
-        "# Written at every start from the project's configuration (fue/config.py).\n"
+        "# Written at every start from the project's configuration (settings/config.py).\n"
         "listen_addresses = '127.0.0.1'\n"
         f"port = {port}\n"
         f"unix_socket_directories = '{_conf_quote(layout.socket_dir)}'\n"
@@ -458,7 +466,7 @@ def _wait_gone(pid: int, deadline: float) -> bool:
 
 def main(argv: list[str]) -> int:
     if argv not in (["start"], ["stop"], ["status"]):
-        print("usage: python -m fue.postgres_host start|stop|status", file=sys.stderr)
+        print("usage: python -m lifecycle.postgres_host start|stop|status", file=sys.stderr)
         return 2
     cfg = config_module.load()
     if argv == ["status"]:

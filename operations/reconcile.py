@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 from pipeline_core.document import SourceVersion
 
-from fue import aws, db, events
-from fue.config import Config
-from fue.printable import printable, printable_json
+from settings import aws, db
+from operations import events
+from settings.config import Config
+from settings.printable import printable, printable_json
 
 # stage -> (what is wrong, which function re-drives it, which event)
 STAGES = {

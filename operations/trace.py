@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 
 from pipeline_core.document import SourceVersion
 
-from fue import aws, db, dlq
-from fue.config import Config
+from settings import aws, db
+from operations import dlq
+from settings.config import Config
 
 
 def _ts(value) -> str:

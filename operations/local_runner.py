@@ -1,6 +1,6 @@
 """Run one function's handler in this process, in the foreground (``make invoke ... local=1``).
 
-Started by ``fue.invoke`` under the Lambda runtime's Python with the deployed
+Started by ``operations.invoke`` under the Lambda runtime's Python with the deployed
 function's environment; standard library only. The code folder comes first on
 ``sys.path``, the dependency layer after it, as in the deployed function. A
 ``breakpoint()`` in the handler stops here, in the terminal. Prints the result,
@@ -48,7 +48,7 @@ def main():
     parser.add_argument("--layer", required=True)
     parser.add_argument("--event-file", required=True)
     args = parser.parse_args()
-    del sys.path[0]  # this script's folder (fue/) is not the function's
+    del sys.path[0]  # this script's folder (operations/) is not the function's
     sys.path[0:0] = [args.code_dir, args.layer]
     with open(args.event_file) as file:
         event = json.load(file)

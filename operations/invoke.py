@@ -2,7 +2,7 @@
 
 Deployed: the function is invoked on the running stack (``RequestResponse``, log tail).
 ``--local``: the handler runs in the foreground under the Lambda runtime's Python
-(``fue.local_runner``) with the deployed function's environment variables, its code
+(``operations.local_runner``) with the deployed function's environment variables, its code
 (``lambdas/<function>`` and the shared core) and its dependency layer, against the
 stack's real S3 and database, so that ``breakpoint()`` stops in this terminal.
 """
@@ -18,12 +18,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from fue import aws, events, trace, venvs
-from fue.config import PROJECT_ROOT, Config
-from fue.printable import printable
+from settings import aws
+from operations import events, trace
+from lifecycle import venvs
+from settings.config import PROJECT_ROOT, Config
+from settings.printable import printable
 
 KINDS = ("extract", "insert")
-LOCAL_RUNNER = PROJECT_ROOT / "fue" / "local_runner.py"
+LOCAL_RUNNER = PROJECT_ROOT / "operations" / "local_runner.py"
 
 
 class InvokeError(RuntimeError):

@@ -4,7 +4,7 @@ What runs is read from the engine (containers, networks and volumes carrying the
 project's label), so ``down`` and ``clean`` work after a failed ``up`` or a lost state file.
 Every failure of ``docker compose`` is reported with its cause and the command that fixes it.
 
-Standard library only: ``fue.venvs`` asks :func:`engine_available` before any virtualenv exists.
+Standard library only: ``lifecycle.venvs`` asks :func:`engine_available` before any virtualenv exists.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ import time
 from collections import deque
 from pathlib import Path
 
-from bootstrap import hot_reload
-from fue.config import PROJECT_ROOT, Config
+from settings.config import PROJECT_ROOT, Config
 
 PROJECT = "file-upload-extraction"
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
@@ -40,6 +39,17 @@ STANDIN_HINT = (
 class ComposeError(RuntimeError):
     """A Docker-mode failure, worded for people: what went wrong and the command that fixes it."""
 
+
+
+DOCKER_BUILD_MOUNT = "/opt/pipeline-build"
+
+
+def docker_flags(cfg: Config) -> str:
+    """``LAMBDA_DOCKER_FLAGS`` of a hot-reload stack in Docker mode: the dependency layers, read-only,
+    and LocalStack's init polling for changes (inotify misses edits made through the file sharing of
+    Docker Desktop, Colima or Rancher)."""
+    cfg.build_dir.mkdir(parents=True, exist_ok=True)
+    return f"-v {cfg.build_dir.resolve()}:{DOCKER_BUILD_MOUNT}:ro -e LOCALSTACK_FILE_WATCHER_STRATEGY=polling"
 
 def _docker(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     try:
@@ -117,7 +127,7 @@ def _environment(cfg: Config, process_image: str | None) -> dict[str, str]:
             "POSTGRES_DB": cfg.postgres_db,
             "POSTGRES_USER": cfg.postgres_user,
             "POSTGRES_PASSWORD": cfg.postgres_password,
-            "FUE_LAMBDA_DOCKER_FLAGS": hot_reload.docker_flags(cfg) if cfg.hot_reload else "",
+            "PIPELINE_LAMBDA_DOCKER_FLAGS": docker_flags(cfg) if cfg.hot_reload else "",
         }
     )
     if process_image:

@@ -13,9 +13,9 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from fue import aws
-from fue.config import Config
-from fue.printable import printable, printable_json
+from settings import aws
+from settings.config import Config
+from settings.printable import printable, printable_json
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ what runs (the compose project's containers, host mode's processes); the file
 
 from __future__ import annotations
 
-from fue import compose, localstack_host, postgres_host
-from fue.config import Config
+from lifecycle import compose, localstack_host, postgres_host
+from settings.config import Config
 
 MODES = ("host", "docker")
 

@@ -6,7 +6,7 @@ asked for its version, so a misnamed binary is never picked.
 
 Standard library only: this runs before any virtualenv exists. As a command::
 
-    python3 -m fue.interpreters 3.13 3.12   # prints the first one found
+    python3 -m lifecycle.interpreters 3.13 3.12   # prints the first one found
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def find_first(versions: list[str]) -> str:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m fue.interpreters VERSION [VERSION ...]", file=sys.stderr)
+        print("usage: python -m lifecycle.interpreters VERSION [VERSION ...]", file=sys.stderr)
         return 2
     try:
         print(find_first(argv))

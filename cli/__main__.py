@@ -1,4 +1,4 @@
-"""The project's command line: ``python -m fue <command>`` (the Makefile targets call this)."""
+"""The project's command line: ``python -m cli <command>`` (the Makefile targets call this)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from awsdeploy import cli as awsdeploy_cli
 from bootstrap.deploy import NotRunning, deploy
 from bootstrap.hot_reload import NotReadable
 from bootstrap.storage import RecursionLoopError
-from fue import compose, config, db, dlq, function_logs, invoke, localstack_host, reconcile, stack, trace, watch
-from fue.printable import printable
+from lifecycle import compose, localstack_host, stack
+from settings import config, db
+from operations import dlq, function_logs, invoke, reconcile, trace, watch
+from settings.printable import printable
 
 
 def cmd_up(cfg: config.Config, args) -> int:
@@ -56,7 +58,7 @@ def cmd_logs(cfg: config.Config, args) -> int:
 
 
 def cmd_search(cfg: config.Config, args) -> int:
-    from fue import search
+    from operations import search
 
     return search.main(args.rest)
 
@@ -118,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("--follow", action="store_true")
     logs.add_argument("--minutes", type=int, default=60, help="how far back to start (default 60)")
     logs.set_defaults(func=cmd_logs)
-    search = sub.add_parser("search", help="full-text search (see `python -m fue search --help`)", add_help=False)
+    search = sub.add_parser("search", help="full-text search (see `python -m cli search --help`)", add_help=False)
     search.add_argument("rest", nargs=argparse.REMAINDER)
     search.set_defaults(func=cmd_search)
     dlq_parser = sub.add_parser("dlq", help="list events that failed after all retries, with the reason")

@@ -1,6 +1,6 @@
 """Full-text search over the indexed documents, and the search command.
 
-    python -m fue.search "query" [--json] [--limit N]
+    python -m operations.search "query" [--json] [--limit N]
 
 Queries use web-search syntax: words (stemmed, accents ignored), "a phrase",
 ``or``, and ``-word`` to exclude. Chinese, Japanese and Korean words match as
@@ -20,8 +20,8 @@ from datetime import datetime
 
 from pg8000.exceptions import DatabaseError
 
-from fue import config, db
-from fue.printable import printable, printable_json
+from settings import config, db
+from settings.printable import printable, printable_json
 
 # The characters the database's search_text() sets apart (bootstrap/migrations/0001_documents.sql).
 CJK_CHARACTER = (
