@@ -59,8 +59,10 @@ def cmd_plan_aws(cfg: Config, args) -> int:
         planned = deploy.plan(cfg, deployment, s3=s3, cfn=cfn, region=region)
         print(planned.describe())
         if planned.change_set_id:
-            print(f"change set {planned.change_set_id} was not executed; `make deploy-aws` with the same "
-                  "settings applies it")
+            print(
+                f"change set {planned.change_set_id} was not executed; `make deploy-aws` with the same "
+                "settings applies it"
+            )
         return 0
 
     return _on_aws(args, show)
@@ -100,9 +102,13 @@ def add_commands(sub) -> None:
         ("plan-aws", cmd_plan_aws, "package the functions and show the change set AWS would apply, unapplied"),
         ("deploy-aws", cmd_deploy_aws, "package the functions and deploy template.yaml to AWS"),
     ):
-        parser = sub.add_parser(name, help=what, formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-                                epilog="example: python -m cli " + name + " --profile prod --region eu-west-1 "
-                                       "--bucket acme-uploads --secret file-upload-extraction/database-dsn")
+        parser = sub.add_parser(
+            name,
+            help=what,
+            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+            epilog="example: python -m cli " + name + " --profile prod --region eu-west-1 "
+            "--bucket acme-uploads --secret file-upload-extraction/database-dsn",
+        )
         parser.add_argument("--profile", default="", help="AWS profile (required; never the default one implied)")
         parser.add_argument("--region", default="", help="AWS region (default: the profile's)")
         parser.add_argument("--stack", default=DEFAULT_STACK_NAME, help="CloudFormation stack name")
@@ -111,10 +117,16 @@ def add_commands(sub) -> None:
         parser.add_argument("--name-prefix", default=DEFAULT_NAME_PREFIX, help="prefix of function and queue names")
         parser.add_argument("--subnets", default="", help="comma-separated subnet ids for the insert function")
         parser.add_argument("--security-groups", default="", help="comma-separated security group ids for insert")
-        parser.add_argument("--code-bucket", default="",
-                            help="bucket for the function zips (default <stack>-artifacts-<account>-<region>)")
+        parser.add_argument(
+            "--code-bucket",
+            default="",
+            help="bucket for the function zips (default <stack>-artifacts-<account>-<region>)",
+        )
         parser.set_defaults(func=func)
-    migrate = sub.add_parser("migrate", help="apply the search schema's migrations to any PostgreSQL",
-                             epilog="example: python -m cli migrate --database-url postgresql://u:p@db:5432/search")
+    migrate = sub.add_parser(
+        "migrate",
+        help="apply the search schema's migrations to any PostgreSQL",
+        epilog="example: python -m cli migrate --database-url postgresql://u:p@db:5432/search",
+    )
     migrate.add_argument("--database-url", default="", help="postgresql://user:password@host:port/database")
     migrate.set_defaults(func=cmd_migrate)

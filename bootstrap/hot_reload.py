@@ -87,12 +87,18 @@ _NO_BYTECODE = {"PYTHONDONTWRITEBYTECODE": "1"}
 def for_docker(function: str, cfg: Config) -> HotReloadCode:
     """Docker mode: the whole ``lambdas/`` folder at ``/var/task``, the layer from the mounted build cache."""
     layer = vendored_dependencies(FUNCTIONS_DIR / function, cfg.build_dir).resolve()
-    path = [f"/var/task/{function}", f"/var/task/{CORE_DIR.parent.name}", f"{DOCKER_BUILD_MOUNT}/{layer.name}",
-            "/var/runtime"]
+    path = [
+        f"/var/task/{function}",
+        f"/var/task/{CORE_DIR.parent.name}",
+        f"{DOCKER_BUILD_MOUNT}/{layer.name}",
+        "/var/runtime",
+    ]
     return HotReloadCode(function, FUNCTIONS_DIR.resolve(), layer, {"PYTHONPATH": ":".join(path), **_NO_BYTECODE})
 
 
-def assemble(function: str, cfg: Config, *, source_dir: Path | None = None, folder: Path | None = None) -> HotReloadCode:
+def assemble(
+    function: str, cfg: Config, *, source_dir: Path | None = None, folder: Path | None = None
+) -> HotReloadCode:
     """Host mode: create or refresh the code folder and dependency layer of ``lambdas/<function>``.
 
     ``source_dir`` and ``folder`` default to the function's source and its folder under

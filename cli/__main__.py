@@ -14,8 +14,8 @@ from bootstrap.deploy import NotRunning, deploy
 from bootstrap.hot_reload import NotReadable
 from bootstrap.storage import RecursionLoopError
 from lifecycle import compose, localstack_host, stack
-from settings import config, db
 from operations import dlq, function_logs, invoke, reconcile, trace, watch
+from settings import config, db
 from settings.printable import printable
 
 
@@ -49,7 +49,9 @@ def cmd_logs(cfg: config.Config, args) -> int:
     if args.function:
         return function_logs.tail(cfg, cfg.function_name(args.function), minutes=args.minutes, follow=args.follow)
     if stack.active_mode(cfg) == "docker":
-        return subprocess.call(compose.compose_command(cfg, "logs", "--tail", "200", *(["--follow"] if args.follow else [])))
+        return subprocess.call(
+            compose.compose_command(cfg, "logs", "--tail", "200", *(["--follow"] if args.follow else []))
+        )
     logfile = cfg.localstack_dir / "localstack.log"
     if not logfile.exists():
         print("no LocalStack log yet: run `make up`", file=sys.stderr)
@@ -91,7 +93,8 @@ def cmd_watch(cfg: config.Config, args) -> int:
 
 
 def cmd_ui(cfg: config.Config, args) -> int:
-    from dashboard import __main__ as dashboard_main, service
+    from dashboard import __main__ as dashboard_main
+    from dashboard import service
 
     if service.answers(cfg.ui_port):
         print(f"the dashboard already runs on {cfg.ui_url} (started by `make up`)")
@@ -138,12 +141,18 @@ def build_parser() -> argparse.ArgumentParser:
     inv.add_argument("function", help="extract or insert")
     inv.add_argument("key", nargs="?", help="uploads/... (insert: its document is used)")
     inv.add_argument("--event", help="a JSON event file instead of a key")
-    inv.add_argument("--local", action="store_true",
-                     help="run the handler in this terminal (breakpoint() works) against the running stack")
+    inv.add_argument(
+        "--local",
+        action="store_true",
+        help="run the handler in this terminal (breakpoint() works) against the running stack",
+    )
     inv.set_defaults(func=cmd_invoke)
-    sub.add_parser("watch", help="follow both functions' logs and each new upload's stages").set_defaults(func=cmd_watch)
+    sub.add_parser("watch", help="follow both functions' logs and each new upload's stages").set_defaults(
+        func=cmd_watch
+    )
     sub.add_parser("ui", help="serve the dashboard on 127.0.0.1:UI_PORT (unless `make up` already did)").set_defaults(
-        func=cmd_ui)
+        func=cmd_ui
+    )
     cost_parser = sub.add_parser("cost", help="what the observed workload would cost on AWS (us-east-1)")
     cost_parser.add_argument("--minutes", type=int, default=60, help="observe the last N minutes (default 60)")
     cost_parser.set_defaults(func=cmd_cost)
@@ -156,8 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     cfg = config.load()
     try:
         return args.func(cfg, args)
-    except (stack.StackError, localstack_host.StartError, NotRunning, NotReadable, RecursionLoopError,
-            db.DatabaseUnavailable, db.MigrationError, *awsdeploy_cli.ERRORS) as exc:
+    except (
+        stack.StackError,
+        localstack_host.StartError,
+        NotRunning,
+        NotReadable,
+        RecursionLoopError,
+        db.DatabaseUnavailable,
+        db.MigrationError,
+        *awsdeploy_cli.ERRORS,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except EndpointConnectionError:

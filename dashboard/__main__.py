@@ -17,8 +17,7 @@ HOST = "127.0.0.1"  # loopback only, never configurable: the dashboard can delet
 
 
 def serve(cfg: config.Config, port: int) -> None:
-    uvicorn.run(create_app(cfg), host=HOST, port=port, log_level="warning", access_log=False,
-                server_header=False)
+    uvicorn.run(create_app(cfg), host=HOST, port=port, log_level="warning", access_log=False, server_header=False)
 
 
 def main(argv: list[str] | None = None) -> int:

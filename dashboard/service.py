@@ -19,7 +19,8 @@ from lifecycle import processes
 from settings.config import PROJECT_ROOT, Config
 
 START_SECONDS = 30
-APP_ID = "file-upload-extraction-dashboard"  # what /_dashboard/ping answers: tells our dashboard from anything else on the port
+# What /_dashboard/ping answers: tells our dashboard from anything else on the port.
+APP_ID = "file-upload-extraction-dashboard"
 
 
 def _dir(cfg: Config) -> Path:
@@ -67,7 +68,10 @@ def start(cfg: Config) -> str:
     with open(logfile(cfg), "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "dashboard", "--port", str(cfg.ui_port)],
-            cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     record = processes.identify(process.pid)

@@ -68,7 +68,7 @@ def _candidates(version: str) -> list[str]:
 
 
 def version_of(executable: str) -> str | None:
-    """"3.13" for a working Python 3.13 with venv support, else None."""
+    """ "3.13" for a working Python 3.13 with venv support, else None."""
     probe = "import sys, venv; print('%d.%d' % sys.version_info[:2])"
     try:
         out = subprocess.run([executable, "-c", probe], capture_output=True, text=True, timeout=20)
@@ -87,8 +87,7 @@ def find(version: str) -> str:
         if version_of(candidate) == version:
             return str(Path(candidate).absolute())
     raise InterpreterNotFound(
-        f"Python {version} was not found; "
-        + INSTALL_HINT.format(v=version, nodot=version.replace(".", ""))
+        f"Python {version} was not found; " + INSTALL_HINT.format(v=version, nodot=version.replace(".", ""))
     )
 
 

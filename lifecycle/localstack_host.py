@@ -27,8 +27,8 @@ import urllib.request
 from pathlib import Path
 
 from lifecycle import interpreters, processes, python_copies, service_user, venvs
-from settings.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config
 from lifecycle.service_user import ServiceUser
+from settings.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config
 
 SERVICES = "s3,lambda,iam,sts,logs,sqs,cloudformation,secretsmanager"
 LAMBDA_PYTHON_VERSIONS = ["3.12", "3.13"]

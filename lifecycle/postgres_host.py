@@ -37,10 +37,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from settings import config as config_module
 from lifecycle import processes, service_user
-from settings.config import Config
 from lifecycle.service_user import ServiceUser
+from settings import config as config_module
+from settings.config import Config
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
 INSTALL_HINT = (
@@ -144,7 +144,9 @@ def find_bindir(major: int | None = None) -> Path:
     """Folder holding initdb, pg_ctl, postgres and psql; prefers ``major`` when given."""
     candidates = [c for c in dict.fromkeys(_candidate_bindirs()) if _is_server_bindir(c)]
     if not candidates:
-        raise PostgresNotInstalled(f"PostgreSQL server programs ({', '.join(SERVER_PROGRAMS)}) were not found; {INSTALL_HINT}")
+        raise PostgresNotInstalled(
+            f"PostgreSQL server programs ({', '.join(SERVER_PROGRAMS)}) were not found; {INSTALL_HINT}"
+        )
     if major is not None:
         for candidate in candidates:
             if _server_major(Path(candidate)) == major:
@@ -195,15 +197,16 @@ def _prepare_root(layout: _Layout, user: ServiceUser | None) -> None:
     layout.socket_dir.mkdir(exist_ok=True)
     service_user.own(layout.root, user, 0o700)
     os.chmod(layout.socket_dir, 0o700)
-    if user is not None:
-        if not service_user.can_use(user, layout.root, "-w"):
-            raise PostgresError(
-                f"the {user.name} user cannot reach {layout.root}: make its parent folders "
-                "traversable by others (chmod o+x) or set STATE_DIR to such a folder"
-            )
+    if user is not None and not service_user.can_use(user, layout.root, "-w"):
+        raise PostgresError(
+            f"the {user.name} user cannot reach {layout.root}: make its parent folders "
+            "traversable by others (chmod o+x) or set STATE_DIR to such a folder"
+        )
     socket_path = layout.socket_dir / ".s.PGSQL.65535"
     if len(str(socket_path).encode()) > MAX_SOCKET_PATH:
-        raise PostgresError(f"{layout.socket_dir} is too long a path for a Unix socket: set STATE_DIR to a shorter folder")
+        raise PostgresError(
+            f"{layout.socket_dir} is too long a path for a Unix socket: set STATE_DIR to a shorter folder"
+        )
 
 
 def _initialised_major(layout: _Layout) -> int | None:
@@ -229,11 +232,16 @@ def _available_utf8_locale() -> str:
 def _initdb(bindir: Path, layout: _Layout, user: ServiceUser | None) -> None:
     command = [
         str(bindir / "initdb"),
-        "--pgdata", str(layout.data),
-        "--encoding", "UTF8",
-        "--locale", _available_utf8_locale(),
-        "--auth-local", "trust",
-        "--auth-host", "scram-sha-256",
+        "--pgdata",
+        str(layout.data),
+        "--encoding",
+        "UTF8",
+        "--locale",
+        _available_utf8_locale(),
+        "--auth-local",
+        "trust",
+        "--auth-host",
+        "scram-sha-256",
     ]
     result = _run(command, user, cwd=layout.root)
     if result.returncode != 0:
@@ -335,10 +343,15 @@ def _port_taken(port: int) -> bool:
 
 def _pg_ctl_start(bindir: Path, layout: _Layout, user: ServiceUser | None) -> None:
     command = [
-        str(bindir / "pg_ctl"), "start",
-        "--pgdata", str(layout.data),
-        "--log", str(layout.log_file),
-        "--wait", "--timeout", str(START_TIMEOUT),
+        str(bindir / "pg_ctl"),
+        "start",
+        "--pgdata",
+        str(layout.data),
+        "--log",
+        str(layout.log_file),
+        "--wait",
+        "--timeout",
+        str(START_TIMEOUT),
     ]
     result = _run(command, user, cwd=layout.root)
     if result.returncode != 0:
@@ -378,7 +391,7 @@ SELECT format('CREATE ROLE %I', :'insert_role') WHERE NOT EXISTS (SELECT FROM pg
 SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD %L', :'insert_role', :'insert_verifier') \\gexec
 SELECT format('GRANT %I TO %I', :'writer', :'insert_role') \\gexec
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec
-"""
+"""  # noqa: E501 (one psql statement per line)
 
 
 def roles_script(cfg: Config) -> str:
@@ -403,9 +416,17 @@ def _ensure_role_and_database(bindir: Path, layout: _Layout, user: ServiceUser |
     """
     superuser = user.name if user is not None else _current_user_name()
     command = [
-        str(bindir / "psql"), "--no-psqlrc", "--quiet",
-        "--host", str(layout.socket_dir), "--port", str(cfg.postgres_port),
-        "--username", superuser, "--dbname", "postgres",
+        str(bindir / "psql"),
+        "--no-psqlrc",
+        "--quiet",
+        "--host",
+        str(layout.socket_dir),
+        "--port",
+        str(cfg.postgres_port),
+        "--username",
+        superuser,
+        "--dbname",
+        "postgres",
     ]
     result = _run(command, user, cwd=layout.root, input=roles_script(cfg))
     if result.returncode != 0:
@@ -449,7 +470,17 @@ def stop(cfg: Config) -> str:
     bindir = find_bindir(_initialised_major(layout))
     user = server_user()
     for mode in ("fast", "immediate"):
-        command = [str(bindir / "pg_ctl"), "stop", "--pgdata", str(layout.data), "--mode", mode, "--wait", "--timeout", "30"]
+        command = [
+            str(bindir / "pg_ctl"),
+            "stop",
+            "--pgdata",
+            str(layout.data),
+            "--mode",
+            mode,
+            "--wait",
+            "--timeout",
+            "30",
+        ]
         _run(command, user, cwd=layout.root)
         if _wait_gone(current.pid, deadline=time.monotonic() + 10):
             return f"stopped (was pid {current.pid})"

@@ -74,8 +74,9 @@ def _exists(name: str) -> bool:
         return False
 
 
-def run_as(command: list[str], user: ServiceUser | None, cwd: Path, env: dict[str, str] | None = None,
-           **kwargs) -> subprocess.CompletedProcess:
+def run_as(
+    command: list[str], user: ServiceUser | None, cwd: Path, env: dict[str, str] | None = None, **kwargs
+) -> subprocess.CompletedProcess:
     """Run a program as ``user`` (ourselves when None), capturing its output as text."""
     env = dict(os.environ if env is None else env)
     if user is not None:

@@ -89,9 +89,19 @@ def ensure_local_package(venv: Path, package_dir: Path) -> str:
     if stamp.is_file() and stamp.read_text().strip() == h.hexdigest():
         return "reused"
     result = subprocess.run(
-        [str(python_of(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--no-deps", "--force-reinstall", str(package_dir)],
-        capture_output=True, text=True,
+        [
+            str(python_of(venv)),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--force-reinstall",
+            str(package_dir),
+        ],
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         raise RuntimeError(f"installing {package_dir} into {venv} failed:\n{result.stderr[-4000:]}")

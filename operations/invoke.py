@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from settings import aws
-from operations import events, trace
 from lifecycle import venvs
+from operations import events, trace
+from settings import aws
 from settings.config import PROJECT_ROOT, Config
 from settings.printable import printable
 
@@ -43,12 +43,21 @@ def event_for(cfg: Config, kind: str, key: str, s3) -> dict:
         head = s3.head_object(Bucket=cfg.bucket, Key=object_key)
     except s3.exceptions.ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            hint = (f"upload it first: awslocal s3 cp FILE s3://{cfg.bucket}/{printable(object_key)}" if kind == "extract"
-                    else f"extract it first: make invoke fn=extract key={printable(upload_key)}")
+            hint = (
+                f"upload it first: awslocal s3 cp FILE s3://{cfg.bucket}/{printable(object_key)}"
+                if kind == "extract"
+                else f"extract it first: make invoke fn=extract key={printable(upload_key)}"
+            )
             raise InvokeError(f"no object s3://{cfg.bucket}/{printable(object_key)}: {hint}") from exc
         raise
-    record = events.s3_record(cfg.bucket, object_key, "ObjectCreated:Put", region=cfg.region,
-                              size=head["ContentLength"], etag=head.get("ETag", ""))
+    record = events.s3_record(
+        cfg.bucket,
+        object_key,
+        "ObjectCreated:Put",
+        region=cfg.region,
+        size=head["ContentLength"],
+        etag=head.get("ETag", ""),
+    )
     return {"Records": [record]}
 
 
@@ -107,17 +116,19 @@ def local_environment(cfg: Config, kind: str) -> dict[str, str]:
     variables.pop("PYTHONPATH", None)  # the runner puts the layer after the code itself
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TERM", "HOME", "TZ")}
     env.update(variables)
-    env.update({
-        "AWS_ENDPOINT_URL": cfg.endpoint_url,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": cfg.region,
-        "AWS_REGION": cfg.region,
-        "AWS_LAMBDA_FUNCTION_NAME": deployed["FunctionName"],
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(deployed["MemorySize"]),
-        "_HANDLER": deployed["Handler"],
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": cfg.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": cfg.region,
+            "AWS_REGION": cfg.region,
+            "AWS_LAMBDA_FUNCTION_NAME": deployed["FunctionName"],
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(deployed["MemorySize"]),
+            "_HANDLER": deployed["Handler"],
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     return env
 
 
@@ -138,8 +149,16 @@ def invoke_local(cfg: Config, kind: str, event: dict) -> int:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
         json.dump(event, file)
     try:
-        command = [str(runtime_python(cfg)), str(LOCAL_RUNNER), "--code-dir", str(code.code_dir),
-                   "--layer", str(code.layer_dir), "--event-file", file.name]
+        command = [
+            str(runtime_python(cfg)),
+            str(LOCAL_RUNNER),
+            "--code-dir",
+            str(code.code_dir),
+            "--layer",
+            str(code.layer_dir),
+            "--event-file",
+            file.name,
+        ]
         return subprocess.call(command, env=env, cwd=code.code_dir)
     finally:
         os.unlink(file.name)

@@ -33,8 +33,7 @@ CJK_TERM = re.compile(f"((?<![^\\s])-)?({CJK_CHARACTER}+)")
 TOKEN_SEPARATOR = "\x1f"
 START, STOP = "\x02", "\x03"  # highlight marks from ts_headline, never in the snippet we return
 HEADLINE_OPTIONS = (
-    f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=2, "
-    'MaxFragments=2, FragmentDelimiter=" … "'
+    f'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
 )
 CONNECT_TIMEOUT = 5
 

@@ -13,10 +13,9 @@ import json
 import time
 from datetime import datetime, timezone
 
-from pipeline_core.document import SourceVersion
-
-from settings import aws, db
 from operations import function_logs
+from pipeline_core.document import SourceVersion
+from settings import aws, db
 from settings.config import Config
 from settings.printable import printable
 
@@ -90,8 +89,11 @@ class Progress:
             return
         conn = db.connect(self.cfg.database_dsn())
         try:
-            rows = conn.run("SELECT key, etag, size FROM documents WHERE bucket = :b AND key = ANY(:k)",
-                            b=self.cfg.bucket, k=waiting)
+            rows = conn.run(
+                "SELECT key, etag, size FROM documents WHERE bucket = :b AND key = ANY(:k)",
+                b=self.cfg.bucket,
+                k=waiting,
+            )
         finally:
             conn.close()
         for key, etag, size in rows:

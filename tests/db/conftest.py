@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from settings import db
 from lifecycle import postgres_host
+from settings import db
 from tests.support import poll_until
 
 INSERT_DIR = Path(__file__).resolve().parents[2] / "lambdas" / "insert"
@@ -52,8 +52,9 @@ def make_database(running_postgres):
     def drop(admin, name: str) -> None:
         # Plain DROP: PostgreSQL stops autovacuum workers itself, while WITH (FORCE) refuses to
         # end them for a non-superuser. A closing connection of ours may linger a moment.
-        poll_until(lambda: admin.run(f'DROP DATABASE IF EXISTS "{name}"') or True, timeout=15,
-                   what=f"database {name} dropped")
+        poll_until(
+            lambda: admin.run(f'DROP DATABASE IF EXISTS "{name}"') or True, timeout=15, what=f"database {name} dropped"
+        )
 
     def make(suffix: str) -> str:
         # Per process: `make mutation` runs this suite in parallel worker processes.

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from settings import db
 from lifecycle import postgres_host
+from settings import db
 from tests.support import free_port
 
 pytestmark = pytest.mark.host_only

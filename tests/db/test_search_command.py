@@ -4,8 +4,8 @@ import json
 
 import pytest
 from db_documents import document
-from indexer import store
 
+from indexer import store
 from operations import search
 from tests.support import free_port
 

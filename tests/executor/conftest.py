@@ -9,6 +9,7 @@ deleted afterwards.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import os
@@ -110,9 +111,7 @@ class Function:
     client: object
 
     def invoke(self, event: object | None = None) -> Invocation:
-        response = self.client.invoke(
-            FunctionName=self.name, Payload=json.dumps(event or {}).encode(), LogType="Tail"
-        )
+        response = self.client.invoke(FunctionName=self.name, Payload=json.dumps(event or {}).encode(), LogType="Tail")
         raw = response["Payload"].read()
         return Invocation(
             status=response["StatusCode"],
@@ -165,7 +164,5 @@ def make_function(lambda_client) -> Iterator[Callable[..., Function]]:
 
     yield make
     for name in created:
-        try:
+        with contextlib.suppress(lambda_client.exceptions.ResourceNotFoundException):
             lambda_client.delete_function(FunctionName=name)
-        except lambda_client.exceptions.ResourceNotFoundException:
-            pass

@@ -48,11 +48,13 @@ def test_a_function_of_a_stack_started_as_root_runs_unprivileged(make_function, 
     postgres_data = cfg.postgres_dir / "data"
     function = make_function({"app.py": REPORT_HANDLER})
 
-    result = function.invoke({
-        "read": [str(dotenv), str(cfg.localstack_dir / "localstack.log"), "/etc/shadow"],
-        "list": [str(postgres_data), "/root"],
-        "project": str(PROJECT_ROOT),
-    })
+    result = function.invoke(
+        {
+            "read": [str(dotenv), str(cfg.localstack_dir / "localstack.log"), "/etc/shadow"],
+            "list": [str(postgres_data), "/root"],
+            "project": str(PROJECT_ROOT),
+        }
+    )
 
     assert result.function_error is None, result.log_tail
     report = result.payload

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from settings import config
 from lifecycle import stack
+from settings import config
 
 GREEDY_HANDLER = """
 import os

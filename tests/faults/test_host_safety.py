@@ -36,8 +36,12 @@ def scan_command_lines(secrets: list[str], stop: threading.Event, found: list[st
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args], cwd=PROJECT_ROOT, env=env or dict(os.environ),
-        capture_output=True, text=True, timeout=900,
+        [sys.executable, "-m", "cli", *args],
+        cwd=PROJECT_ROOT,
+        env=env or dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 
@@ -46,10 +50,13 @@ def decoys(cfg):
     """Processes that merely look like the stack's: LocalStack's command line, a `tail -f` of its log."""
     venv_python = localstack_host.venvs.python_of(localstack_host.localstack_venv_spec(cfg).path)
     started = [
-        subprocess.Popen([sys.executable, "-c", SLEEPER, str(venv_python), *localstack_host.LAUNCH_ARGS,
-                          str(cfg.runtimes_dir)], start_new_session=True),
-        subprocess.Popen(["tail", "-f", str(localstack_host.log_file(cfg))], start_new_session=True,
-                         stdout=subprocess.DEVNULL),
+        subprocess.Popen(
+            [sys.executable, "-c", SLEEPER, str(venv_python), *localstack_host.LAUNCH_ARGS, str(cfg.runtimes_dir)],
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            ["tail", "-f", str(localstack_host.log_file(cfg))], start_new_session=True, stdout=subprocess.DEVNULL
+        ),
     ]
     yield started
     for proc in started:

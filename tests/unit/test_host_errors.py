@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from settings import config
 from lifecycle import interpreters, localstack_host, stack
+from settings import config
 
 
 @pytest.fixture()

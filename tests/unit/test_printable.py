@@ -28,8 +28,18 @@ def test_printable_json_is_valid_json_of_the_same_value_without_raw_controls():
 
 def test_search_output_neutralises_keys_snippets_and_errors():
     when = datetime(2026, 1, 1, tzinfo=UTC)
-    hit = search.Hit("b", f"uploads/{HOSTILE}", f"[[{HOSTILE}]]", 1.0, 10, "text/plain\x1b[1m", "failed",
-                     f"bad {HOSTILE}", when, when)
+    hit = search.Hit(
+        "b",
+        f"uploads/{HOSTILE}",
+        f"[[{HOSTILE}]]",
+        1.0,
+        10,
+        "text/plain\x1b[1m",
+        "failed",
+        f"bad {HOSTILE}",
+        when,
+        when,
+    )
     shown = search.format_hits([hit], f"q {HOSTILE}", bold=True)
     for char in RAW:
         assert char not in shown.replace("\033[1m", "").replace("\033[22m", "").replace("\n", "")

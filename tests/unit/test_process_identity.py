@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from settings import config
 from lifecycle import localstack_host, postgres_host, processes
+from settings import config
 
 pytestmark = pytest.mark.skipif(not processes.HAVE_PROC, reason="these decoys are checked through /proc")
 
@@ -28,12 +28,12 @@ def decoy():
     started = []
 
     def start(*argv: str) -> subprocess.Popen:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "import time; time.sleep(600)", *argv], start_new_session=True
-        )
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", *argv], start_new_session=True)
         started.append(proc)
         deadline = time.monotonic() + 10
-        while processes.identify(proc.pid) is None or processes.executable(proc.pid) != os.path.realpath(sys.executable):
+        while processes.identify(proc.pid) is None or processes.executable(proc.pid) != os.path.realpath(
+            sys.executable
+        ):
             assert time.monotonic() < deadline, "decoy did not start"
             time.sleep(0.01)
         return proc

@@ -1,10 +1,10 @@
 import io
 
 import pytest
+
 from extractor.detect import declared_format, detect
 from extractor.outcome import ExtractionFailed, UnsupportedContent
 from extractor.text_decoding import SAMPLE_BYTES, detect_encoding
-
 from tests.fixtures.samples import DOCX_TYPE, SAMPLES
 
 
