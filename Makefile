@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js test unit-test integration-test races bench bench-extract bench-reload fuzz mutation clean \
+.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js lint test unit-test integration-test races bench bench-extract bench-reload fuzz mutation clean \
 	template-check plan-aws deploy-aws migrate
 
 help: ## List the commands
@@ -87,13 +87,20 @@ deploy-aws: tools ## Deploy template.yaml to AWS: make deploy-aws profile=P buck
 migrate: tools ## Apply the search schema to any PostgreSQL: make migrate DATABASE_URL=postgresql://...
 	@$(PY) -m cli migrate --database-url "$(DATABASE_URL)"
 
+lint: tools ## ruff format --check, ruff check and mypy over every product package (pyproject.toml)
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy
+	@$(VENV)/bin/mypy lambdas/extract/handler.py
+	@$(VENV)/bin/mypy lambdas/insert/handler.py
+
 unit-test: tools ## Fast tests of handler logic (no stack needed)
 	@$(PY) -m pytest tests/unit -q
 
 integration-test: up ## End-to-end and fault tests against the running stack (starts it if needed)
 	@$(PY) -m pytest tests/executor tests/db tests/integration tests/ui tests/faults tests/cloudformation -q --require-services
 
-test: template-check unit-test integration-test ## Template lint, unit and integration tests: what CI runs
+test: lint template-check unit-test integration-test ## Lint, template lint, unit and integration tests: what CI runs
 
 races: up ## Play the known races on the running stack and count files stale / left / lost [tries=5]
 	@$(PY) -m tests.integration.races $(if $(tries),--tries $(tries))

@@ -356,7 +356,9 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
     async def ping(request: Request) -> Response:
         return JSONResponse({"app": APP_ID})
 
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        # Registered for HTTPException only; Starlette types every handler as taking any Exception.
+        assert isinstance(exc, HTTPException)
         return page(request, "error.html", exc.status_code, message=exc.detail)
 
     routes = [

@@ -464,8 +464,8 @@ def ensure_started(cfg: Config) -> str:
 def stop(cfg: Config) -> str:
     """Stop the cluster and wait until its server process is gone. Returns what happened."""
     layout = _Layout(cfg.postgres_dir)
-    current = state(cfg)
-    if not current.running:
+    pid = state(cfg).pid
+    if pid is None:
         return "not running"
     bindir = find_bindir(_initialised_major(layout))
     user = server_user()
@@ -482,9 +482,9 @@ def stop(cfg: Config) -> str:
             "30",
         ]
         _run(command, user, cwd=layout.root)
-        if _wait_gone(current.pid, deadline=time.monotonic() + 10):
-            return f"stopped (was pid {current.pid})"
-    raise PostgresError(f"PostgreSQL (pid {current.pid}) did not stop; see {layout.log_file}")
+        if _wait_gone(pid, deadline=time.monotonic() + 10):
+            return f"stopped (was pid {pid})"
+    raise PostgresError(f"PostgreSQL (pid {pid}) did not stop; see {layout.log_file}")
 
 
 def _wait_gone(pid: int, deadline: float) -> bool:

@@ -63,11 +63,10 @@ def connect(dsn: str, timeout: float = CONNECT_TIMEOUT) -> pg8000.native.Connect
 
 
 def available_migrations(directory: Path = MIGRATIONS_DIR) -> list[Path]:
-    files = sorted(p for p in directory.glob("*.sql") if MIGRATION_NAME.match(p.name))
-    numbers = [MIGRATION_NAME.match(p.name).group(1) for p in files]
-    if len(set(numbers)) != len(numbers):
+    numbered = {p: match.group(1) for p in directory.glob("*.sql") if (match := MIGRATION_NAME.match(p.name))}
+    if len(set(numbered.values())) != len(numbered):
         raise MigrationError(f"two migrations share a number in {directory}")
-    return files
+    return sorted(numbered)
 
 
 def _checksum(sql: str) -> str:

@@ -285,7 +285,7 @@ class OutputCapture:
     def __init__(self, path):
         self.path = path
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
-        self._saved = None
+        self._saved: tuple[int, int] | None = None  # stdout and stderr while captured
 
     def __enter__(self):
         _flush_std_streams()
@@ -297,6 +297,7 @@ class OutputCapture:
 
     def __exit__(self, *exc_info):
         _flush_std_streams()
+        assert self._saved is not None, "__exit__ without __enter__"
         for target, saved in zip((1, 2), self._saved, strict=True):
             os.dup2(saved, target)
             os.close(saved)
@@ -344,7 +345,13 @@ class LocalStackApi:
             response.read()
 
 
+class InvokeServer(HTTPServer):
+    invocations: queue.Queue  # what the main loop runs, in order of arrival
+
+
 class InvokeRequestHandler(BaseHTTPRequestHandler):
+    server: InvokeServer
+
     def do_POST(self):
         if self.path != "/invoke":
             self.send_error(404)
@@ -360,7 +367,7 @@ class InvokeRequestHandler(BaseHTTPRequestHandler):
 
 
 def start_invoke_server(socket_fd, invocations):
-    server = HTTPServer(("127.0.0.1", 0), InvokeRequestHandler, bind_and_activate=False)
+    server = InvokeServer(("127.0.0.1", 0), InvokeRequestHandler, bind_and_activate=False)
     server.socket.close()
     server.socket = socket.socket(fileno=socket_fd)
     server.socket.set_inheritable(False)
@@ -524,7 +531,7 @@ def main(argv=None):
         api.init_error(error.payload(""))
         return 1
 
-    invocations = queue.Queue()
+    invocations: queue.Queue[dict] = queue.Queue()
     start_invoke_server(args.socket_fd, invocations)
     api.ready()
     while True:

@@ -56,6 +56,8 @@ class RuntimeProcess:
 
     @property
     def pid(self) -> int:
+        if self._popen is None:
+            raise RuntimeError("the runtime process has not been started")
         return self._popen.pid
 
     def start(self) -> None:
@@ -90,7 +92,9 @@ class RuntimeProcess:
         finally:
             listener.close()
         self._record = records.record(self.pid)
-        threading.Thread(target=self._watch, name=f"lambda-process-{self.pid}", daemon=True).start()
+        threading.Thread(
+            target=self._watch, args=(self._popen,), name=f"lambda-process-{self.pid}", daemon=True
+        ).start()
 
     @property
     def alive(self) -> bool:
@@ -123,8 +127,8 @@ class RuntimeProcess:
         except ProcessLookupError:
             return False
 
-    def _watch(self) -> None:
-        returncode = self._popen.wait()
+    def _watch(self, popen: subprocess.Popen) -> None:
+        returncode = popen.wait()
         records.forget(self._record)
         self._exited.set()
         if not self._terminating:

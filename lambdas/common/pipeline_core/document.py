@@ -164,4 +164,4 @@ def _field(data: dict[str, Any], name: str, kind: type, *, optional: bool = Fals
     # true and false are not integers here
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise InvalidDocument(f"{name} should be {kind.__name__}, not {type(value).__name__}")
-    return storable_text(value) if kind is str else value
+    return storable_text(value) if isinstance(value, str) else value
