@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from awsdeploy import changeset, deploy, target
 from awsdeploy.parameters import DEFAULT_NAME_PREFIX, Deployment
+from pipeline_core.dsn import redact
 from settings import db
 from settings.config import Config
 
@@ -92,7 +93,7 @@ def cmd_migrate(cfg: Config, args) -> int:
         applied = db.migrate(conn)
     finally:
         conn.close()
-    where = db.redact(args.database_url)
+    where = redact(args.database_url)
     print(f"migrated {where}: applied {', '.join(applied)}" if applied else f"{where}: schema up to date")
     return 0
 
