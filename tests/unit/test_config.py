@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from settings import config
 
 
@@ -48,3 +50,30 @@ def test_dotenv_fills_only_unset_variables(tmp_path, monkeypatch):
     config._load_dotenv(env_file)
 
     assert environ == {"BUCKET": "from-dotenv", "UPLOAD_PREFIX": "from-shell/"}
+
+
+def test_numbers_and_flags_are_read_by_the_fields_type_and_a_bad_one_is_named(monkeypatch):
+    monkeypatch.setenv("UI_AUTOSTART", "off")
+    monkeypatch.setenv("HOT_RELOAD", "Yes")
+    monkeypatch.setenv("LAMBDA_TIMEOUT", "90")
+    cfg = config.load()
+    assert (cfg.ui_autostart, cfg.hot_reload, cfg.lambda_timeout) == (False, True, 90)
+
+    monkeypatch.setenv("LAMBDA_TIMEOUT", "1m")
+    with pytest.raises(ValueError, match="LAMBDA_TIMEOUT must be a whole number, not '1m'"):
+        config.load()
+    monkeypatch.setenv("LAMBDA_TIMEOUT", "90")
+    monkeypatch.setenv("HOT_RELOAD", "maybe")
+    with pytest.raises(ValueError, match="HOT_RELOAD must be 1 or 0"):
+        config.load()
+
+
+def test_every_setting_is_a_config_field_and_state_folders_follow_state_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("STATE_DIR", str(tmp_path))
+    cfg = config.load()
+    assert cfg.state_dir == tmp_path
+    assert (cfg.localstack_dir, cfg.build_dir, cfg.runtimes_dir) == (
+        tmp_path / "localstack",
+        tmp_path / "build",
+        tmp_path / "runtimes",
+    )
