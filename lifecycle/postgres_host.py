@@ -13,9 +13,7 @@ logs in as ``POSTGRES_INSERT_USER``, a member of ``documents_writer``, which may
 only use the ``documents`` table (migration 0003). Passwords never appear on a
 command line: psql reads them from its standard input, already hashed (SCRAM).
 
-Standard library only, like ``settings.config``. As a command::
-
-    python -m lifecycle.postgres_host start|stop|status
+Standard library only, like ``settings.config``.
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -39,7 +36,6 @@ from pathlib import Path
 
 from lifecycle import processes, service_user
 from lifecycle.service_user import ServiceUser
-from settings import config as config_module
 from settings.config import Config
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
@@ -414,23 +410,38 @@ def _ensure_role_and_database(bindir: Path, layout: _Layout, user: ServiceUser |
     Values travel on psql's standard input, never on its command line, where
     any user of the machine could read them.
     """
+    result = _psql(bindir, layout, user, cfg.postgres_port, roles_script(cfg))
+    if result.returncode != 0:
+        raise PostgresError(f"could not create the roles and database: {result.stderr.strip()}")
+
+
+def _psql(
+    bindir: Path, layout: _Layout, user: ServiceUser | None, port: int, script: str
+) -> subprocess.CompletedProcess:
+    """Run ``script`` (on psql's standard input) as the cluster's superuser over its socket; stop at an error."""
     superuser = user.name if user is not None else _current_user_name()
     command = [
         str(bindir / "psql"),
         "--no-psqlrc",
         "--quiet",
+        "--set",
+        "ON_ERROR_STOP=1",
         "--host",
         str(layout.socket_dir),
         "--port",
-        str(cfg.postgres_port),
+        str(port),
         "--username",
         superuser,
         "--dbname",
         "postgres",
     ]
-    result = _run(command, user, cwd=layout.root, input=roles_script(cfg))
-    if result.returncode != 0:
-        raise PostgresError(f"could not create the roles and database: {result.stderr.strip()}")
+    return _run(command, user, cwd=layout.root, input=script)
+
+
+def psql_as_superuser(cfg: Config, script: str) -> subprocess.CompletedProcess:
+    """Run a psql script as the running cluster's superuser (its output captured as text)."""
+    layout = _Layout(cfg.postgres_dir)
+    return _psql(find_bindir(_initialised_major(layout)), layout, server_user(), cfg.postgres_port, script)
 
 
 def ensure_started(cfg: Config) -> str:
@@ -493,23 +504,3 @@ def _wait_gone(pid: int, deadline: float) -> bool:
             return True
         time.sleep(0.05)
     return not processes.pid_alive(pid)
-
-
-def main(argv: list[str]) -> int:
-    if argv not in (["start"], ["stop"], ["status"]):
-        print("usage: python -m lifecycle.postgres_host start|stop|status", file=sys.stderr)
-        return 2
-    cfg = config_module.load()
-    if argv == ["status"]:
-        print(status(cfg))
-        return 0 if state(cfg).running else 3
-    try:
-        print("PostgreSQL:", ensure_started(cfg) if argv == ["start"] else stop(cfg))
-    except PostgresError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
