@@ -89,11 +89,12 @@ deploy-aws: tools ## Deploy template.yaml to AWS: make deploy-aws profile=P buck
 migrate: tools ## Apply the search schema to any PostgreSQL: make migrate DATABASE_URL=postgresql://...
 	@$(CLI) migrate --database-url "$(DATABASE_URL)"
 
+# Suites are chosen by marker (pyproject.toml, tests/conftest.py): unmarked = unit; db, stack.
 unit-test: tools ## Fast tests of handler logic (no stack needed)
-	@$(PY) -m pytest tests/unit -q
+	@$(PY) -m pytest -m "not db and not stack" -q
 
 integration-test: up ## End-to-end and fault tests against the running stack (starts it if needed)
-	@$(PY) -m pytest tests/executor tests/db tests/integration tests/ui tests/faults tests/cloudformation -q --require-services
+	@$(PY) -m pytest -m "db or stack" -q --require-services
 
 test: template-check unit-test integration-test ## Template lint, unit and integration tests: what CI runs
 
