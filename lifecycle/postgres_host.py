@@ -37,6 +37,7 @@ from pathlib import Path
 from lifecycle import processes, service_user
 from lifecycle.service_user import ServiceUser
 from settings.config import Config
+from settings.errors import UserError
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
 INSTALL_HINT = (
@@ -52,7 +53,7 @@ SETTINGS_FILE = "pipeline.conf"
 MAX_SOCKET_PATH = 100
 
 
-class PostgresError(RuntimeError):
+class PostgresError(UserError):
     """A problem starting or stopping the cluster, worded for people."""
 
 

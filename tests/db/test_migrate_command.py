@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cli.__main__ import main
+from cli.app import main
 from pipeline_core.dsn import parse_dsn
 from settings import db
 
