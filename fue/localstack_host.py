@@ -191,6 +191,8 @@ def environment(cfg: Config, user: ServiceUser | None = None) -> dict[str, str]:
             "SKIP_SSL_CERT_DOWNLOAD": "1",
             "DISABLE_EVENTS": "1",
             "LAMBDA_RUNTIME_EXECUTOR": "local",
+            "IN_MEMORY_CLIENT": "1",
+            "LAMBDA_MAX_ENVIRONMENTS": os.environ.get("LAMBDA_MAX_ENVIRONMENTS", "0"),
             "LAMBDA_RETRY_BASE_DELAY": str(cfg.lambda_retry_delay),
             "LOCALSTACK_PROCESS_EXECUTOR_RUNTIMES": str(cfg.runtimes_dir),
             RECORDS_VARIABLE: str(records_dir(cfg)),
