@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 
 from fue import interpreters, processes, python_copies, service_user, venvs
-from fue.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config
+from fue.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config, executor_settings
 from fue.service_user import ServiceUser
 
 SERVICES = "s3,lambda,iam,sts,logs,sqs,cloudformation,secretsmanager"
@@ -191,11 +191,12 @@ def environment(cfg: Config, user: ServiceUser | None = None) -> dict[str, str]:
             "SKIP_SSL_CERT_DOWNLOAD": "1",
             "DISABLE_EVENTS": "1",
             "LAMBDA_RUNTIME_EXECUTOR": "local",
+            # LocalStack's calls to itself (S3 notification -> Lambda invoke, function logs) skip HTTP.
             "IN_MEMORY_CLIENT": "1",
-            "LAMBDA_MAX_ENVIRONMENTS": os.environ.get("LAMBDA_MAX_ENVIRONMENTS", "0"),
             "LAMBDA_RETRY_BASE_DELAY": str(cfg.lambda_retry_delay),
             "LOCALSTACK_PROCESS_EXECUTOR_RUNTIMES": str(cfg.runtimes_dir),
             RECORDS_VARIABLE: str(records_dir(cfg)),
+            **executor_settings(),
         }
     )
     if user is not None:

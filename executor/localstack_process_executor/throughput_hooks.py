@@ -4,7 +4,8 @@
   asynchronous events on a thread pool of Python's default size (cores + 4), so a
   burst starts that many runtime processes per function, which then compete for the
   same cores as LocalStack itself. The pool is capped at ``LAMBDA_MAX_ENVIRONMENTS``
-  (``0``: the number of cores), and the poller waits while the pool has a full batch
+  (``0``: twice the number of cores: an invocation spends much of its time waiting
+  for LocalStack's answers), and the poller waits while the pool has a full batch
   queued, so events wait in their queue (where their visibility timeout is not
   running out) rather than in the pool.
 * Function logs in batches: LocalStack ships each invocation's log lines with one
@@ -35,7 +36,7 @@ MAX_BATCH_BYTES = 1_000_000
 
 def max_environments() -> int:
     configured = int(os.environ.get("LAMBDA_MAX_ENVIRONMENTS") or 0)
-    return configured if configured > 0 else os.cpu_count() or 1
+    return configured if configured > 0 else 2 * (os.cpu_count() or 1)
 
 
 def log_batch_seconds() -> float:
