@@ -12,13 +12,14 @@ notifications, and one PUT at a time) and reports the pipeline relative to it.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
-from os import cpu_count
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from os import cpu_count
 from pathlib import Path
 
 from bootstrap.functions import wait_for_event_pollers_to_drain
@@ -91,10 +92,8 @@ def small_texts(count: int) -> list[tuple[str, bytes, str]]:
 
 def raw_s3(cfg: Config, s3) -> tuple[float, list[float]]:
     """LocalStack's raw PUT rate (1 KB, ``RAW_THREADS`` threads) and single-PUT latencies, no notifications."""
-    try:
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=RAW_BUCKET)
-    except s3.exceptions.BucketAlreadyOwnedByYou:
-        pass
     single = []
     for i in range(RAW_SINGLE_PUTS):
         started = time.perf_counter()
@@ -337,7 +336,8 @@ def table(result: Result) -> str:
         ("burst: upload -> searchable", result.searchable_ms),
     )
     for label, stats in rows:
-        lines.append(f"{label:<30}" + "".join(f"{stats.get(k, float('nan')):>9}" for k in ("p50", "p95", "p99", "max", "mean")))
+        figures = (stats.get(k, float("nan")) for k in ("p50", "p95", "p99", "max", "mean"))
+        lines.append(f"{label:<30}" + "".join(f"{figure:>9}" for figure in figures))
     if result.missing:
         lines.append(f"NOT SEARCHABLE before the deadline: {len(result.missing)} files, e.g. {result.missing[:3]}")
     return "\n".join(lines)

@@ -73,7 +73,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "Host mode: function log lines wait up to this long to be shipped to CloudWatch Logs together, "
         "one request per log stream instead of one per invocation.",
     ),
-    "LOCALSTACK_REQUEST_LOG": ("0", "Host mode: `1` writes LocalStack's line per request (`AWS s3.PutObject => 200`) to its log."),
+    "LOCALSTACK_REQUEST_LOG": (
+        "0",
+        "Host mode: `1` writes LocalStack's line per request (`AWS s3.PutObject => 200`) to its log.",
+    ),
 }
 
 # Read by the process executor's start-up hooks inside LocalStack (host mode), which gets them as they are.

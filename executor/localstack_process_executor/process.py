@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -59,10 +60,11 @@ class RuntimeProcess:
         self._popen: subprocess.Popen | None = None
         self._record: Path | None = None
         self._channel: socket.socket | None = None
-        self._reader: threading.Thread | None = None
 
     @property
     def pid(self) -> int:
+        if self._popen is None:
+            raise RuntimeError("the runtime process was not started")
         return self._popen.pid
 
     def start(self) -> None:
@@ -100,12 +102,17 @@ class RuntimeProcess:
             theirs.close()
         self._channel = ours
         self._record = records.record(self.pid)
-        self._reader = threading.Thread(target=self._read, name=f"lambda-channel-{self.pid}", daemon=True)
-        self._reader.start()
-        threading.Thread(target=self._watch, name=f"lambda-process-{self.pid}", daemon=True).start()
+        reader = threading.Thread(target=self._read, args=(ours,), name=f"lambda-channel-{self.pid}", daemon=True)
+        reader.start()
+        watcher = threading.Thread(
+            target=self._watch, args=(self._popen, ours, reader), name=f"lambda-process-{self.pid}", daemon=True
+        )
+        watcher.start()
 
     def send(self, header: dict, body: bytes = b"") -> None:
         """Send one frame to the runtime; OSError when it cannot take it."""
+        if self._channel is None:
+            raise OSError("the runtime process was not started")
         send_frame(self._channel, header, body)
 
     @property
@@ -139,23 +146,21 @@ class RuntimeProcess:
         except ProcessLookupError:
             return False
 
-    def _read(self) -> None:
-        while (frame := receive_frame(self._channel)) is not None:
+    def _read(self, channel: socket.socket) -> None:
+        while (frame := receive_frame(channel)) is not None:
             try:
                 self._on_message(*frame)
             except Exception:
                 LOG.exception("Lambda runtime process %s sent a frame that could not be handled", self.pid)
 
-    def _watch(self) -> None:
-        returncode = self._popen.wait()
+    def _watch(self, popen: subprocess.Popen, channel: socket.socket, reader: threading.Thread) -> None:
+        returncode = popen.wait()
         records.forget(self._record)
-        self._reader.join(DRAIN_SECONDS)
-        try:
-            self._channel.shutdown(socket.SHUT_RDWR)  # ends the reader if something still holds the channel
-        except OSError:
-            pass
-        self._reader.join()
-        self._channel.close()
+        reader.join(DRAIN_SECONDS)
+        with contextlib.suppress(OSError):  # ends the reader if something still holds the channel
+            channel.shutdown(socket.SHUT_RDWR)
+        reader.join()
+        channel.close()
         self._exited.set()
         if not self._terminating:
             LOG.debug("Lambda runtime process %s exited with %s", self.pid, returncode)

@@ -20,6 +20,7 @@ The settings are documented in the project's configuration table, which passes t
 to LocalStack's environment.
 """
 
+import contextlib
 import logging
 import os
 import threading
@@ -127,7 +128,8 @@ def run_batched_log_loop(self, *args, **kwargs) -> None:
 
 
 def _batches(events: list[dict]):
-    batch, size = [], 0
+    batch: list[dict] = []
+    size = 0
     for event in events:
         event_size = len(event["message"].encode("utf-8", "replace")) + 26
         if batch and (len(batch) >= MAX_BATCH_EVENTS or size + event_size > MAX_BATCH_BYTES):
@@ -146,10 +148,8 @@ def _put(client, group: str, stream: str, events: list[dict]) -> None:
         try:
             client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
         except client.exceptions.ResourceNotFoundException:
-            try:
+            with contextlib.suppress(client.exceptions.ResourceAlreadyExistsException):
                 client.create_log_group(logGroupName=group)
-            except client.exceptions.ResourceAlreadyExistsException:
-                pass
             client.create_log_stream(logGroupName=group, logStreamName=stream)
             client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
     except Exception as e:
