@@ -23,7 +23,8 @@ from localstack.services.lambda_.invocation.runtime_executor import (
     LambdaRuntimeException,
     RuntimeExecutor,
 )
-from localstack_process_executor import runtimes
+
+from localstack_process_executor import hot_reload, memory_limit, runtimes
 from localstack_process_executor.bootstrap import (
     CAPTURE_FILE_NAME,
     OUT_OF_MEMORY,
@@ -32,7 +33,6 @@ from localstack_process_executor.bootstrap import (
     report_line,
     timeout_error,
 )
-from localstack_process_executor import hot_reload, memory_limit
 from localstack_process_executor.endpoint import RuntimeCallbacks
 from localstack_process_executor.environment import function_environment
 from localstack_process_executor.process import RuntimeProcess
@@ -207,8 +207,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         except FutureTimeout as e:
             self._process.terminate()
             raise LambdaRuntimeException(
-                f"Lambda environment {self.id} did not start within {timeout}s "
-                "(LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)"
+                f"Lambda environment {self.id} did not start within {timeout}s (LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)"
             ) from e
         except BaseException:
             self._process.terminate()

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
-from fue import aws, config, db
+from settings import aws, config, db
 from tests.support import get_json
 
 SETTLE_SECONDS = 90

@@ -38,8 +38,7 @@ ABSENT = "absent"  # the upload is gone and there was no document
 IGNORED = "ignored"  # not a file under UPLOAD_PREFIX
 
 
-def _outcome(action: str, key: str, target: str | None = None, status: str | None = None,
-             passes: int = 0) -> Outcome:
+def _outcome(action: str, key: str, target: str | None = None, status: str | None = None, passes: int = 0) -> Outcome:
     return Outcome(action, key, passes, {"target": target, "status": status})
 
 
@@ -78,19 +77,28 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
     raise NotSettled(key)
 
 
-def extract_version(s3, upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings,
-                    log) -> Document:
+def extract_version(
+    s3, upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings, log
+) -> Document:
     """The document of the upload version whose GetObject answer is ``upload``."""
     started = time.monotonic()
     log.info("extraction started", extra={"key": key, "etag": version.etag})
     extraction = attempts.extract_marked(
-        s3, bucket=bucket, key=key, etag=version.etag, size=version.size,
+        s3,
+        bucket=bucket,
+        key=key,
+        etag=version.etag,
+        size=version.size,
         extract=lambda: extract_body(upload["Body"], key, upload.get("ContentType"), version.size, settings),
     )
     log.info(
         "extraction finished",
-        extra={"key": key, "etag": version.etag, "status": extraction.status,
-               "seconds": round(time.monotonic() - started, 3)},
+        extra={
+            "key": key,
+            "etag": version.etag,
+            "status": extraction.status,
+            "seconds": round(time.monotonic() - started, 3),
+        },
     )
     return Document(
         source_bucket=bucket,

@@ -1,16 +1,18 @@
 """Attempt markers: an extraction the function did not survive is recorded by a later attempt."""
 
 import pytest
-from extractor import attempts
-from extractor.outcome import OK, Extraction
 
 from bootstrap.iam import ATTEMPT_MARKER_PREFIX
+from extractor import attempts
+from extractor.outcome import OK, Extraction
 
 BIG = b"lighthouse keeper notes\n" * (attempts.MARKED_BYTES // 24 + 10)
 
 
-def _marked(bucket, key, etag, extract, size=len(BIG)):
-    return attempts.extract_marked(bucket.client, bucket=bucket.name, key=key, etag=etag, size=size, extract=extract)
+def _marked(bucket, key, etag, extract, size=None):
+    return attempts.extract_marked(
+        bucket.client, bucket=bucket.name, key=key, etag=etag, size=len(BIG) if size is None else size, extract=extract
+    )
 
 
 def _marker_exists(bucket, key) -> bool:
@@ -25,8 +27,9 @@ def _dies(bucket, key, etag):
         _marked(bucket, key, etag, out_of_memory)
 
 
-def test_a_large_upload_is_marked_while_it_is_extracted_and_unmarked_after(bucket, load_handler, lambda_context,
-                                                                          record):
+def test_a_large_upload_is_marked_while_it_is_extracted_and_unmarked_after(
+    bucket, load_handler, lambda_context, record
+):
     handler = load_handler()
     bucket.upload("uploads/big.txt", BIG)
     seen = []
@@ -53,8 +56,9 @@ def test_a_small_upload_needs_no_marker(bucket):
     assert (result.status, calls, bucket.keys(attempts.MARKER_PREFIX)) == ("ok", [1], [])
 
 
-def test_after_two_attempts_died_the_next_records_the_failure_without_extracting(bucket, load_handler,
-                                                                                lambda_context, record):
+def test_after_two_attempts_died_the_next_records_the_failure_without_extracting(
+    bucket, load_handler, lambda_context, record
+):
     etag = bucket.upload("uploads/killer.txt", BIG)
     _dies(bucket, "uploads/killer.txt", etag)
     _dies(bucket, "uploads/killer.txt", etag)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from extract_samples import BUCKET, FUNCTION_ENVIRONMENT
+
 from extractor import sync as extract_sync
 from extractor.sync import ABSENT, CURRENT, DELETED, WRITTEN, NotSettled, sync
 from pipeline_core.document import SourceVersion
@@ -71,8 +72,10 @@ def before_request(s3, operation: str, action):
 
 def count_requests(s3, operation: str, key: str) -> list:
     seen = []
-    s3.meta.events.register(f"before-parameter-build.s3.{operation}",
-                            lambda params, **_: seen.append(1) if params.get("Key") == key else None)
+    s3.meta.events.register(
+        f"before-parameter-build.s3.{operation}",
+        lambda params, **_: seen.append(1) if params.get("Key") == key else None,
+    )
     return seen
 
 
