@@ -85,8 +85,7 @@ def mix(files: list[tuple[str, bytes, str]]) -> dict[str, int]:
 
 
 def small_texts(count: int) -> list[tuple[str, bytes, str]]:
-    return [(f"{i:05d}-small.txt", f"small text number {i} for the burst".encode(), "text/plain")
-            for i in range(count)]
+    return [(f"{i:05d}-small.txt", f"small text number {i} for the burst".encode(), "text/plain") for i in range(count)]
 
 
 def raw_s3(cfg: Config, s3) -> tuple[float, list[float]]:
@@ -142,8 +141,9 @@ def _indexed_rows(conn, bucket: str, prefix: str) -> dict[str, tuple[float, floa
     return {key: (float(extracted), float(indexed)) for key, extracted, indexed in rows}
 
 
-def _wait_indexed(conn, cfg: Config, prefix: str, expected: int, deadline_s: float, interval: float = 0.05,
-                  log=None) -> dict:
+def _wait_indexed(
+    conn, cfg: Config, prefix: str, expected: int, deadline_s: float, interval: float = 0.05, log=None
+) -> dict:
     """Rows under ``prefix`` once ``expected`` are there or the deadline passed; ``log`` gets progress."""
     deadline = time.monotonic() + deadline_s
     next_report = time.monotonic() + 2
@@ -232,8 +232,10 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
     conn = db.connect(cfg.database_dsn())
     run_prefix = f"{cfg.upload_prefix}bench-{time.strftime('%Y%m%dT%H%M%S')}/"
     try:
-        log(f"LocalStack alone: {RAW_SINGLE_PUTS} single PUTs, then {RAW_THREADS} threads of 1 KB PUTs "
-            f"for {RAW_SECONDS:.0f}s (bucket without notifications)")
+        log(
+            f"LocalStack alone: {RAW_SINGLE_PUTS} single PUTs, then {RAW_THREADS} threads of 1 KB PUTs "
+            f"for {RAW_SECONDS:.0f}s (bucket without notifications)"
+        )
         raw_rate, raw_single = raw_s3(cfg, s3)
         log(f"  raw PUTs: {raw_rate:.0f}/s, single PUT p50 {percentiles(raw_single)['p50']} ms")
 
@@ -251,8 +253,10 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
 
         files = workload(count)
         warm_prefix = f"{run_prefix}warm/"
-        log(f"mixed burst: {count} files with concurrency {concurrency}: "
-            + ", ".join(f"{n} {kind}" for kind, n in mix(files).items()))
+        log(
+            f"mixed burst: {count} files with concurrency {concurrency}: "
+            + ", ".join(f"{n} {kind}" for kind, n in mix(files).items())
+        )
         uploaded, rows, upload_seconds, total_seconds = burst(cfg, s3, conn, warm_prefix, files, concurrency, log)
         extracted = [(rows[k][0] - t) * 1000 for k, t in uploaded.items() if k in rows]
         searchable = [(rows[k][1] - t) * 1000 for k, t in uploaded.items() if k in rows]

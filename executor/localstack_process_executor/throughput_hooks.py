@@ -55,9 +55,7 @@ def _environments_near_core_count():
         original_init(self, *args, **kwargs)
         function_id = self.version_manager.function_version.id
         self.invoker_pool.shutdown(wait=False)
-        self.invoker_pool = BoundedPool(
-            workers, f"lambda-invoker-{function_id.function_name}:{function_id.qualifier}"
-        )
+        self.invoker_pool = BoundedPool(workers, f"lambda-invoker-{function_id.function_name}:{function_id.qualifier}")
 
     event_manager.Poller.__init__ = __init__
 
