@@ -138,7 +138,24 @@ SETTINGS: dict[str, tuple[str, str]] = {
         ".state",
         "Virtualenvs, logs, data and build cache (relative to the project root).",
     ),
+    "LAMBDA_MAX_ENVIRONMENTS": (
+        "0",
+        "Host mode: most execution environments (runtime processes) per function; `0`: twice the number of "
+        "CPU cores (LocalStack's own default, cores + 4, only adds processes competing for the same cores).",
+    ),
+    "LAMBDA_LOG_BATCH_MS": (
+        "200",
+        "Host mode: function log lines wait up to this long to be shipped to CloudWatch Logs together, "
+        "one request per log stream instead of one per invocation.",
+    ),
+    "LOCALSTACK_REQUEST_LOG": (
+        "0",
+        "Host mode: `1` writes LocalStack's line per request (`AWS s3.PutObject => 200`) to its log.",
+    ),
 }
+
+# Read by the process executor's start-up hooks inside LocalStack (host mode), which gets them as they are.
+EXECUTOR_SETTINGS = ("LAMBDA_MAX_ENVIRONMENTS", "LAMBDA_LOG_BATCH_MS", "LOCALSTACK_REQUEST_LOG")
 
 
 def _get(name: str) -> str:
@@ -189,6 +206,10 @@ class Config:
     ui_port: int
     ui_autostart: bool
     hot_reload: bool = False
+    # Host mode's executor (read inside LocalStack through executor_settings()).
+    lambda_max_environments: int = 0
+    lambda_log_batch_ms: int = 200
+    localstack_request_log: bool = False
 
     # Derived names, kept here so that nobody spells them twice.
     extract_function: str = "file-extraction-extract"
@@ -255,6 +276,11 @@ def _load_dotenv(path: Path) -> None:
             continue
         key, _, value = line.partition("=")
         os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+def executor_settings() -> dict[str, str]:
+    """The settings the executor's hooks read inside LocalStack, with their defaults filled in."""
+    return {name: _get(name) for name in EXECUTOR_SETTINGS}
 
 
 # Settings whose Config field is not their name in lower case.
