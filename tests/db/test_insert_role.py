@@ -72,7 +72,7 @@ def as_superuser(cfg, script: str) -> None:
     superuser = user.name if user is not None else postgres_host._current_user_name()
     result = postgres_host._run(
         [
-            str(postgres_host.find_bindir() / "psql"),
+            str(postgres_host.server_bindir(cfg) / "psql"),
             "--no-psqlrc",
             "--quiet",
             "--set",
