@@ -94,7 +94,10 @@ def _install(command: list[str], total: int, say, every: float = 15.0) -> subpro
         lines.append(line)
         if line.startswith("Collecting ") or line.startswith("Requirement already satisfied"):
             collected += 1
-        if time.monotonic() - last >= every:
+        if line.startswith("Installing collected packages"):  # pip's last phase: no line per package
+            say(f"  ... collected {collected}, installing them")
+            last = time.monotonic()
+        elif time.monotonic() - last >= every:
             last = time.monotonic()
             say(f"  ... collected {collected}" + (f" of {total}" if total else "") + " packages")
     return subprocess.CompletedProcess(command, process.wait(), "".join(lines), "")
@@ -129,7 +132,7 @@ def ensure(spec: VenvSpec, log=print) -> str:
         total = _count_pins(args)
         say(
             f"{spec.path.name}: install {' '.join(_shorten(a) for a in args)}"
-            + (f" ({total} packages)" if total else "")
+            + (f" ({total} package{'s' if total != 1 else ''})" if total else "")
         )
         result = _install(install + args, total, say)
         if result.returncode != 0:

@@ -65,3 +65,10 @@ def test_use_uv_0_means_pip(tmp_path, monkeypatch):
     assert venvs.uv() == str(tmp_path / "bin" / "uv")
     monkeypatch.setenv("USE_UV", "0")
     assert venvs.uv() is None
+
+
+def test_pips_last_phase_is_announced_at_once(tmp_path):
+    said = []
+    script = "echo 'Collecting a'; echo 'Installing collected packages: a'"
+    venvs._install(["sh", "-c", script], total=1, say=said.append, every=3600)
+    assert said == ["  ... collected 1, installing them"]
