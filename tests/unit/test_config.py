@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from settings import config
@@ -77,3 +79,45 @@ def test_every_setting_is_a_config_field_and_state_folders_follow_state_dir(monk
         tmp_path / "build",
         tmp_path / "runtimes",
     )
+
+
+def _read(tmp_path, monkeypatch, text: str) -> dict:
+    env_file = tmp_path / ".env"
+    env_file.write_text(text)
+    environ: dict[str, str] = {}
+    monkeypatch.setattr(config.os, "environ", environ)
+    config._load_dotenv(env_file)
+    return environ
+
+
+def test_dotenv_reads_export_lines_as_the_variable(tmp_path, monkeypatch):
+    assert _read(tmp_path, monkeypatch, "export STACK=host\nexport  UI_PORT=8081\n") == {
+        "STACK": "host",
+        "UI_PORT": "8081",
+    }
+
+
+def test_dotenv_drops_inline_comments_but_keeps_hashes_inside_quotes(tmp_path, monkeypatch):
+    text = "POSTGRES_HOST_PORT=5440   # private cluster\nPOSTGRES_PASSWORD='pa#ss' # quoted\nBUCKET=b#1\n"
+    assert _read(tmp_path, monkeypatch, text) == {
+        "POSTGRES_HOST_PORT": "5440",
+        "POSTGRES_PASSWORD": "pa#ss",
+        "BUCKET": "b#1",  # a '#' not preceded by a space is part of the value, as in a shell
+    }
+
+
+def test_dotenv_quotes(tmp_path, monkeypatch):
+    text = 'A="two words"\nB=\'single $NOT_EXPANDED\'\nC="line\\nbreak"\nD=\nE= spaced \n'
+    assert _read(tmp_path, monkeypatch, text) == {
+        "A": "two words",
+        "B": "single $NOT_EXPANDED",
+        "C": "line\nbreak",
+        "D": "",
+        "E": "spaced",
+    }
+
+
+def test_without_python_dotenv_the_file_is_skipped_with_a_warning(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "dotenv", None)  # import dotenv now raises ImportError
+    assert _read(tmp_path, monkeypatch, "STACK=host\n") == {}
+    assert "python-dotenv is missing" in capsys.readouterr().err
