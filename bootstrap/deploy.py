@@ -68,7 +68,7 @@ def deploy(cfg: Config, log=print) -> Report:
         role_arn = iam.ensure_role(iam_client, f"{name}-role", policy, report)
         env = functions.environment(cfg, folder, mode=mode)
         if cfg.hot_reload:
-            code = hot_reload.for_docker(folder, cfg) if mode == "docker" else hot_reload.assemble(folder, cfg)
+            code = hot_reload.for_stack(folder, cfg, mode)
             env.update(code.environment())
         else:
             code = packaging.build(folder, cfg.build_dir, architecture)
