@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass, field
 from os import cpu_count
 from pathlib import Path
 
+from bench import samples
 from bootstrap.functions import wait_for_event_pollers_to_drain
 from lifecycle import stack
 from settings import aws, db
 from settings.config import Config
-from tests.fixtures import samples
 
 TEXT_SIZES = (200, 5_000, 100_000, 1_000_000)
 

@@ -7,12 +7,13 @@ from bootstrap.report import UNCHANGED, UPDATED, Report
 from lifecycle import compose, localstack_host, stack
 from settings import aws, db
 from settings.config import Config
+from settings.errors import UserError
 
 EXTRACT_MEMORY_MB = 512
 INSERT_MEMORY_MB = 256
 
 
-class NotRunning(RuntimeError):
+class NotRunning(UserError):
     pass
 
 

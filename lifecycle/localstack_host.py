@@ -29,6 +29,7 @@ from pathlib import Path
 from lifecycle import interpreters, processes, python_copies, service_user, venvs
 from lifecycle.service_user import ServiceUser
 from settings.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config
+from settings.errors import UserError
 
 SERVICES = "s3,lambda,iam,sts,logs,sqs,cloudformation,secretsmanager"
 LAMBDA_PYTHON_VERSIONS = ["3.12", "3.13"]
@@ -37,7 +38,7 @@ LAUNCH_ARGS = ["-m", "localstack.runtime.main"]
 RECORDS_VARIABLE = "LOCALSTACK_PROCESS_EXECUTOR_RECORDS"
 
 
-class StartError(RuntimeError):
+class StartError(UserError):
     pass
 
 

@@ -41,6 +41,7 @@ from lifecycle import processes, service_user
 from lifecycle.service_user import ServiceUser
 from settings import config as config_module
 from settings.config import Config
+from settings.errors import UserError
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
 INSTALL_HINT = (
@@ -56,7 +57,7 @@ SETTINGS_FILE = "pipeline.conf"
 MAX_SOCKET_PATH = 100
 
 
-class PostgresError(RuntimeError):
+class PostgresError(UserError):
     """A problem starting or stopping the cluster, worded for people."""
 
 

@@ -18,11 +18,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from settings.errors import UserError
+
 POSTGRES_USERS = ("postgres", "postgres-svc")
 LOCALSTACK_USERS = ("localstack-svc",)
 
 
-class ServiceUserError(RuntimeError):
+class ServiceUserError(UserError):
     """The unprivileged user cannot be found, created or used; worded for people."""
 
 

@@ -123,7 +123,8 @@ def tools_spec(python_version: str | None = None) -> VenvSpec:
         path=PROJECT_ROOT / ".venv",
         python_versions=[python_version] if python_version else TOOLS_PYTHON_VERSIONS,
         # The functions' shared core, editable: the CLI and the tests import the code the functions run.
-        installs=[["-r", str(requirements)], ["--no-deps", "-e", str(core)]],
+        # The project itself, editable, for the `pipeline` command.
+        installs=[["-r", str(requirements)], ["--no-deps", "-e", str(core)], ["--no-deps", "-e", str(PROJECT_ROOT)]],
         inputs=[
             requirements,
             core / "pyproject.toml",

@@ -18,6 +18,7 @@ import pg8000.native
 from pg8000.exceptions import DatabaseError, InterfaceError
 
 from settings.config import PROJECT_ROOT
+from settings.errors import UserError
 
 MIGRATIONS_DIR = PROJECT_ROOT / "bootstrap" / "migrations"
 CONNECT_TIMEOUT = 10
@@ -26,11 +27,11 @@ MIGRATION_LOCK_ID = 0x66756531
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(UserError):
     """Nothing answers at the database's address."""
 
 
-class MigrationError(RuntimeError):
+class MigrationError(UserError):
     pass
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cli.__main__ import main
+from cli.app import main
 from settings import db
 
 pytestmark = pytest.mark.db

@@ -25,7 +25,7 @@ FUNCTION_DIR = ROOT / "lambdas" / "extract"
 if str(FUNCTION_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTION_DIR))
 if str(ROOT) not in sys.path:
-    sys.path.append(str(ROOT))  # for tests.fixtures.samples
+    sys.path.append(str(ROOT))  # for bench.samples
 
 
 @dataclass
