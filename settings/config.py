@@ -73,7 +73,24 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "an edit is live at the next invocation.",
     ),
     "STATE_DIR": (".state", "Virtualenvs, logs, data and build cache (relative to the project root)."),
+    "LAMBDA_MAX_ENVIRONMENTS": (
+        "0",
+        "Host mode: most execution environments (runtime processes) per function; `0`: twice the number of "
+        "CPU cores (LocalStack's own default, cores + 4, only adds processes competing for the same cores).",
+    ),
+    "LAMBDA_LOG_BATCH_MS": (
+        "200",
+        "Host mode: function log lines wait up to this long to be shipped to CloudWatch Logs together, "
+        "one request per log stream instead of one per invocation.",
+    ),
+    "LOCALSTACK_REQUEST_LOG": (
+        "0",
+        "Host mode: `1` writes LocalStack's line per request (`AWS s3.PutObject => 200`) to its log.",
+    ),
 }
+
+# Read by the process executor's start-up hooks inside LocalStack (host mode), which gets them as they are.
+EXECUTOR_SETTINGS = ("LAMBDA_MAX_ENVIRONMENTS", "LAMBDA_LOG_BATCH_MS", "LOCALSTACK_REQUEST_LOG")
 
 
 def _get(name: str) -> str:
@@ -194,6 +211,11 @@ def _load_dotenv(path: Path) -> None:
             continue
         key, _, value = line.partition("=")
         os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+def executor_settings() -> dict[str, str]:
+    """The settings the executor's hooks read inside LocalStack, with their defaults filled in."""
+    return {name: _get(name) for name in EXECUTOR_SETTINGS}
 
 
 def load() -> Config:

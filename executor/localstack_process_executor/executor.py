@@ -12,7 +12,6 @@ from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
-import requests
 from localstack import config
 from localstack.services.lambda_.invocation.executor_endpoint import (
     InvokeSendError,
@@ -28,6 +27,7 @@ from localstack.services.lambda_.invocation.runtime_executor import (
 from localstack_process_executor import hot_reload, memory_limit, runtimes
 from localstack_process_executor.bootstrap import (
     CAPTURE_FILE_NAME,
+    OUT_OF_MEMORY,
     exit_error,
     invocation_logs,
     report_line,
@@ -84,7 +84,6 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         private_dir = self._workdir / "tmp"
         private_dir.mkdir()
         self._env = function_environment(env_vars, self._interpreter, self._code_dir, private_dir)
-        self._callbacks.register()
         self._launch()
 
     def stop(self) -> None:
@@ -96,7 +95,6 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         if process is not None:
             process.terminate()
         self._callbacks.cancel()
-        self._callbacks.unregister()
         self._remove_workdir()
 
     def invoke(self, payload: dict[str, str]) -> InvocationResult:
@@ -119,7 +117,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 result = self._backstop_timeout(invocation, request_id, started)
         finally:
             self._current_request = None
-        if _error_type(result) == TIMEOUT_ERROR_TYPE:
+        if _error_type(result) in (TIMEOUT_ERROR_TYPE, OUT_OF_MEMORY):
+            # The runtime ends itself after reporting these: wait for it, so the next invoke starts afresh.
             self._process.terminate()
         return result
 
@@ -132,7 +131,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         return gateway_address_for_functions()
 
     def get_runtime_endpoint(self) -> str:
-        return f"http://{self.get_endpoint_from_executor()}:{config.GATEWAY_LISTEN[0].port}{self._callbacks.prefix}"
+        """Unused by our runtime (it reports over its channel); LocalStack puts it in the environment."""
+        return f"http://{self.get_endpoint_from_executor()}:{config.GATEWAY_LISTEN[0].port}"
 
     def get_logs(self) -> str:
         """The end of everything the runtime process wrote, invocations included."""
@@ -195,6 +195,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 env=self._env,
                 log_file=self._environment_log,
                 on_exit=self._on_process_exit,
+                on_message=self._callbacks.on_message,
                 runtime_args=memory_limit.runtime_arguments(self.function_version.config.memory_size),
             )
             self._process.start()
@@ -213,14 +214,11 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             raise
 
     def _send(self, payload: dict[str, str]) -> None:
-        url = f"http://{LOOPBACK}:{self._process.port}/invoke"
         try:
-            response = requests.post(url, json=payload, proxies={"http": "", "https": ""}, timeout=30)
-        except requests.RequestException as e:
+            self._process.send({"type": "invoke"}, json.dumps(payload).encode())
+        except OSError as e:
             self._process.terminate()
-            raise InvokeSendError(f"Could not send the invocation to {url}: {e}") from e
-        if not response.ok:
-            raise InvokeSendError(f"Invocation rejected by {url}: HTTP {response.status_code}")
+            raise InvokeSendError(f"Could not send the invocation to runtime process {self._process.pid}: {e}") from e
 
     def _on_process_exit(self, process: RuntimeProcess, returncode: int) -> None:
         """The runtime process ended without being stopped: settle whatever it left waiting."""
