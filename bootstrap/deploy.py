@@ -70,7 +70,7 @@ def deploy(cfg: Config, log=print) -> Report:
         env = functions.environment(cfg, folder, mode=mode)
         code: packaging.Package | hot_reload.HotReloadCode
         if cfg.hot_reload:
-            code = hot_reload.for_docker(folder, cfg) if mode == "docker" else hot_reload.assemble(folder, cfg)
+            code = hot_reload.for_stack(folder, cfg, mode)
             env.update(code.environment())
         else:
             code = packaging.build(folder, cfg.build_dir, architecture)

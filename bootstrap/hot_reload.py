@@ -18,15 +18,21 @@ one the zip is built from, keyed by the requirements' hash), so changing a funct
 requirements rebuilds that function's layer only. In host mode the function finds it
 through ``PYTHONPATH``, after its code (the runtime puts the code folder first).
 
-Docker mode (not run by the tests on this machine) cannot use the symlinks: the Lambda
-container sees only the folder mounted at ``/var/task``, and LocalStack's init inside it
-watches that folder with inotify, which does not see edits behind a symlink. There the
-code folder is ``lambdas/`` itself (real files; any edit under it resets the runtime),
-``PYTHONPATH`` names the function's folder, the shared core's folder, its layer and the
-runtime's own ``/var/runtime`` (AWS lets functions extend ``PYTHONPATH``), and the build
-cache is mounted read-only at ``/opt/pipeline-build`` through ``LAMBDA_DOCKER_FLAGS``
-(``lifecycle.compose.docker_flags``, set when LocalStack starts). One flag serves
-both functions, so each layer keeps its own folder instead of a shared ``/opt/python``.
+Docker mode with the process executor (``DOCKER_LAMBDA_EXECUTOR=process``, what CI runs)
+works as host mode: the executor runs inside LocalStack's container, where ``lambdas/``,
+``.state/hot-reload`` and the build cache are mounted at their own absolute paths
+(``docker/compose.hot-reload.yml``), so the same folders, symlinks and watcher apply.
+
+Docker mode with LocalStack's docker executor (written from LocalStack 4.14.0's source; not
+run by the tests, which have no Lambda image) cannot use the symlinks: the Lambda container
+sees only the folder mounted at ``/var/task``, and LocalStack's init inside it watches that
+folder, which does not see edits behind a symlink. There the code folder is ``lambdas/``
+itself (real files; any edit under it resets the runtime), ``PYTHONPATH`` names the
+function's folder, the shared core's folder, its layer and the runtime's own
+``/var/runtime`` (AWS lets functions extend ``PYTHONPATH``), and the build cache is mounted
+read-only at ``/opt/pipeline-build`` through ``LAMBDA_DOCKER_FLAGS``
+(``lifecycle.compose.docker_flags``, set when LocalStack starts). One flag serves both
+functions, so each layer keeps its own folder instead of a shared ``/opt/python``.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bootstrap.packaging import CORE_DIR, CORE_PACKAGE, FUNCTIONS_DIR, vendored_dependencies
-from lifecycle import service_user
+from lifecycle import compose, service_user
 from lifecycle.compose import DOCKER_BUILD_MOUNT
 from settings.config import Config
 from settings.errors import UserError
@@ -85,8 +91,21 @@ def _link(link: Path, target: Path) -> None:
 _NO_BYTECODE = {"PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def for_docker(function: str, cfg: Config) -> HotReloadCode:
-    """Docker mode: the whole ``lambdas/`` folder at ``/var/task``, the layer from the mounted build cache."""
+def for_stack(
+    function: str, cfg: Config, mode: str, *, source_root: Path | None = None, folder: Path | None = None
+) -> HotReloadCode:
+    """The hot-reload code of ``<source_root>/<function>`` (default ``lambdas/``) for a stack in ``mode``:
+    LocalStack's docker executor mounts one folder into a Lambda container (:func:`for_docker`); the
+    process executor, on the host or inside LocalStack's container, runs the folder :func:`assemble`
+    makes (in ``folder``, default ``.state/hot-reload/<function>``)."""
+    if mode == "docker" and compose.running_executor(cfg) == "docker":
+        return for_docker(function, cfg, source_root=source_root)
+    return assemble(function, cfg, source_dir=source_root / function if source_root else None, folder=folder)
+
+
+def for_docker(function: str, cfg: Config, *, source_root: Path | None = None) -> HotReloadCode:
+    """Docker executor: the whole ``lambdas/`` folder (or a copy holding ``<function>/`` and ``common/``)
+    at ``/var/task``, the layer from the mounted build cache."""
     layer = vendored_dependencies(FUNCTIONS_DIR / function, cfg.build_dir).resolve()
     path = [
         f"/var/task/{function}",
@@ -94,7 +113,8 @@ def for_docker(function: str, cfg: Config) -> HotReloadCode:
         f"{DOCKER_BUILD_MOUNT}/{layer.name}",
         "/var/runtime",
     ]
-    return HotReloadCode(function, FUNCTIONS_DIR.resolve(), layer, {"PYTHONPATH": ":".join(path), **_NO_BYTECODE})
+    code_dir = (source_root or FUNCTIONS_DIR).resolve()
+    return HotReloadCode(function, code_dir, layer, {"PYTHONPATH": ":".join(path), **_NO_BYTECODE})
 
 
 def assemble(

@@ -24,6 +24,7 @@ from settings.errors import UserError
 PROJECT = "file-upload-extraction"
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 PROCESS_EXECUTOR_FILE = PROJECT_ROOT / "docker" / "compose.process-executor.yml"
+HOT_RELOAD_FILE = PROJECT_ROOT / "docker" / "compose.hot-reload.yml"
 PROCESS_IMAGE_DOCKERFILE = PROJECT_ROOT / "docker" / "localstack-process.Dockerfile"
 PROCESS_IMAGE_REPOSITORY = f"{PROJECT}/localstack-process"
 DOCKER_SOCKET = Path("/var/run/docker.sock")
@@ -45,11 +46,25 @@ DOCKER_BUILD_MOUNT = "/opt/pipeline-build"
 
 
 def docker_flags(cfg: Config) -> str:
-    """``LAMBDA_DOCKER_FLAGS`` of a hot-reload stack in Docker mode: the dependency layers, read-only,
-    and LocalStack's init polling for changes (inotify misses edits made through the file sharing of
-    Docker Desktop, Colima or Rancher)."""
+    """``LAMBDA_DOCKER_FLAGS`` for LocalStack's docker executor, used by hot-reloaded functions: the
+    dependency layers, read-only, and LocalStack's init polling for changes (inotify misses edits made
+    through the file sharing of Docker Desktop, Colima or Rancher). The init polls only folders
+    deployed with hot reload, so zip deployments pay nothing for it."""
     cfg.build_dir.mkdir(parents=True, exist_ok=True)
     return f"-v {cfg.build_dir.resolve()}:{DOCKER_BUILD_MOUNT}:ro -e LOCALSTACK_FILE_WATCHER_STRATEGY=polling"
+
+
+def hot_reload_paths(cfg: Config) -> dict[str, str]:
+    """For the process executor: the folders hot-reloaded functions run from, which
+    ``docker/compose.hot-reload.yml`` mounts into LocalStack's container at the same absolute paths."""
+    folders = {
+        "PIPELINE_LAMBDAS_DIR": PROJECT_ROOT / "lambdas",
+        "PIPELINE_HOT_RELOAD_DIR": cfg.hot_reload_dir,
+        "PIPELINE_BUILD_DIR": cfg.build_dir,
+    }
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)  # else the engine would create it, owned by root
+    return {name: str(folder.resolve()) for name, folder in folders.items()}
 
 
 def _docker(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -113,6 +128,24 @@ def executor(cfg: Config) -> str:
     return "docker" if DOCKER_SOCKET.is_socket() else "process"
 
 
+def running_executor(cfg: Config) -> str:
+    """The executor of the running LocalStack container (its image sets ``LAMBDA_RUNTIME_EXECUTOR=local``
+    for the process executor); what ``DOCKER_LAMBDA_EXECUTOR`` asks for when none runs."""
+    found = _docker(
+        "ps",
+        "--quiet",
+        "--filter",
+        f"label=com.docker.compose.project={PROJECT}",
+        "--filter",
+        "label=com.docker.compose.service=localstack",
+        timeout=30,
+    ).stdout.split()
+    if not found:
+        return executor(cfg)
+    env = _docker("inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", found[0], timeout=30)
+    return "process" if "LAMBDA_RUNTIME_EXECUTOR=local" in env.stdout.splitlines() else "docker"
+
+
 def _environment(cfg: Config, process_image: str | None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -127,18 +160,19 @@ def _environment(cfg: Config, process_image: str | None) -> dict[str, str]:
             "POSTGRES_DB": cfg.postgres_db,
             "POSTGRES_USER": cfg.postgres_user,
             "POSTGRES_PASSWORD": cfg.postgres_password,
-            "PIPELINE_LAMBDA_DOCKER_FLAGS": docker_flags(cfg) if cfg.hot_reload else "",
+            "PIPELINE_LAMBDA_DOCKER_FLAGS": docker_flags(cfg),
         }
     )
     if process_image:
         env["LOCALSTACK_PROCESS_IMAGE"] = process_image
+        env.update(hot_reload_paths(cfg))
     return env
 
 
 def compose_command(cfg: Config, *args: str, process_image: str | None = None) -> list[str]:
     files = ["-f", str(COMPOSE_FILE)]
     if process_image:
-        files += ["-f", str(PROCESS_EXECUTOR_FILE)]
+        files += ["-f", str(PROCESS_EXECUTOR_FILE), "-f", str(HOT_RELOAD_FILE)]
     return ["docker", "compose", "--project-name", PROJECT, *files, *args]
 
 

@@ -78,7 +78,13 @@ def _report_duration(logs: str) -> str | None:
 def invoke_deployed(cfg: Config, kind: str, event: dict) -> int:
     lam = aws.client(cfg, "lambda")
     started = time.monotonic()
-    response = lam.invoke(FunctionName=cfg.function_name(kind), Payload=json.dumps(event).encode(), LogType="Tail")
+    try:
+        response = lam.invoke(FunctionName=cfg.function_name(kind), Payload=json.dumps(event).encode(), LogType="Tail")
+    except lam.exceptions.ClientError as exc:  # the function never ran: unknown, or its environment failed
+        raise InvokeError(
+            f"LocalStack could not run {cfg.function_name(kind)}: {printable(str(exc))}\n"
+            "`make logs` shows why; `make up` deploys the functions again"
+        ) from exc
     elapsed = (time.monotonic() - started) * 1000
     payload = response["Payload"].read().decode(errors="replace")
     logs = base64.b64decode(response.get("LogResult", "")).decode(errors="replace")

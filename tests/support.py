@@ -88,14 +88,21 @@ def hot_reload_copy_of_extract(cfg, lambda_client, s3, run_id: str):
     touches the repository), on prefixes ``<run_id>-in/`` and ``<run_id>-out/`` that no notification
     watches. Yields its name and the copy's folder; deletes both and the objects afterwards."""
     from bootstrap import functions, hot_reload
+    from lifecycle import stack
     from settings.config import PROJECT_ROOT
 
     folder = cfg.hot_reload_dir / f"test-{run_id}"
-    source = folder / "source"
-    shutil.copytree(PROJECT_ROOT / "lambdas" / "extract", source, ignore=shutil.ignore_patterns("__pycache__"))
-    code = hot_reload.assemble("extract", cfg, source_dir=source, folder=folder)
+    source_root = folder / "lambdas"  # the layout of lambdas/: the function and the shared core
+    for part in ("extract", "common"):
+        shutil.copytree(
+            PROJECT_ROOT / "lambdas" / part, source_root / part, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    source = source_root / "extract"
+    code = hot_reload.for_stack(
+        "extract", cfg, stack.active_mode(cfg) or cfg.stack, source_root=source_root, folder=folder
+    )
     name = f"hot-reload-copy-{run_id}"
-    env = functions.environment(cfg, "extract", mode=cfg.stack)
+    env = functions.environment(cfg, "extract", mode=stack.active_mode(cfg) or cfg.stack)
     env.update(code.environment(), UPLOAD_PREFIX=f"{run_id}-in/", EXTRACTED_PREFIX=f"{run_id}-out/")
     role = lambda_client.get_function_configuration(FunctionName=cfg.extract_function)["Role"]
     lambda_client.create_function(

@@ -2,7 +2,9 @@
 
 The edit test deploys its own function from a copy of ``lambdas/extract`` (with the real
 shared core), on prefixes no notification watches, so editing it never touches the
-repository's source or the running pipeline.
+repository's source or the running pipeline. The same tests run in both modes: in Docker mode
+the process executor runs inside LocalStack's container, where the folders are mounted at the
+same paths.
 """
 
 from __future__ import annotations
@@ -16,16 +18,13 @@ import pytest
 
 from bootstrap import functions, hot_reload
 from bootstrap.deploy import deploy
+from lifecycle import stack
 from operations import events
 from tests.support import get_json, hot_reload_copy_of_extract, poll_until
 
 MARK_FIELD = "HotReloaded"
 ORIGINAL = "Body=document.encode(),"
 EDITED = f"Body=document.encode()[:-1] + b', \"{MARK_FIELD}\": true}}',"
-
-
-# Host mode's hot reload (the executor's watcher); Docker mode's is not run here yet.
-pytestmark = pytest.mark.host_only
 
 
 @pytest.fixture()
@@ -88,7 +87,7 @@ def test_make_dev_deploys_from_the_folders_idempotently_and_make_up_brings_the_z
         assert not deploy(dev, log=lines.append).changed, "\n".join(lines)
         for kind in ("extract", "insert"):
             code = lambda_client.get_function(FunctionName=cfg.function_name(kind))["Code"]
-            assert code["Location"] == f"file://{(cfg.hot_reload_dir / kind / 'code').resolve()}"
+            assert code["Location"] == hot_reload.for_stack(kind, cfg, stack.active_mode(cfg)).location
     finally:
         deploy(dataclasses.replace(cfg, hot_reload=False), log=lambda *_: None)
     for kind in ("extract", "insert"):

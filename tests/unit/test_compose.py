@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -11,11 +12,14 @@ import jsonschema
 import pytest
 import yaml
 
+from lifecycle import compose as lifecycle_compose
 from lifecycle import localstack_host
+from settings import config
 from settings.config import LOCALSTACK_VERSION, PROJECT_ROOT, SETTINGS
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
 PROCESS_EXECUTOR = PROJECT_ROOT / "docker" / "compose.process-executor.yml"
+HOT_RELOAD = PROJECT_ROOT / "docker" / "compose.hot-reload.yml"
 SCHEMA = Path(__file__).with_name("schema") / "compose-spec.json"
 
 
@@ -71,10 +75,13 @@ def test_every_service_has_a_healthcheck_and_postgres_a_volume(compose):
     assert compose["services"]["postgres"]["image"] == "${POSTGRES_IMAGE:-postgres:15.10}", "postgres must be pinned"
 
 
-@pytest.mark.skipif(
+needs_compose = pytest.mark.skipif(
     not shutil.which("docker") or subprocess.run(["docker", "compose", "version"], capture_output=True).returncode,
     reason="docker compose is not installed",
 )
+
+
+@needs_compose
 @pytest.mark.parametrize("files", [[COMPOSE], [COMPOSE, PROCESS_EXECUTOR]], ids=["default", "process-executor"])
 def test_docker_compose_config_accepts_the_files(files):
     command = ["docker", "compose", *(a for f in files for a in ("-f", str(f))), "config", "--quiet"]
@@ -82,7 +89,7 @@ def test_docker_compose_config_accepts_the_files(files):
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("path", [COMPOSE, PROCESS_EXECUTOR], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [COMPOSE, PROCESS_EXECUTOR, HOT_RELOAD], ids=lambda p: p.name)
 def test_compose_files_follow_the_compose_specification(path):
     schema = json.loads(SCHEMA.read_text())
     document = yaml.load(path.read_text(), Loader=_ComposeLoader)
@@ -114,3 +121,18 @@ def test_process_executor_mounts_no_docker_socket():
     override = yaml.load(PROCESS_EXECUTOR.read_text(), Loader=_ComposeLoader)
     assert override["services"]["localstack"]["volumes"] == ["localstack-data:/var/lib/localstack"]
     assert "!override" in PROCESS_EXECUTOR.read_text(), "the socket mount must be replaced, not merged"
+
+
+@needs_compose
+def test_the_process_executor_sees_the_hot_reload_folders_at_their_own_paths(tmp_path):
+    """The executor inside LocalStack's container runs hot-reloaded functions from host paths."""
+    cfg = dataclasses.replace(config.load(), state_dir=tmp_path)
+    command = lifecycle_compose.compose_command(cfg, "config", "--format", "json", process_image="process:tag")
+    result = subprocess.run(
+        command, env=lifecycle_compose._environment(cfg, "process:tag"), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    volumes = json.loads(result.stdout)["services"]["localstack"]["volumes"]
+    binds = {(v["source"], v["target"], v.get("read_only", False)) for v in volumes if v["type"] == "bind"}
+    folders = (PROJECT_ROOT / "lambdas", tmp_path / "hot-reload", tmp_path / "build")
+    assert binds == {(str(f.resolve()), str(f.resolve()), True) for f in folders}, "and no Docker socket"
