@@ -15,9 +15,9 @@ import sys
 import time
 import uuid
 
+from bench.reload_copy import hot_reload_copy_of_extract
 from lifecycle import localstack_host
 from settings import aws, config
-from tests.support import hot_reload_copy_of_extract
 
 ANCHOR = "def handler(event, context):\n"
 

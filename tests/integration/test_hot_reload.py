@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from bench.reload_copy import hot_reload_copy_of_extract
 from bootstrap import functions, hot_reload
 from bootstrap.deploy import deploy
 from lifecycle import stack
 from operations import events
-from tests.support import get_json, hot_reload_copy_of_extract, poll_until
+from tests.support import get_json, poll_until
 
 MARK_FIELD = "HotReloaded"
 ORIGINAL = "Body=document.encode(),"
