@@ -8,6 +8,7 @@ bootstrap sets (``pipeline_core.settings.EXTRACT_VARIABLES``).
 import os
 
 import boto3
+from extractor.attempts import Attempt
 from extractor.log import logger
 from extractor.sync import sync
 from pipeline_core.records import process_records
@@ -20,6 +21,7 @@ S3 = boto3.client("s3")
 
 @logger.inject_lambda_context
 def handler(event, context):
+    attempt = Attempt.of(context)
     return process_records(
-        event, lambda change: sync(S3, change.bucket, change.key, SETTINGS, logger).fields(), logger
+        event, lambda change: sync(S3, change.bucket, change.key, SETTINGS, logger, attempt).fields(), logger
     )
