@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError, WaiterError
 
+from settings.errors import UserError
+
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # AUTO_EXPAND: the SAM transform
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 
 
-class DeployError(RuntimeError):
+class DeployError(UserError):
     pass
 
 
@@ -75,8 +77,10 @@ def plan(cfn, stack_name: str, template_body: str, parameters: list[dict], *, po
             Capabilities=CAPABILITIES,
         )
     except ClientError as exc:
-        raise DeployError(f"CloudFormation refused a change set for {stack_name} ({status or 'new stack'}): "
-                          f"{exc.response['Error']['Message']}") from None
+        raise DeployError(
+            f"CloudFormation refused a change set for {stack_name} ({status or 'new stack'}): "
+            f"{exc.response['Error']['Message']}"
+        ) from None
     change_set_id = created["Id"]
     try:
         cfn.get_waiter("change_set_create_complete").wait(
@@ -120,8 +124,9 @@ def apply(cfn, plan_: Plan, *, poll: float = 2) -> dict[str, str]:
         cfn.execute_change_set(ChangeSetName=plan_.change_set_id)
         waiter = "stack_create_complete" if plan_.change_set_type == "CREATE" else "stack_update_complete"
         try:
-            cfn.get_waiter(waiter).wait(StackName=plan_.stack_name,
-                                        WaiterConfig={"Delay": poll, "MaxAttempts": int(1800 / poll)})
+            cfn.get_waiter(waiter).wait(
+                StackName=plan_.stack_name, WaiterConfig={"Delay": poll, "MaxAttempts": int(1800 / poll)}
+            )
         except WaiterError:
             status = stack_status(cfn, plan_.stack_name)
             details = "\n  ".join(_failures(cfn, plan_.stack_name)) or "no resource reported a failure"
@@ -140,8 +145,9 @@ def delete(cfn, stack_name: str, *, poll: float = 2) -> None:
         return
     cfn.delete_stack(StackName=stack_name)
     try:
-        cfn.get_waiter("stack_delete_complete").wait(StackName=stack_name,
-                                                     WaiterConfig={"Delay": poll, "MaxAttempts": int(1800 / poll)})
+        cfn.get_waiter("stack_delete_complete").wait(
+            StackName=stack_name, WaiterConfig={"Delay": poll, "MaxAttempts": int(1800 / poll)}
+        )
     except WaiterError:
         details = "\n  ".join(_failures(cfn, stack_name)) or "no resource reported a failure"
         raise DeployError(f"stack {stack_name} was not deleted:\n  {details}") from None

@@ -7,7 +7,7 @@ from awsdeploy import artifacts, changeset, parameters
 from awsdeploy.parameters import Deployment
 from bootstrap import storage
 from bootstrap.report import Report
-from fue.config import Config
+from settings.config import Config
 
 
 def prepare(cfg: Config, deployment: Deployment, s3, region: str, log=print) -> list[dict]:

@@ -1,4 +1,4 @@
-"""The template's parameters, taken from the project's configuration (``fue.config``).
+"""The template's parameters, taken from the project's configuration (``settings.config``).
 
 Settings that bootstrap hands the functions locally (prefixes, timeout, retries, limits) reach
 the template from the same ``Config``; what only a cloud deployment has (bucket name, the
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from awsdeploy.changeset import DeployError
 from bootstrap import packaging
-from fue.config import PROJECT_ROOT, Config
+from settings.config import PROJECT_ROOT, Config
 
 TEMPLATE = PROJECT_ROOT / "template.yaml"
 DEFAULT_NAME_PREFIX = "file-extraction"

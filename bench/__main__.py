@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from bench import pipeline
-from fue import config, localstack_host
+from lifecycle import localstack_host
+from settings import config
 
 
 def main(argv: list[str] | None = None) -> int:

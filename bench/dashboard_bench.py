@@ -21,7 +21,7 @@ import uvicorn
 
 from dashboard import app as dashboard_app
 from dashboard import board
-from fue import aws, config
+from settings import aws, config
 
 ROUNDS = 7
 
@@ -29,11 +29,19 @@ ROUNDS = 7
 def synthetic_board(count: int) -> board.Board:
     t0 = datetime.now(timezone.utc)
     stages = board.STAGES
-    files = [board.FileState(key=f"uploads/bench/{i:05d} <name & more>.txt", stage=stages[i % len(stages)],
-                             size=1000 + i, uploaded_at=t0, extracted_at=t0 + timedelta(seconds=0.3),
-                             indexed_at=t0 + timedelta(seconds=0.35), status="ok" if i % 7 else "failed",
-                             error=None if i % 7 else "no extractor for this type")
-             for i in range(count)]
+    files = [
+        board.FileState(
+            key=f"uploads/bench/{i:05d} <name & more>.txt",
+            stage=stages[i % len(stages)],
+            size=1000 + i,
+            uploaded_at=t0,
+            extracted_at=t0 + timedelta(seconds=0.3),
+            indexed_at=t0 + timedelta(seconds=0.35),
+            status="ok" if i % 7 else "failed",
+            error=None if i % 7 else "no extractor for this type",
+        )
+        for i in range(count)
+    ]
     return board.Board(files)
 
 
@@ -102,8 +110,10 @@ def live(cfg, count: int) -> None:
         total = len(collector.collect().files)
         seconds, size = time_page(base + "/")
         collect = statistics.median([collector.collect().seconds for _ in range(ROUNDS)])
-        print(f"board, {total} real files ({count} of them this run's): {seconds * 1000:.0f} ms median per page "
-              f"({size:,} bytes), of which reading S3, the index and the DLQ {collect * 1000:.0f} ms")
+        print(
+            f"board, {total} real files ({count} of them this run's): {seconds * 1000:.0f} ms median per page "
+            f"({size:,} bytes), of which reading S3, the index and the DLQ {collect * 1000:.0f} ms"
+        )
         seconds, _ = time_page(base + f"/board/rows?prefix={prefix}&stage=indexed")
         print(f"board refresh (poll) filtered to this run's prefix: {seconds * 1000:.0f} ms median")
         server.should_exit = True

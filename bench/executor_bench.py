@@ -3,7 +3,7 @@
 Cold start: the first invoke of a freshly created function (a new execution
 environment: process start, handler import, invoke). Warm: invokes of one
 function whose environment is already up. Run with
-``python -m bench.executor_bench``; the endpoint comes from ``fue.config``.
+``python -m bench.executor_bench``; the endpoint comes from ``settings.config``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import zipfile
 
 import boto3
 
-from fue import config
+from settings import config
 
 HANDLER = "def handler(event, context):\n    return {'ok': True}\n"
 ROLE_ARN = "arn:aws:iam::000000000000:role/executor-bench"

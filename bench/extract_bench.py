@@ -31,15 +31,34 @@ if str(ROOT) not in sys.path:
 
 sys.path.insert(0, str(ROOT / "executor"))
 
-from fue import config  # noqa: E402
 from localstack_process_executor.bootstrap import max_memory_used_mb  # noqa: E402  (stdlib only)
+from settings import config  # noqa: E402
 
 MB = 1_000_000
 NEEDLE = "zyxwvneedleqponm"
-WORDS = (
-    "lighthouse harbour invoice quarterly report meeting budget river mountain garden "
-    "kitchen library window letter archive summer winter station market bridge village"
-).split()
+WORDS = [
+    "lighthouse",
+    "harbour",
+    "invoice",
+    "quarterly",
+    "report",
+    "meeting",
+    "budget",
+    "river",
+    "mountain",
+    "garden",
+    "kitchen",
+    "library",
+    "window",
+    "letter",
+    "archive",
+    "summer",
+    "winter",
+    "station",
+    "market",
+    "bridge",
+    "village",
+]
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -86,45 +105,84 @@ def generate(case: Case, path: Path) -> None:
     s = _sentences(rng, 200)
     if case.name == "html":
         # Flat: thousands of block siblings under <body> (quadratic for tree edits), plus scripts.
-        _repeat_to(path, "<!doctype html><html><head><title>big</title></head><body>\n",
-                   lambda n: (f"<h2>Section {n}</h2><p>{s[n % 200]} <b>{s[(n + 1) % 200]}</b> "
-                              f"<a href='#x{n}'>{s[(n + 2) % 200]}</a></p><script>var a{n} = 1;</script>"
-                              f"<table><tr><td>{s[(n + 3) % 200]}</td><td>{n}</td></tr></table>\n"),
-                   case.target_bytes, f"<p>{NEEDLE}</p></body></html>\n")
+        _repeat_to(
+            path,
+            "<!doctype html><html><head><title>big</title></head><body>\n",
+            lambda n: (
+                f"<h2>Section {n}</h2><p>{s[n % 200]} <b>{s[(n + 1) % 200]}</b> "
+                f"<a href='#x{n}'>{s[(n + 2) % 200]}</a></p><script>var a{n} = 1;</script>"
+                f"<table><tr><td>{s[(n + 3) % 200]}</td><td>{n}</td></tr></table>\n"
+            ),
+            case.target_bytes,
+            f"<p>{NEEDLE}</p></body></html>\n",
+        )
     elif case.name == "markdown":
         # Emphasis openers without closers (quadratic for regex strippers), then ordinary prose.
         hostile = "*a " * 40_000 + "\n\n" + "[" * 20_000 + "\n\n" + "_a " * 40_000 + "\n\n"
-        _repeat_to(path, "# Big notes\n\n" + hostile,
-                   lambda n: (f"## Part {n}\n\n{s[n % 200]} *{s[(n + 1) % 200]}* and "
-                              f"[link {n}](https://example.com/{n}) `code`\n\n- {s[(n + 2) % 200]}\n"
-                              f"- **{s[(n + 3) % 200]}**\n\n| a | b |\n|---|---|\n| {n} | x |\n\n"),
-                   case.target_bytes, f"\n{NEEDLE}\n")
+        _repeat_to(
+            path,
+            "# Big notes\n\n" + hostile,
+            lambda n: (
+                f"## Part {n}\n\n{s[n % 200]} *{s[(n + 1) % 200]}* and "
+                f"[link {n}](https://example.com/{n}) `code`\n\n- {s[(n + 2) % 200]}\n"
+                f"- **{s[(n + 3) % 200]}**\n\n| a | b |\n|---|---|\n| {n} | x |\n\n"
+            ),
+            case.target_bytes,
+            f"\n{NEEDLE}\n",
+        )
     elif case.name == "markdown-prose":
         # Mostly prose: a heading every 20 paragraphs, some emphasis or a link in one in ten.
-        _repeat_to(path, "# Notes\n\n",
-                   lambda n: (f"## Chapter {n // 20}\n\n" if n % 20 == 0 else "")
-                   + " ".join(s[(n + i) % 200].capitalize() + "." for i in range(5))
-                   + (f" See *this* and [that](https://example.com/{n})." if n % 10 == 0 else "") + "\n\n",
-                   case.target_bytes, f"\n{NEEDLE}\n")
+        _repeat_to(
+            path,
+            "# Notes\n\n",
+            lambda n: (
+                (f"## Chapter {n // 20}\n\n" if n % 20 == 0 else "")
+                + " ".join(s[(n + i) % 200].capitalize() + "." for i in range(5))
+                + (f" See *this* and [that](https://example.com/{n})." if n % 10 == 0 else "")
+                + "\n\n"
+            ),
+            case.target_bytes,
+            f"\n{NEEDLE}\n",
+        )
     elif case.name == "csv":
-        _repeat_to(path, "id,name,city,note,amount,date,flag,comment\n",
-                   lambda n: f'{n},{WORDS[n % 20]},{WORDS[(n * 7) % 20]},"{s[n % 200]}, quoted",'
-                             f"{n * 3.5},2024-01-{n % 28 + 1:02d},yes,{s[(n + 5) % 200]}\n",
-                   case.target_bytes, f"0,{NEEDLE},x,y,0,2024-01-01,no,end\n")
+        _repeat_to(
+            path,
+            "id,name,city,note,amount,date,flag,comment\n",
+            lambda n: (
+                f'{n},{WORDS[n % 20]},{WORDS[(n * 7) % 20]},"{s[n % 200]}, quoted",'
+                f"{n * 3.5},2024-01-{n % 28 + 1:02d},yes,{s[(n + 5) % 200]}\n"
+            ),
+            case.target_bytes,
+            f"0,{NEEDLE},x,y,0,2024-01-01,no,end\n",
+        )
     elif case.name == "json":
-        _repeat_to(path, '{"records": [\n',
-                   lambda n: json.dumps({"id": n, "name": WORDS[n % 20], "note": s[n % 200],
-                                         "tags": [WORDS[(n + 3) % 20], WORDS[(n + 9) % 20]],
-                                         "nested": {"ok": True, "value": None, "text": s[(n + 1) % 200]}})
-                   + ",\n",
-                   case.target_bytes, json.dumps({"last": NEEDLE}) + "]}\n")
+        _repeat_to(
+            path,
+            '{"records": [\n',
+            lambda n: (
+                json.dumps(
+                    {
+                        "id": n,
+                        "name": WORDS[n % 20],
+                        "note": s[n % 200],
+                        "tags": [WORDS[(n + 3) % 20], WORDS[(n + 9) % 20]],
+                        "nested": {"ok": True, "value": None, "text": s[(n + 1) % 200]},
+                    }
+                )
+                + ",\n"
+            ),
+            case.target_bytes,
+            json.dumps({"last": NEEDLE}) + "]}\n",
+        )
     elif case.name == "text":
         _repeat_to(path, "", lambda n: f"{n} {s[n % 200]}\n", case.target_bytes, f"{NEEDLE}\n")
     elif case.name == "docx-bomb":
         # ~1.6 MB zipped, ~1.5 GB of XML: one paragraph of one huge run, then the needle.
         _write_docx(path, _bomb_body)
     elif case.name == "docx-empty-paragraphs":
-        _write_docx(path, lambda out: out.write(b"<w:p/>" * 5_000_000 + f"<w:p><w:r><w:t>{NEEDLE}</w:t></w:r></w:p>".encode()))
+        _write_docx(
+            path, lambda out: out.write(b"<w:p/>" * 5_000_000 + f"<w:p><w:r><w:t>{NEEDLE}</w:t></w:r></w:p>".encode())
+        )
 
 
 def _bomb_body(out) -> None:

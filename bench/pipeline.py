@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import itertools
 import json
-from os import cpu_count
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from os import cpu_count
 from pathlib import Path
 
+from bench import samples
 from bootstrap.functions import wait_for_event_pollers_to_drain
-from fue import aws, db, stack
-from fue.config import Config
-from tests.fixtures import samples
+from lifecycle import stack
+from settings import aws, db
+from settings.config import Config
 
 TEXT_SIZES = (200, 5_000, 100_000, 1_000_000)
 
@@ -48,11 +49,9 @@ def workload(count: int) -> list[tuple[str, bytes, str]]:
     """(file name, body, content type) for ``count`` files of mixed sizes and types."""
     docs = [s for s in samples.SAMPLES.values() if s.expected_status == "ok" and s.body]
     sentence = b"The quick brown fox jumps over the lazy dog while the pipeline extracts text. "
-    texts = [
-        (f"text-{size}.txt", (sentence * (size // len(sentence) + 1))[:size], "text/plain") for size in TEXT_SIZES
-    ]
+    texts = [(f"text-{size}.txt", (sentence * (size // len(sentence) + 1))[:size], "text/plain") for size in TEXT_SIZES]
     kinds = itertools.cycle([(s.filename, s.body, s.content_type) for s in docs] + texts)
-    return [(f"{i:05d}-{name}", body, ctype) for i, (name, body, ctype) in zip(range(count), kinds)]
+    return [(f"{i:05d}-{name}", body, ctype) for i, (name, body, ctype) in zip(range(count), kinds, strict=False)]
 
 
 def percentiles(values: list[float]) -> dict:
@@ -61,10 +60,15 @@ def percentiles(values: list[float]) -> dict:
     ordered = sorted(values)
 
     def pick(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))], 1)
+        return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))], 1)
 
-    return {"p50": pick(50), "p95": pick(95), "p99": pick(99), "max": round(ordered[-1], 1),
-            "mean": round(statistics.fmean(ordered), 1)}
+    return {
+        "p50": pick(50),
+        "p95": pick(95),
+        "p99": pick(99),
+        "max": round(ordered[-1], 1),
+        "mean": round(statistics.fmean(ordered), 1),
+    }
 
 
 def _indexed_rows(conn, bucket: str, prefix: str) -> dict[str, tuple[float, float]]:
@@ -211,7 +215,9 @@ def table(result: Result) -> str:
         ("burst: upload -> searchable", result.searchable_ms),
     )
     for label, stats in rows:
-        lines.append(f"{label:<30}" + "".join(f"{stats.get(k, float('nan')):>9}" for k in ("p50", "p95", "p99", "max", "mean")))
+        lines.append(
+            f"{label:<30}" + "".join(f"{stats.get(k, float('nan')):>9}" for k in ("p50", "p95", "p99", "max", "mean"))
+        )
     if result.missing:
         lines.append(f"NOT SEARCHABLE before the deadline: {len(result.missing)} files, e.g. {result.missing[:3]}")
     return "\n".join(lines)
@@ -230,8 +236,10 @@ def write_outputs(result: Result, out_dir: Path) -> list[Path]:
     json_path.write_text(json.dumps(asdict(result), indent=2))
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for label, values in (("burst: upload -> extracted", result.extracted_samples_ms),
-                          ("burst: upload -> searchable", result.searchable_samples_ms)):
+    for label, values in (
+        ("burst: upload -> extracted", result.extracted_samples_ms),
+        ("burst: upload -> searchable", result.searchable_samples_ms),
+    ):
         ordered = sorted(values)
         if ordered:
             ax.plot(ordered, [(i + 1) / len(ordered) for i in range(len(ordered))], label=label)

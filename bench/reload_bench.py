@@ -15,7 +15,8 @@ import sys
 import time
 import uuid
 
-from fue import aws, config, localstack_host
+from lifecycle import localstack_host
+from settings import aws, config
 from tests.support import hot_reload_copy_of_extract
 
 ANCHOR = "def handler(event, context):\n"
@@ -52,11 +53,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"LocalStack does not answer on {cfg.endpoint_url}: run `make dev`", file=sys.stderr)
         return 1
     times = measure(cfg, args.edits)
-    print(json.dumps({
-        "edits": len(times),
-        "edit_to_live_seconds": {"median": round(statistics.median(times), 3), "min": round(min(times), 3),
-                                 "max": round(max(times), 3)},
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "edits": len(times),
+                "edit_to_live_seconds": {
+                    "median": round(statistics.median(times), 3),
+                    "min": round(min(times), 3),
+                    "max": round(max(times), 3),
+                },
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

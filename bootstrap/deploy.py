@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from bootstrap import functions, hot_reload, iam, packaging, roles, storage
 from bootstrap.report import UNCHANGED, UPDATED, Report
-from fue import aws, compose, db, localstack_host, stack
-from fue.config import Config
+from lifecycle import compose, localstack_host, stack
+from settings import aws, db
+from settings.config import Config
+from settings.errors import UserError
 
 EXTRACT_MEMORY_MB = 512
 INSERT_MEMORY_MB = 256
 
 
-class NotRunning(RuntimeError):
+class NotRunning(UserError):
     pass
 
 
@@ -72,13 +74,24 @@ def deploy(cfg: Config, log=print) -> Report:
         else:
             code = packaging.build(folder, cfg.build_dir, architecture)
         arn, outcome = functions.ensure_function(
-            lam, name, code, role_arn, timeout=cfg.lambda_timeout, memory=memory, env=env,
-            architecture=architecture, report=report,
+            lam,
+            name,
+            code,
+            role_arn,
+            timeout=cfg.lambda_timeout,
+            memory=memory,
+            env=env,
+            architecture=architecture,
+            report=report,
         )
         updated |= outcome == UPDATED
         functions.ensure_s3_permission(lam, name, cfg.bucket, account, report)
         functions.ensure_failure_destination(
-            lam, name, dlq_arn, max_retries=cfg.lambda_max_retries, max_event_age=cfg.lambda_max_event_age,
+            lam,
+            name,
+            dlq_arn,
+            max_retries=cfg.lambda_max_retries,
+            max_event_age=cfg.lambda_max_event_age,
             report=report,
         )
         notifications.append(storage.lambda_notification(f"{name}-{prefix.strip('/')}", arn, prefix))

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import time
 
-from pipeline_core.settings import EXTRACT_VARIABLES, INSERT_VARIABLES
-
 from bootstrap.hot_reload import HotReloadCode
 from bootstrap.packaging import RUNTIME, Package
 from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
-from fue.config import Config
+from pipeline_core.settings import EXTRACT_VARIABLES, INSERT_VARIABLES
+from settings.config import Config
 
 HANDLER = "handler.handler"
 EVENT_POLLER_LONG_POLL_SECONDS = 2
@@ -21,7 +20,7 @@ def environment(cfg: Config, kind: str, *, mode: str) -> dict[str, str]:
     """The environment of the ``extract`` or ``insert`` function: every setting it reads, always.
 
     The functions have no defaults of their own (``pipeline_core.settings``); the values
-    come from ``fue.config``, the one place for defaults.
+    come from ``settings.config``, the one place for defaults.
     """
     values = {
         "UPLOAD_PREFIX": cfg.upload_prefix,
@@ -50,11 +49,10 @@ def _desired_config(role_arn: str, timeout: int, memory: int, env: dict[str, str
 
 
 def _config_differs(current: dict, desired: dict) -> bool:
-    return any(
-        current.get(key) != value
-        for key, value in desired.items()
-        if key != "Environment"
-    ) or current.get("Environment", {}).get("Variables", {}) != desired["Environment"]["Variables"]
+    return (
+        any(current.get(key) != value for key, value in desired.items() if key != "Environment")
+        or current.get("Environment", {}).get("Variables", {}) != desired["Environment"]["Variables"]
+    )
 
 
 def _code_argument(code: Package | HotReloadCode) -> dict:
@@ -93,8 +91,18 @@ def _create(lam, name: str, package: Package | HotReloadCode, desired: dict, arc
             time.sleep(1)
 
 
-def ensure_function(lam, name: str, package: Package | HotReloadCode, role_arn: str, *, timeout: int, memory: int,
-                    env: dict[str, str], architecture: str, report: Report) -> tuple[str, str]:
+def ensure_function(
+    lam,
+    name: str,
+    package: Package | HotReloadCode,
+    role_arn: str,
+    *,
+    timeout: int,
+    memory: int,
+    env: dict[str, str],
+    architecture: str,
+    report: Report,
+) -> tuple[str, str]:
     """Create or update the function; skips unchanged code (same hash, or same hot-reload folder).
 
     Returns its ARN and the outcome."""
@@ -154,8 +162,9 @@ def ensure_s3_permission(lam, name: str, bucket: str, account: str, report: Repo
     report.record(CREATED, f"permission s3:{bucket} -> {name}")
 
 
-def ensure_failure_destination(lam, name: str, dlq_arn: str, *, max_retries: int, max_event_age: int,
-                               report: Report) -> None:
+def ensure_failure_destination(
+    lam, name: str, dlq_arn: str, *, max_retries: int, max_event_age: int, report: Report
+) -> None:
     """Bounded async retries, then the event goes to the dead-letter queue with the error."""
     desired = {
         "MaximumRetryAttempts": max_retries,

@@ -24,8 +24,8 @@ watches that folder with inotify, which does not see edits behind a symlink. The
 code folder is ``lambdas/`` itself (real files; any edit under it resets the runtime),
 ``PYTHONPATH`` names the function's folder, the shared core's folder, its layer and the
 runtime's own ``/var/runtime`` (AWS lets functions extend ``PYTHONPATH``), and the build
-cache is mounted read-only at ``/opt/fue-build`` through ``LAMBDA_DOCKER_FLAGS``
-(:func:`docker_flags`, set by ``fue.stack`` when LocalStack starts). One flag serves
+cache is mounted read-only at ``/opt/pipeline-build`` through ``LAMBDA_DOCKER_FLAGS``
+(``lifecycle.compose.docker_flags``, set when LocalStack starts). One flag serves
 both functions, so each layer keeps its own folder instead of a shared ``/opt/python``.
 """
 
@@ -36,26 +36,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bootstrap.packaging import CORE_DIR, CORE_PACKAGE, FUNCTIONS_DIR, vendored_dependencies
-from fue import service_user
-from fue.config import Config
+from lifecycle import service_user
+from lifecycle.compose import DOCKER_BUILD_MOUNT
+from settings.config import Config
+from settings.errors import UserError
 
 BUCKET_MARKER = "hot-reload"  # LocalStack's BUCKET_MARKER_LOCAL default
 _NOT_CODE = {"requirements.txt", "tests", "__pycache__", ".pytest_cache"}
 
 
-class NotReadable(RuntimeError):
+class NotReadable(UserError):
     """The unprivileged runtime user cannot read the source folders; worded for people."""
-
-
-DOCKER_BUILD_MOUNT = "/opt/fue-build"
-
-
-def docker_flags(cfg: Config) -> str:
-    """``LAMBDA_DOCKER_FLAGS`` of a hot-reload stack in Docker mode: the dependency layers, read-only,
-    and LocalStack's init polling for changes (inotify misses edits made through the file sharing of
-    Docker Desktop, Colima or Rancher)."""
-    cfg.build_dir.mkdir(parents=True, exist_ok=True)
-    return f"-v {cfg.build_dir.resolve()}:{DOCKER_BUILD_MOUNT}:ro -e LOCALSTACK_FILE_WATCHER_STRATEGY=polling"
 
 
 @dataclass(frozen=True)
@@ -97,12 +88,18 @@ _NO_BYTECODE = {"PYTHONDONTWRITEBYTECODE": "1"}
 def for_docker(function: str, cfg: Config) -> HotReloadCode:
     """Docker mode: the whole ``lambdas/`` folder at ``/var/task``, the layer from the mounted build cache."""
     layer = vendored_dependencies(FUNCTIONS_DIR / function, cfg.build_dir).resolve()
-    path = [f"/var/task/{function}", f"/var/task/{CORE_DIR.parent.name}", f"{DOCKER_BUILD_MOUNT}/{layer.name}",
-            "/var/runtime"]
+    path = [
+        f"/var/task/{function}",
+        f"/var/task/{CORE_DIR.parent.name}",
+        f"{DOCKER_BUILD_MOUNT}/{layer.name}",
+        "/var/runtime",
+    ]
     return HotReloadCode(function, FUNCTIONS_DIR.resolve(), layer, {"PYTHONPATH": ":".join(path), **_NO_BYTECODE})
 
 
-def assemble(function: str, cfg: Config, *, source_dir: Path | None = None, folder: Path | None = None) -> HotReloadCode:
+def assemble(
+    function: str, cfg: Config, *, source_dir: Path | None = None, folder: Path | None = None
+) -> HotReloadCode:
     """Host mode: create or refresh the code folder and dependency layer of ``lambdas/<function>``.
 
     ``source_dir`` and ``folder`` default to the function's source and its folder under

@@ -8,9 +8,7 @@ from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
 
 TRUST_POLICY = {
     "Version": "2012-10-17",
-    "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
-    ],
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
 POLICY_NAME = "pipeline-access"
 
@@ -45,8 +43,10 @@ def extract_policy(function_name: str, bucket: str, upload_prefix: str, extracte
             {
                 "Effect": "Allow",
                 "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                "Resource": [f"arn:aws:s3:::{bucket}/{extracted_prefix}*",
-                             f"arn:aws:s3:::{bucket}/{ATTEMPT_MARKER_PREFIX}*"],
+                "Resource": [
+                    f"arn:aws:s3:::{bucket}/{extracted_prefix}*",
+                    f"arn:aws:s3:::{bucket}/{ATTEMPT_MARKER_PREFIX}*",
+                ],
             },
             _list_statement(bucket, [upload_prefix, extracted_prefix, ATTEMPT_MARKER_PREFIX]),
             {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": dlq_arn},

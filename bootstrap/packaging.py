@@ -24,7 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
 
 LAMBDA_PYTHON = "3.12"
 RUNTIME = f"python{LAMBDA_PYTHON}"
@@ -64,16 +64,29 @@ def vendored_dependencies(function_dir: Path, cache_dir: Path, lambda_architectu
     """Directory holding the function's dependencies installed for the Lambda platform (cached)."""
     lambda_architecture = lambda_architecture or architecture()
     requirements = function_dir / "requirements.txt"
-    key = hashlib.sha256(
-        requirements.read_bytes() + f"{LAMBDA_PYTHON}-{lambda_architecture}".encode()
-    ).hexdigest()[:16]
+    key = hashlib.sha256(requirements.read_bytes() + f"{LAMBDA_PYTHON}-{lambda_architecture}".encode()).hexdigest()[:16]
     target = cache_dir / f"{function_dir.name}-deps-{key}"
     if (target / ".complete").exists():
         return target
     shutil.rmtree(target, ignore_errors=True)
-    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               "--target", str(target), "--only-binary=:all:", "--python-version", LAMBDA_PYTHON,
-               "--implementation", "cp", "--no-compile", "-r", str(requirements)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--target",
+        str(target),
+        "--only-binary=:all:",
+        "--python-version",
+        LAMBDA_PYTHON,
+        "--implementation",
+        "cp",
+        "--no-compile",
+        "-r",
+        str(requirements),
+    ]
     for plat in _pip_platforms(lambda_architecture):
         command += ["--platform", plat]
     result = subprocess.run(command, capture_output=True, text=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
+from settings.errors import UserError
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 
 
-class RecursionLoopError(ValueError):
+class RecursionLoopError(UserError, ValueError):
     pass
 
 
@@ -42,9 +43,9 @@ def ensure_dlq(sqs, name: str, report: Report) -> str:
         url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
         report.record(UNCHANGED, f"queue {name}")
     except sqs.exceptions.QueueDoesNotExist:
-        url = sqs.create_queue(
-            QueueName=name, Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)}
-        )["QueueUrl"]
+        url = sqs.create_queue(QueueName=name, Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)})[
+            "QueueUrl"
+        ]
         report.record(CREATED, f"queue {name}")
     return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
@@ -74,10 +75,14 @@ def _normalise(configuration: dict) -> dict:
                 entry["Events"] = sorted(entry.get("Events", []))
                 rules = entry.get("Filter", {}).get("Key", {}).get("FilterRules", [])
                 if rules:
-                    entry["Filter"] = {"Key": {"FilterRules": sorted(
-                        ({"Name": r["Name"].lower(), "Value": r["Value"]} for r in rules),
-                        key=lambda r: r["Name"],
-                    )}}
+                    entry["Filter"] = {
+                        "Key": {
+                            "FilterRules": sorted(
+                                ({"Name": r["Name"].lower(), "Value": r["Value"]} for r in rules),
+                                key=lambda r: r["Name"],
+                            )
+                        }
+                    }
                 normalised.append(entry)
             entries = sorted(normalised, key=lambda e: e.get("Id", ""))
         result[key] = entries

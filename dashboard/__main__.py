@@ -11,14 +11,13 @@ import sys
 import uvicorn
 
 from dashboard.app import create_app
-from fue import config
+from settings import config
 
 HOST = "127.0.0.1"  # loopback only, never configurable: the dashboard can delete files
 
 
 def serve(cfg: config.Config, port: int) -> None:
-    uvicorn.run(create_app(cfg), host=HOST, port=port, log_level="warning", access_log=False,
-                server_header=False)
+    uvicorn.run(create_app(cfg), host=HOST, port=port, log_level="warning", access_log=False, server_header=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,9 +33,10 @@ from starlette.templating import Jinja2Templates
 
 from dashboard import board, cost, files, health
 from dashboard.service import APP_ID
-from fue import db, dlq, reconcile
-from fue import search as fts
-from fue.config import Config
+from operations import dlq, reconcile
+from operations import search as fts
+from settings import db
+from settings.config import Config
 
 HERE = Path(__file__).resolve().parent
 POLL_MS = {"board": 2000, "health": 5000}
@@ -43,7 +44,7 @@ SEARCH_LIMIT = 20
 MAX_BOARD_ROWS = 5000
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     "x-content-type-options": "nosniff",
     "referrer-policy": "no-referrer",
     "cache-control": "no-store",
@@ -136,14 +137,24 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
                 collector.append(board.Collector(cfg))
             return collector[0]
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
-    env.filters.update(snippet=snippet_html, clock=clock, duration=duration, size=human_size,
-                       money=cost.money, quantity=quantity)
-    templates = Jinja2Templates(env=env, context_processors=[lambda request: {
-        "csrf_token": token, "cfg": cfg, "stage_labels": board.STAGE_LABELS, "poll_ms": POLL_MS,
-        "flash": flash.pop(request.query_params.get("flash")),
-    }])
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    env.filters.update(
+        snippet=snippet_html, clock=clock, duration=duration, size=human_size, money=cost.money, quantity=quantity
+    )
+    templates = Jinja2Templates(
+        env=env,
+        context_processors=[
+            lambda request: {
+                "csrf_token": token,
+                "cfg": cfg,
+                "stage_labels": board.STAGE_LABELS,
+                "poll_ms": POLL_MS,
+                "flash": flash.pop(request.query_params.get("flash")),
+            }
+        ],
+    )
 
     def page(request: Request, name: str, status_code: int = 200, **context) -> Response:
         return templates.TemplateResponse(request, name, context, status_code=status_code)
@@ -152,8 +163,9 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
         """The form of a POST (empty for a raw body), after checking its token; 403 without the right one."""
         form = {}
         sent = request.headers.get("x-csrf-token", "")
-        if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded",
-                                                               "multipart/form-data")):
+        if request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
             form = dict(await request.form())
             sent = sent or str(form.get("csrf_token", ""))
         if not hmac.compare_digest(sent.encode(), token.encode()):
@@ -172,9 +184,16 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
         current = get_collector().collect()
         shown = current.filtered(stage if stage in board.STAGES else "", prefix)
         counts = current.counts(prefix)
-        return {"board": current, "counts": counts, "total": sum(counts.values()), "rows": shown[:MAX_BOARD_ROWS],
-                "hidden": max(0, len(shown) - MAX_BOARD_ROWS), "stage": stage, "prefix": prefix,
-                "stages": board.STAGES}
+        return {
+            "board": current,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "rows": shown[:MAX_BOARD_ROWS],
+            "hidden": max(0, len(shown) - MAX_BOARD_ROWS),
+            "stage": stage,
+            "prefix": prefix,
+            "stages": board.STAGES,
+        }
 
     async def board_page(request: Request) -> Response:
         return page(request, "board.html", **await run_in_threadpool(board_context, request))
@@ -206,7 +225,7 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
             ok = "still failing" not in message
         except files.BadKey as exc:
             return page(request, "error.html", 400, message=str(exc))
-        except Exception as exc:  # noqa: BLE001 - reported on the page
+        except Exception as exc:
             ok, message = False, f"re-drive failed: {exc}"
         return done(f"/file?key={_quote(files.upload_key(cfg, key))}", ok, message)
 
@@ -214,12 +233,14 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
         query = request.query_params.get("q", "").strip()
         hits, error = [], None
         if query:
+
             def run():
                 conn = db.connect(cfg.database_dsn(), timeout=fts.CONNECT_TIMEOUT)
                 try:
                     return fts.search(conn, query, limit=SEARCH_LIMIT)
                 finally:
                     conn.close()
+
             try:
                 hits = await run_in_threadpool(run)
             except db.DatabaseUnavailable as exc:
@@ -234,8 +255,9 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
     async def upload_file(request: Request) -> Response:
         await check_token(request)
         try:
-            key = files.key_for_upload(cfg, request.query_params.get("folder", ""),
-                                       request.query_params.get("name", ""))
+            key = files.key_for_upload(
+                cfg, request.query_params.get("folder", ""), request.query_params.get("name", "")
+            )
         except files.BadKey as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as body:
@@ -244,7 +266,7 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
             body.seek(0)
             try:
                 await run_in_threadpool(files.upload, cfg, key, body)
-            except Exception as exc:  # noqa: BLE001 - reported to the page
+            except Exception as exc:
                 return JSONResponse({"error": f"upload failed: {exc}"}, status_code=502)
         return JSONResponse({"key": key, "url": f"/file?key={_quote(key)}"})
 
@@ -253,25 +275,31 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
         if request.query_params.get("preview"):
             try:
                 preview = await run_in_threadpool(reconcile.find, cfg)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 return page(request, "error.html", 502, message=f"reconcile cannot run: {exc}")
-        return page(request, "health.html", checks=await run_in_threadpool(health.checks, cfg),
-                    dlq_size=await run_in_threadpool(_dlq_size), preview=preview,
-                    stages=reconcile.STAGES)
+        return page(
+            request,
+            "health.html",
+            checks=await run_in_threadpool(health.checks, cfg),
+            dlq_size=await run_in_threadpool(_dlq_size),
+            preview=preview,
+            stages=reconcile.STAGES,
+        )
 
     def _dlq_size() -> int | None:
         try:
             return get_collector().dlq_size()
-        except Exception:  # noqa: BLE001 - shown as unknown
+        except Exception:
             return None
 
     async def health_data(request: Request) -> Response:
         def gather():
             try:
                 hour = health.last_hour(cfg)
-            except Exception:  # noqa: BLE001 - the checks say why
+            except Exception:
                 hour = []
             return {"checks": [c.__dict__ for c in health.checks(cfg)], "dlq_size": _dlq_size(), "last_hour": hour}
+
         return JSONResponse(await run_in_threadpool(gather))
 
     def redrive_all() -> tuple[int, int]:
@@ -283,7 +311,7 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
         try:
             ok, failing = await run_in_threadpool(redrive_all)
             return done("/health", failing == 0, f"redrive: {ok} re-processed, {failing} still failing")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return done("/health", False, f"redrive failed: {exc}")
 
     async def reconcile_run(request: Request) -> Response:
@@ -294,11 +322,14 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
             if not findings:
                 return True, "reconcile: everything is consistent"
             failed = reconcile.redrive(cfg, findings, log=lambda *_: None)
-            return failed == 0, f"reconcile: {len(findings)} file(s) stuck, re-driven {len(findings) - failed}, " \
-                                f"still failing {failed}"
+            return (
+                failed == 0,
+                f"reconcile: {len(findings)} file(s) stuck, re-driven {len(findings) - failed}, still failing {failed}",
+            )
+
         try:
             ok, message = await run_in_threadpool(run)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             ok, message = False, f"reconcile failed: {exc}"
         return done("/health", ok, message)
 
@@ -309,10 +340,18 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
             minutes = 60
         try:
             work = await run_in_threadpool(cost.observe, cfg, minutes)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             return page(request, "error.html", 502, message=f"the workload cannot be read: {exc}: run `make up`")
-        return page(request, "cost.html", work=work, estimate=cost.estimate(work), minutes=minutes,
-                    assumptions=cost.ASSUMPTIONS, prices_as_of=cost.PRICES_AS_OF, region=cost.REGION)
+        return page(
+            request,
+            "cost.html",
+            work=work,
+            estimate=cost.estimate(work),
+            minutes=minutes,
+            assumptions=cost.ASSUMPTIONS,
+            prices_as_of=cost.PRICES_AS_OF,
+            region=cost.REGION,
+        )
 
     async def ping(request: Request) -> Response:
         return JSONResponse({"app": APP_ID})

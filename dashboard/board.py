@@ -12,10 +12,10 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from operations import dlq
 from pipeline_core.document import SourceVersion
-
-from fue import aws, db, dlq
-from fue.config import Config
+from settings import aws, db
+from settings.config import Config
 
 # Every DLQ read or re-drive of this process holds this lock. Peeking receives the messages (hiding them)
 # and releases them at once; a re-drive running in that instant would miss them.
@@ -96,8 +96,13 @@ class Board:
         return [f for f in self.files if (not stage or f.stage == stage) and f.key.startswith(prefix)]
 
 
-def classify(cfg: Config, uploads: dict[str, Upload], extracted: dict[str, datetime], rows: dict[str, Row],
-             in_dlq: dict[str, str]) -> list[FileState]:
+def classify(
+    cfg: Config,
+    uploads: dict[str, Upload],
+    extracted: dict[str, datetime],
+    rows: dict[str, Row],
+    in_dlq: dict[str, str],
+) -> list[FileState]:
     """Each upload's stage from what the bucket, the index and the DLQ hold now; then the left-overs.
 
     Stage times come from the index row only: S3's last-modified times are whole
@@ -119,14 +124,30 @@ def classify(cfg: Config, uploads: dict[str, Upload], extracted: dict[str, datet
         base = {"key": key, "size": upload.version.size, "uploaded_at": upload.last_modified}
         if row and row.version == upload.version:
             stage = "indexed" if row.status == "ok" else "failed"
-            files.append(FileState(stage=stage, extracted_at=row.extracted_at, indexed_at=row.indexed_at,
-                                   status=row.status, error=row.error,
-                                   note="an older event is still in the DLQ" if dlq_error else "", **base))
+            files.append(
+                FileState(
+                    stage=stage,
+                    extracted_at=row.extracted_at,
+                    indexed_at=row.indexed_at,
+                    status=row.status,
+                    error=row.error,
+                    note="an older event is still in the DLQ" if dlq_error else "",
+                    **base,
+                )
+            )
         elif dlq_error:
             files.append(FileState(stage="dlq", error=dlq_error, **base))
         elif row:
-            files.append(FileState(stage="stale", status=row.status, extracted_at=row.extracted_at,
-                                   indexed_at=row.indexed_at, note="the index holds an older upload", **base))
+            files.append(
+                FileState(
+                    stage="stale",
+                    status=row.status,
+                    extracted_at=row.extracted_at,
+                    indexed_at=row.indexed_at,
+                    note="the index holds an older upload",
+                    **base,
+                )
+            )
         elif doc_time and doc_time >= upload.last_modified.replace(microsecond=0):
             files.append(FileState(stage="extracted", **base))
         elif doc_time:
@@ -140,8 +161,16 @@ def classify(cfg: Config, uploads: dict[str, Upload], extracted: dict[str, datet
             files.append(FileState(key=key, stage="stale", note="upload deleted; its extracted document is left"))
     for key, row in rows.items():
         if key not in uploads and cfg.extracted_key(key) not in extracted:
-            files.append(FileState(key=key, stage="stale", status=row.status, extracted_at=row.extracted_at,
-                                   indexed_at=row.indexed_at, note="upload deleted; its index row is left"))
+            files.append(
+                FileState(
+                    key=key,
+                    stage="stale",
+                    status=row.status,
+                    extracted_at=row.extracted_at,
+                    indexed_at=row.indexed_at,
+                    note="upload deleted; its index row is left",
+                )
+            )
     files.sort(key=lambda f: f.key)
     return files
 
@@ -168,13 +197,23 @@ class Collector:
     def _rows(self) -> dict[str, Row]:
         conn = db.connect(self.cfg.database_dsn(), timeout=5)
         try:
-            result = conn.run("SELECT key, etag, size, source_last_modified, status, error, extracted_at, indexed_at "
-                              "FROM documents WHERE bucket = :b", b=self.cfg.bucket)
+            result = conn.run(
+                "SELECT key, etag, size, source_last_modified, status, error, extracted_at, indexed_at "
+                "FROM documents WHERE bucket = :b",
+                b=self.cfg.bucket,
+            )
         finally:
             conn.close()
-        return {key: Row(SourceVersion(etag, size, int(modified.timestamp()) * 1000) if modified else None,
-                         status, error, extracted_at, indexed_at)
-                for key, etag, size, modified, status, error, extracted_at, indexed_at in result}
+        return {
+            key: Row(
+                SourceVersion(etag, size, int(modified.timestamp()) * 1000) if modified else None,
+                status,
+                error,
+                extracted_at,
+                indexed_at,
+            )
+            for key, etag, size, modified, status, error, extracted_at, indexed_at in result
+        }
 
     def dlq_size(self) -> int:
         self._dlq_url = self._dlq_url or dlq.queue_url(self.cfg)
@@ -212,18 +251,17 @@ class Collector:
         try:
             uploads = {k: Upload.of_listing(o) for k, o in self._list(self.cfg.upload_prefix).items()}
             extracted = {k: o["LastModified"] for k, o in self._list(self.cfg.extracted_prefix).items()}
-        except Exception as exc:  # noqa: BLE001 - shown on the page
-            return Board([], problems=[f"LocalStack does not answer on {self.cfg.endpoint_url} ({exc}): "
-                                       "run `make up`"])
+        except Exception as exc:
+            return Board([], problems=[f"LocalStack does not answer on {self.cfg.endpoint_url} ({exc}): run `make up`"])
         try:
             rows = self._rows()
-        except (db.DatabaseUnavailable, Exception) as exc:  # noqa: BLE001 - shown on the page
+        except (db.DatabaseUnavailable, Exception) as exc:
             rows = {}
             problems.append(f"the search index cannot be read ({exc}): stages stop at 'extracted'")
         try:
             size = self.dlq_size()
             in_dlq = self._dlq_keys(size)
-        except Exception as exc:  # noqa: BLE001 - shown on the page
+        except Exception as exc:
             size, in_dlq = 0, {}
             problems.append(f"the dead-letter queue cannot be read ({exc})")
         files = classify(self.cfg, uploads, extracted, rows, in_dlq)

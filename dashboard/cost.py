@@ -8,12 +8,13 @@ Prices are AWS list prices for us-east-1, dated, kept in this module only.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from dataclasses import dataclass, field
 
-from fue import aws
-from fue.config import Config
+from settings import aws
+from settings.config import Config
 
 # --- prices: AWS public list prices, us-east-1, on-demand, no free tier ------------------
 # From AWS's Lambda and S3 pricing pages (these list prices have stood for years); check them before relying
@@ -118,17 +119,23 @@ def estimate(work: Workload) -> Estimate | None:
     bytes_per_file = work.stored_bytes / work.stored_files if work.stored_files else 0.0
 
     def line(item: str, per_file: float, price: float, unit: str) -> Line:
-        return Line(item, per_file * 1000, per_file * 1000 * price, per_file * per_month,
-                    per_file * per_month * price, unit)
+        return Line(
+            item, per_file * 1000, per_file * 1000 * price, per_file * per_month, per_file * per_month * price, unit
+        )
 
     lines = [line("Lambda requests", requests * per_event, LAMBDA_PRICE_PER_REQUEST, "requests")]
     for name, usage in sorted(work.functions.items()):
-        lines.append(line(f"Lambda duration: {name} ({usage.architecture})", gb_seconds[name] * per_event,
-                          LAMBDA_PRICE_PER_GB_SECOND[usage.architecture], "GB-s"))
+        lines.append(
+            line(
+                f"Lambda duration: {name} ({usage.architecture})",
+                gb_seconds[name] * per_event,
+                LAMBDA_PRICE_PER_GB_SECOND[usage.architecture],
+                "GB-s",
+            )
+        )
     lines.append(line("S3 PUT/COPY/POST/LIST requests", S3_PUTS_PER_FILE, S3_PRICE_PER_PUT, "requests"))
     lines.append(line("S3 GET/HEAD requests", S3_GETS_PER_FILE, S3_PRICE_PER_GET, "requests"))
-    lines.append(line("S3 Standard storage, one month", bytes_per_file / 1024**3, S3_PRICE_PER_GB_MONTH,
-                      "GB-months"))
+    lines.append(line("S3 Standard storage, one month", bytes_per_file / 1024**3, S3_PRICE_PER_GB_MONTH, "GB-months"))
     return Estimate(lines, per_month, rate)
 
 
@@ -145,14 +152,12 @@ def observe(cfg: Config, minutes: int = 60, *, now: float | None = None) -> Work
     for kind in ("extract", "insert"):
         name = cfg.function_name(kind)
         usage = functions[kind] = FunctionUsage()
-        try:
-            usage.architecture = lam.get_function_configuration(FunctionName=name).get(
-                "Architectures", ["x86_64"])[0]
-        except lam.exceptions.ResourceNotFoundException:
-            pass
+        with contextlib.suppress(lam.exceptions.ResourceNotFoundException):
+            usage.architecture = lam.get_function_configuration(FunctionName=name).get("Architectures", ["x86_64"])[0]
         try:
             pages = logs.get_paginator("filter_log_events").paginate(
-                logGroupName=f"/aws/lambda/{name}", startTime=start_ms)
+                logGroupName=f"/aws/lambda/{name}", startTime=start_ms
+            )
             for page in pages:
                 for event in page.get("events", []):
                     report = parse_report(event["message"])
@@ -171,8 +176,13 @@ def observe(cfg: Config, minutes: int = 60, *, now: float | None = None) -> Work
             for obj in page.get("Contents", []):
                 stored_bytes += obj["Size"]
                 stored_files += prefix == cfg.upload_prefix
-    return Workload(window_seconds=window, file_events=functions["extract"].invocations, functions=functions,
-                    stored_bytes=stored_bytes, stored_files=stored_files)
+    return Workload(
+        window_seconds=window,
+        file_events=functions["extract"].invocations,
+        functions=functions,
+        stored_bytes=stored_bytes,
+        stored_files=stored_files,
+    )
 
 
 def money(value: float) -> str:
@@ -186,8 +196,7 @@ def money(value: float) -> str:
 
 def format_estimate(work: Workload, est: Estimate | None, minutes: int) -> str:
     if est is None:
-        return (f"no function invocations in the last {minutes} minutes: upload some files, then run "
-                "`make cost` again")
+        return f"no function invocations in the last {minutes} minutes: upload some files, then run `make cost` again"
     out = [
         f"observed: {work.file_events} file events in {work.window_seconds / 60:.1f} min "
         f"({est.files_per_second * 3600:,.0f} files/hour, {est.files_per_month:,.0f} a month at that rate); "

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from dashboard.board import DLQ_LOCK
-from fue import aws, db, dlq, reconcile, trace
-from fue.config import Config
+from operations import dlq, reconcile, trace
+from settings import aws, db
+from settings.config import Config
 
 HIDDEN_COLUMNS = {"bucket", "content", "search_vector"}  # the text is shown on its own; the rest is internal
 MAX_KEY_BYTES = 1024  # S3's limit
@@ -60,14 +61,14 @@ def detail(cfg: Config, key: str) -> FileDetail:
     try:
         with DLQ_LOCK:  # trace reads the DLQ too
             found.trace = trace.trace(cfg, key)
-    except Exception as exc:  # noqa: BLE001 - the page shows what could not be read
+    except Exception as exc:
         found.problems.append(f"trace failed: {exc}")
     try:
         body = s3.get_object(Bucket=cfg.bucket, Key=found.extracted_key)["Body"].read()
         found.document = json.loads(body)
     except s3.exceptions.NoSuchKey:
         pass
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         found.problems.append(f"the extracted document cannot be read: {exc}")
     try:
         conn = db.connect(cfg.database_dsn(), timeout=5)
@@ -77,14 +78,15 @@ def detail(cfg: Config, key: str) -> FileDetail:
         finally:
             conn.close()
         if rows:
-            found.row = {name: value for name, value in zip(columns, rows[0], strict=True)
-                         if name not in HIDDEN_COLUMNS}
-    except Exception as exc:  # noqa: BLE001
+            found.row = {
+                name: value for name, value in zip(columns, rows[0], strict=True) if name not in HIDDEN_COLUMNS
+            }
+    except Exception as exc:
         found.problems.append(f"the index cannot be read: {exc}")
     try:
         with DLQ_LOCK:
             found.failures = [e for e in dlq.failed_events(cfg) if key in e.keys or found.extracted_key in e.keys]
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         found.problems.append(f"the dead-letter queue cannot be read: {exc}")
     return found
 
@@ -112,6 +114,7 @@ def redrive(cfg: Config, key: str) -> str:
     findings = [f for f in reconcile.find(cfg) if f.upload_key == key]
     if findings:
         failed = reconcile.redrive(cfg, findings, log=lambda *_: None)
-        messages.append(f"re-driven: {', '.join(f.stage for f in findings)}"
-                        + (f" ({failed} still failing)" if failed else ""))
+        messages.append(
+            f"re-driven: {', '.join(f.stage for f in findings)}" + (f" ({failed} still failing)" if failed else "")
+        )
     return "; ".join(messages) or f"{key} is consistent: nothing to re-drive"

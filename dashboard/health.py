@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fue import aws, db, localstack_host, stack
-from fue.config import Config
+from lifecycle import localstack_host, stack
+from settings import aws, db
+from settings.config import Config
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,13 @@ def checks(cfg: Config) -> list[Check]:
     health = localstack_host.health(cfg)
     if health:
         running = sorted(name for name, state in health.get("services", {}).items() if state == "running")
-        found.append(Check("LocalStack", True, f"{health.get('version', '?')} on {cfg.endpoint_url}; "
-                                               f"running: {', '.join(running) or 'none yet'}"))
+        found.append(
+            Check(
+                "LocalStack",
+                True,
+                f"{health.get('version', '?')} on {cfg.endpoint_url}; running: {', '.join(running) or 'none yet'}",
+            )
+        )
     else:
         found.append(Check("LocalStack", False, f"does not answer on {cfg.endpoint_url}: run `make up`"))
     try:
@@ -31,7 +37,7 @@ def checks(cfg: Config) -> list[Check]:
         finally:
             conn.close()
         found.append(Check("PostgreSQL", True, f"127.0.0.1:{cfg.postgres_port}/{cfg.postgres_db}: {rows} rows"))
-    except Exception as exc:  # noqa: BLE001 - shown on the page
+    except Exception as exc:
         found.append(Check("PostgreSQL", False, str(exc)))
     if health:
         lam = aws.client(cfg, "lambda", connect_timeout=3, read_timeout=5)
@@ -40,10 +46,16 @@ def checks(cfg: Config) -> list[Check]:
             try:
                 conf = lam.get_function_configuration(FunctionName=name)
                 ok = conf.get("State") == "Active" and conf.get("LastUpdateStatus") in (None, "Successful")
-                found.append(Check(f"function {kind}", ok, f"{name}: {conf.get('State')}, {conf.get('Runtime')}, "
-                                                           f"{conf.get('MemorySize')} MB, "
-                                                           f"{conf.get('Timeout')} s timeout"))
-            except Exception as exc:  # noqa: BLE001
+                found.append(
+                    Check(
+                        f"function {kind}",
+                        ok,
+                        f"{name}: {conf.get('State')}, {conf.get('Runtime')}, "
+                        f"{conf.get('MemorySize')} MB, "
+                        f"{conf.get('Timeout')} s timeout",
+                    )
+                )
+            except Exception as exc:
                 found.append(Check(f"function {kind}", False, f"{name}: {exc}"))
     return found
 
@@ -66,5 +78,7 @@ def last_hour(cfg: Config) -> list[dict]:
         rows = conn.run(THROUGHPUT, b=cfg.bucket)
     finally:
         conn.close()
-    return [{"minute": int(minute), "files": int(count), "p50_ms": round(float(p50), 1), "p95_ms": round(float(p95), 1)}
-            for minute, count, p50, p95 in rows]
+    return [
+        {"minute": int(minute), "files": int(count), "p50_ms": round(float(p50), 1), "p95_ms": round(float(p95), 1)}
+        for minute, count, p50, p95 in rows
+    ]

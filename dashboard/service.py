@@ -1,7 +1,7 @@
 """The dashboard as a background process: started by `make up`, stopped by `make down`.
 
 Its PID file (``.state/dashboard/dashboard.pid``) holds a process record (PID, start
-time, executable: ``fue.processes``), so a PID reused by another process is never
+time, executable: ``lifecycle.processes``), so a PID reused by another process is never
 taken for the dashboard, nor stopped.
 """
 
@@ -15,11 +15,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from fue import processes
-from fue.config import PROJECT_ROOT, Config
+from lifecycle import processes
+from settings.config import PROJECT_ROOT, Config
 
 START_SECONDS = 30
-APP_ID = "fue-dashboard"  # what /_dashboard/ping answers: tells our dashboard from anything else on the port
+# What /_dashboard/ping answers: tells our dashboard from anything else on the port.
+APP_ID = "file-upload-extraction-dashboard"
 
 
 def _dir(cfg: Config) -> Path:
@@ -67,7 +68,10 @@ def start(cfg: Config) -> str:
     with open(logfile(cfg), "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "dashboard", "--port", str(cfg.ui_port)],
-            cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     record = processes.identify(process.pid)

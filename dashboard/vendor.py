@@ -34,8 +34,9 @@ def integrity(data: bytes) -> str:
 def vendor(name: str, version: str, expected: str, files: list[str]) -> Path:
     target = VENDOR_DIR / name
     with tempfile.TemporaryDirectory() as tmp:
-        result = subprocess.run(["npm", "pack", "--silent", f"{name}@{version}"], cwd=tmp,
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["npm", "pack", "--silent", f"{name}@{version}"], cwd=tmp, capture_output=True, text=True
+        )
         if result.returncode != 0:
             raise RuntimeError(f"npm pack {name}@{version} failed: {result.stderr.strip()}")
         tarball = Path(tmp) / result.stdout.strip().splitlines()[-1]

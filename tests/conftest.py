@@ -33,7 +33,7 @@ CORE = str(ROOT / "lambdas" / "common")
 if CORE not in sys.path:
     sys.path.insert(0, CORE)
 
-from fue import config  # noqa: E402
+from settings import config  # noqa: E402
 
 # The extract function's code needs Python 3.11+ (it runs on 3.12): on a Docker-mode host whose
 # tools venv runs Python 3.10 (requirements/tools-py310.txt) its unit tests are left out.
@@ -51,7 +51,8 @@ SUITE_MARKERS: dict[str, tuple[str, ...]] = {
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--require-services", action="store_true",
+        "--require-services",
+        action="store_true",
         help="fail, instead of skipping, tests whose database or stack does not answer (what `make test` does)",
     )
 
@@ -74,14 +75,14 @@ def _cfg() -> config.Config:
 @functools.cache
 def stack_mode() -> str | None:
     """The mode of the running stack (None when nothing runs): asked once per session."""
-    from fue import stack
+    from lifecycle import stack
 
     return stack.active_mode(_cfg())
 
 
 @functools.cache
 def _stack_missing() -> str | None:
-    from fue import localstack_host
+    from lifecycle import localstack_host
 
     cfg = _cfg()
     if localstack_host.health(cfg):
@@ -93,14 +94,14 @@ def _stack_missing() -> str | None:
 def _database_missing() -> str | None:
     cfg = _cfg()
     if stack_mode() == "docker":
-        from fue import db
+        from settings import db
 
         try:
             db.connect(cfg.database_dsn(), timeout=5).close()
-        except Exception as exc:  # noqa: BLE001 - any failure means the database is not usable
+        except Exception as exc:
             return f"the Docker-mode stack's database does not answer on 127.0.0.1:{cfg.postgres_port} ({exc})"
         return None
-    from fue import postgres_host
+    from lifecycle import postgres_host
 
     try:
         postgres_host.find_bindir()

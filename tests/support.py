@@ -8,8 +8,9 @@ import random
 import shutil
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -25,7 +26,7 @@ def poll_until(probe: Callable[[], T], *, timeout: float, what: str, interval: f
     while True:
         try:
             last = probe()
-        except Exception as exc:  # noqa: BLE001 - reported below if it persists
+        except Exception as exc:
             last = exc
         if last and not isinstance(last, Exception):
             return last  # type: ignore[return-value]
@@ -87,19 +88,25 @@ def hot_reload_copy_of_extract(cfg, lambda_client, s3, run_id: str):
     touches the repository), on prefixes ``<run_id>-in/`` and ``<run_id>-out/`` that no notification
     watches. Yields its name and the copy's folder; deletes both and the objects afterwards."""
     from bootstrap import functions, hot_reload
-    from fue.config import PROJECT_ROOT
+    from settings.config import PROJECT_ROOT
 
     folder = cfg.hot_reload_dir / f"test-{run_id}"
     source = folder / "source"
     shutil.copytree(PROJECT_ROOT / "lambdas" / "extract", source, ignore=shutil.ignore_patterns("__pycache__"))
     code = hot_reload.assemble("extract", cfg, source_dir=source, folder=folder)
-    name = f"fue-hot-reload-{run_id}"
+    name = f"hot-reload-copy-{run_id}"
     env = functions.environment(cfg, "extract", mode=cfg.stack)
     env.update(code.environment(), UPLOAD_PREFIX=f"{run_id}-in/", EXTRACTED_PREFIX=f"{run_id}-out/")
     role = lambda_client.get_function_configuration(FunctionName=cfg.extract_function)["Role"]
     lambda_client.create_function(
-        FunctionName=name, Runtime="python3.12", Handler="handler.handler", Role=role, Timeout=60,
-        MemorySize=512, Code=code.code, Environment={"Variables": env},
+        FunctionName=name,
+        Runtime="python3.12",
+        Handler="handler.handler",
+        Role=role,
+        Timeout=60,
+        MemorySize=512,
+        Code=code.code,
+        Environment={"Variables": env},
     )
     try:
         lambda_client.get_waiter("function_active_v2").wait(FunctionName=name)

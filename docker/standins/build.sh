@@ -5,8 +5,8 @@
 #   docker/standins/build.sh --force    rebuild all
 #
 # Images (tagged "-standin" so that they are never mistaken for the real ones):
-#   fue-standin/debian:trixie        base made with mmdebstrap from Debian's apt mirror
-#   fue-standin/debian:bookworm      base for the database (Debian 12 ships PostgreSQL 15)
+#   standin/debian:trixie        base made with mmdebstrap from Debian's apt mirror
+#   standin/debian:bookworm      base for the database (Debian 12 ships PostgreSQL 15)
 #   localstack/localstack:4.14.0-standin   localstack-core 4.14.0 (requirements/localstack-host.lock)
 #                                          on Debian trixie's Python 3.13, started like the official image
 #   postgres:15-standin              Debian's postgresql-15 honouring the official image's POSTGRES_* contract
@@ -36,7 +36,7 @@ for tool in docker mmdebstrap patchelf; do
 done
 
 base() {  # base <suite> <packages>
-  local tag="fue-standin/debian:$1"
+  local tag="standin/debian:$1"
   if present "$tag"; then log "$tag: present"; return; fi
   log "$tag: mmdebstrap $1 ($2)"
   mmdebstrap --quiet --variant=minbase --include="$2" "$1" - "$MIRROR" \
@@ -67,7 +67,7 @@ postgres() {
 python312() {
   if present python:3.12-slim-standin; then log "python:3.12-slim-standin: present"; return; fi
   local python312 prefix ctx f
-  if ! python312=$(python3 -m fue.interpreters 3.12 2>/dev/null); then
+  if ! python312=$(python3 -m lifecycle.interpreters 3.12 2>/dev/null); then
     log "no Python 3.12 on this machine: python:3.12-slim-standin not built (functions fall back to Python 3.13)"
     return
   fi

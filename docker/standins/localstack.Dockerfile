@@ -2,7 +2,7 @@
 # Same layout as the official image: Python 3.13 on Debian trixie, LocalStack's virtualenv in
 # /opt/code/localstack/.venv, data in /var/lib/localstack, gateway on 4566. Unlike the official
 # image it has no Lambda init binary, so it only runs functions with the process executor.
-FROM fue-standin/debian:trixie
+FROM standin/debian:trixie
 WORKDIR /opt/code/localstack
 COPY localstack.lock build-ca.crt /tmp/
 RUN python3.13 -m venv .venv \

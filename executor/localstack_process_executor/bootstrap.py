@@ -29,22 +29,23 @@ if __name__ == "__main__":
     # the function must not be able to import the executor's modules.
     del sys.path[0]
 
-import argparse  # noqa: E402
-import decimal  # noqa: E402
-import importlib  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import math  # noqa: E402
-import os  # noqa: E402
-import queue  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import traceback  # noqa: E402
-import urllib.request  # noqa: E402
-from http.server import BaseHTTPRequestHandler, HTTPServer  # noqa: E402
+import argparse
+import contextlib
+import decimal
+import importlib
+import json
+import logging
+import math
+import os
+import queue
+import shutil
+import signal
+import socket
+import threading
+import time
+import traceback
+import urllib.request
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 PARENT_POLL_SECONDS = 0.5
 CAPTURE_FILE_NAME = "invocation.log"
@@ -56,28 +57,29 @@ M_ARENA_MAX = -8  # mallopt parameter of glibc
 
 
 def start_line(request_id, version):
-    return "START RequestId: %s Version: %s" % (request_id, version)
+    return f"START RequestId: {request_id} Version: {version}"
 
 
 def end_line(request_id):
-    return "END RequestId: %s" % request_id
+    return f"END RequestId: {request_id}"
 
 
-def report_line(request_id, duration_ms, memory_size_mb, max_memory_used_mb, init_ms=None, status=None,
-                error_type=None):
+def report_line(
+    request_id, duration_ms, memory_size_mb, max_memory_used_mb, init_ms=None, status=None, error_type=None
+):
     fields = [
-        "REPORT RequestId: %s" % request_id,
-        "Duration: %.2f ms" % duration_ms,
-        "Billed Duration: %d ms" % max(1, math.ceil(duration_ms)),
-        "Memory Size: %s MB" % memory_size_mb,
-        "Max Memory Used: %d MB" % max_memory_used_mb,
+        f"REPORT RequestId: {request_id}",
+        f"Duration: {duration_ms:.2f} ms",
+        f"Billed Duration: {max(1, math.ceil(duration_ms))} ms",
+        f"Memory Size: {memory_size_mb} MB",
+        f"Max Memory Used: {int(max_memory_used_mb)} MB",
     ]
     if init_ms is not None:
-        fields.append("Init Duration: %.2f ms" % init_ms)
+        fields.append(f"Init Duration: {init_ms:.2f} ms")
     if status:
-        fields.append("Status: %s" % status)
+        fields.append(f"Status: {status}")
     if error_type:
-        fields.append("Error Type: %s" % error_type)
+        fields.append(f"Error Type: {error_type}")
     return "\t".join(fields)
 
 
@@ -94,8 +96,7 @@ def invocation_logs(request_id, version, output, report, init_output=""):
 def timeout_error(request_id, timeout_seconds):
     return {
         "errorType": "Sandbox.Timedout",
-        "errorMessage": "RequestId: %s Error: Task timed out after %.2f seconds"
-        % (request_id, float(timeout_seconds)),
+        "errorMessage": f"RequestId: {request_id} Error: Task timed out after {float(timeout_seconds):.2f} seconds",
     }
 
 
@@ -103,7 +104,7 @@ def out_of_memory_error(request_id):
     """The error AWS reports when a function exceeds its memory size."""
     return {
         "errorType": OUT_OF_MEMORY,
-        "errorMessage": "RequestId: %s Error: Runtime exited with error: signal: killed" % request_id,
+        "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
     }
 
 
@@ -113,10 +114,10 @@ def exit_error(request_id, returncode):
         name = signal.Signals(-returncode).name[3:].lower()
         detail = "signal: %s" % ("killed" if name == "kill" else name)
     else:
-        detail = "exit status %s" % returncode
+        detail = f"exit status {returncode}"
     return {
         "errorType": "Runtime.ExitError",
-        "errorMessage": "RequestId: %s Error: Runtime exited with error: %s" % (request_id, detail),
+        "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {detail}",
     }
 
 
@@ -127,7 +128,7 @@ def max_memory_used_mb(pid="self"):
     report the peak of the LocalStack process this one was forked from.
     """
     try:
-        with open("/proc/%s/status" % pid) as status:
+        with open(f"/proc/{pid}/status") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) // 1024
@@ -172,7 +173,7 @@ class FunctionError(Exception):
         }
 
     def log_text(self):
-        text = "[ERROR] %s: %s\n" % (self.error_type, self.message)
+        text = f"[ERROR] {self.error_type}: {self.message}\n"
         if self.stack_trace:
             text += "Traceback (most recent call last):\n" + "".join(self.stack_trace)
         return text
@@ -182,21 +183,19 @@ def load_handler(spec):
     """Import ``module.function`` (``dir/module.function`` too) the way the AWS Python runtime does."""
     module_name, _, function_name = spec.rpartition(".")
     if not module_name or not function_name:
-        raise FunctionError("Runtime.MalformedHandlerName", "Bad handler '%s': expected 'module.function'" % spec)
+        raise FunctionError("Runtime.MalformedHandlerName", f"Bad handler '{spec}': expected 'module.function'")
     module_name = module_name.replace("/", ".")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise FunctionError("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, exc))
+        raise FunctionError("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}") from exc
     except SyntaxError as exc:
-        raise FunctionError("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, exc))
+        raise FunctionError("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}") from exc
     except Exception as exc:
-        raise FunctionError.from_exception(exc)
+        raise FunctionError.from_exception(exc) from exc
     handler = getattr(module, function_name, None)
     if handler is None:
-        raise FunctionError(
-            "Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function_name, module_name)
-        )
+        raise FunctionError("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'")
     return handler
 
 
@@ -225,10 +224,9 @@ class LambdaContext:
         sys.stdout.write(str(message))
 
     def __repr__(self):
-        return "LambdaContext(aws_request_id=%r, function_name=%r, function_version=%r)" % (
-            self.aws_request_id,
-            self.function_name,
-            self.function_version,
+        return (
+            f"LambdaContext(aws_request_id={self.aws_request_id!r}, function_name={self.function_name!r}, "
+            f"function_version={self.function_version!r})"
         )
 
 
@@ -257,7 +255,7 @@ def install_root_log_handler():
 def _json_default(value):
     if isinstance(value, decimal.Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
-    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def call_handler(handler, payload, context):
@@ -265,17 +263,17 @@ def call_handler(handler, payload, context):
     try:
         event = json.loads(payload) if payload else {}
     except ValueError as exc:
-        raise FunctionError("Runtime.UnmarshalError", "Unable to unmarshal input: %s" % exc)
+        raise FunctionError("Runtime.UnmarshalError", f"Unable to unmarshal input: {exc}") from exc
     try:
         result = handler(event, context)
     except MemoryError:
-        raise OutOfMemory()
+        raise OutOfMemory() from None
     except Exception as exc:
-        raise FunctionError.from_exception(exc)
+        raise FunctionError.from_exception(exc) from exc
     try:
         return json.dumps(result, default=_json_default).encode("utf-8")
     except (TypeError, ValueError) as exc:
-        raise FunctionError("Runtime.MarshalError", "Unable to marshal response: %s" % exc)
+        raise FunctionError("Runtime.MarshalError", f"Unable to marshal response: {exc}") from exc
 
 
 # --- plumbing ------------------------------------------------------------------
@@ -299,7 +297,7 @@ class OutputCapture:
 
     def __exit__(self, *exc_info):
         _flush_std_streams()
-        for target, saved in zip((1, 2), self._saved):
+        for target, saved in zip((1, 2), self._saved, strict=True):
             os.dup2(saved, target)
             os.close(saved)
         self._saved = None
@@ -316,10 +314,8 @@ class OutputCapture:
 
 def _flush_std_streams():
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(AttributeError, OSError, ValueError):
             stream.flush()
-        except (AttributeError, OSError, ValueError):
-            pass
 
 
 class LocalStackApi:
@@ -331,14 +327,14 @@ class LocalStackApi:
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def ready(self):
-        self._post("/status/%s/ready" % self.runtime_id, b"{}")
+        self._post(f"/status/{self.runtime_id}/ready", b"{}")
 
     def init_error(self, error):
-        self._post("/status/%s/error" % self.runtime_id, json.dumps(error).encode("utf-8"))
+        self._post(f"/status/{self.runtime_id}/error", json.dumps(error).encode("utf-8"))
 
     def result(self, request_id, logs, body, is_error):
-        self._post("/invocations/%s/logs" % request_id, json.dumps({"logs": logs}).encode("utf-8"))
-        self._post("/invocations/%s/%s" % (request_id, "error" if is_error else "response"), body)
+        self._post(f"/invocations/{request_id}/logs", json.dumps({"logs": logs}).encode("utf-8"))
+        self._post("/invocations/{}/{}".format(request_id, "error" if is_error else "response"), body)
 
     def _post(self, path, body):
         request = urllib.request.Request(
@@ -455,8 +451,13 @@ class Runtime:
             if not reporter.claim():
                 threading.Event().wait()  # the timer reports; the process is about to be killed
         report = report_line(
-            request_id, duration_ms, self.memory_size, max_memory_used_mb(), init_ms,
-            status="error" if out_of_memory else None, error_type=OUT_OF_MEMORY if out_of_memory else None,
+            request_id,
+            duration_ms,
+            self.memory_size,
+            max_memory_used_mb(),
+            init_ms,
+            status="error" if out_of_memory else None,
+            error_type=OUT_OF_MEMORY if out_of_memory else None,
         )
         logs = invocation_logs(request_id, self.version, self.capture.text(), report, init_output)
         self.capture.write_to_environment_log(logs)
@@ -473,9 +474,7 @@ class Runtime:
             output += "\n"
         output += error["errorMessage"] + "\n"
         duration_ms = (time.time() - started) * 1000
-        report = report_line(
-            request_id, duration_ms, self.memory_size, max_memory_used_mb(), init_ms, status="timeout"
-        )
+        report = report_line(request_id, duration_ms, self.memory_size, max_memory_used_mb(), init_ms, status="timeout")
         logs = invocation_logs(request_id, self.version, output, report, init_output)
         try:
             self.capture.write_to_environment_log(logs)

@@ -13,7 +13,6 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
 import requests
-
 from localstack import config
 from localstack.services.lambda_.invocation.executor_endpoint import (
     InvokeSendError,
@@ -25,7 +24,8 @@ from localstack.services.lambda_.invocation.runtime_executor import (
     LambdaRuntimeException,
     RuntimeExecutor,
 )
-from localstack_process_executor import runtimes
+
+from localstack_process_executor import hot_reload, memory_limit, runtimes
 from localstack_process_executor.bootstrap import (
     CAPTURE_FILE_NAME,
     exit_error,
@@ -33,7 +33,6 @@ from localstack_process_executor.bootstrap import (
     report_line,
     timeout_error,
 )
-from localstack_process_executor import hot_reload, memory_limit
 from localstack_process_executor.endpoint import RuntimeCallbacks
 from localstack_process_executor.environment import function_environment
 from localstack_process_executor.process import RuntimeProcess
@@ -133,10 +132,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         return gateway_address_for_functions()
 
     def get_runtime_endpoint(self) -> str:
-        return (
-            f"http://{self.get_endpoint_from_executor()}:{config.GATEWAY_LISTEN[0].port}"
-            f"{self._callbacks.prefix}"
-        )
+        return f"http://{self.get_endpoint_from_executor()}:{config.GATEWAY_LISTEN[0].port}{self._callbacks.prefix}"
 
     def get_logs(self) -> str:
         """The end of everything the runtime process wrote, invocations included."""
@@ -210,8 +206,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         except FutureTimeout as e:
             self._process.terminate()
             raise LambdaRuntimeException(
-                f"Lambda environment {self.id} did not start within {timeout}s "
-                "(LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)"
+                f"Lambda environment {self.id} did not start within {timeout}s (LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)"
             ) from e
         except BaseException:
             self._process.terminate()

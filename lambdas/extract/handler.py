@@ -8,6 +8,7 @@ bootstrap sets (``pipeline_core.settings.EXTRACT_VARIABLES``).
 import os
 
 import boto3
+
 from extractor.attempts import Attempt
 from extractor.log import logger
 from extractor.sync import sync

@@ -12,6 +12,7 @@ import os
 
 import boto3
 from aws_lambda_powertools import Logger
+
 from indexer.database import Database, PostgresIndex
 from indexer.sync import sync
 from pipeline_core.records import process_records

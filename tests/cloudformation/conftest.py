@@ -16,7 +16,8 @@ import pytest
 from awsdeploy import changeset, deploy
 from awsdeploy.parameters import Deployment
 from bootstrap import functions
-from fue import aws, stack
+from lifecycle import stack
+from settings import aws
 from tests.integration.conftest import database, lambda_client, run_id, s3  # noqa: F401
 
 
@@ -32,16 +33,21 @@ def _empty_and_delete_bucket(s3_client, bucket: str) -> None:
 @pytest.fixture(scope="session")
 def bootstrap_cfg(stack_is_up):
     """The bootstrap-deployed pipeline's configuration (the project's own)."""
-    from fue import config
+    from settings import config
 
     return config.load()
 
 
 @pytest.fixture(scope="session")
 def sam_deployment() -> Deployment:
-    name = f"fue-cfn-{uuid.uuid4().hex[:8]}"
-    return Deployment(stack_name=name, bucket=f"{name}-uploads", database_secret_id=f"{name}/database-dsn",
-                      code_bucket=f"{name}-code", name_prefix=name)
+    name = f"cfn-test-{uuid.uuid4().hex[:8]}"
+    return Deployment(
+        stack_name=name,
+        bucket=f"{name}-uploads",
+        database_secret_id=f"{name}/database-dsn",
+        code_bucket=f"{name}-code",
+        name_prefix=name,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +56,10 @@ def sam_outputs(bootstrap_cfg, sam_deployment):
     secrets, s3_client, cfn = (aws.client(cfg, s) for s in ("secretsmanager", "s3", "cloudformation"))
     mode = stack.active_mode(cfg) or cfg.stack
     # The DSN bootstrap gives its insert function (its own least-privilege role), now kept in a secret.
-    secrets.create_secret(Name=sam_deployment.database_secret_id,
-                          SecretString=functions.environment(cfg, "insert", mode=mode)["DATABASE_DSN"])
+    secrets.create_secret(
+        Name=sam_deployment.database_secret_id,
+        SecretString=functions.environment(cfg, "insert", mode=mode)["DATABASE_DSN"],
+    )
     try:
         yield deploy.deploy(cfg, sam_deployment, s3=s3_client, cfn=cfn, region=cfg.region, log=lambda *_: None)
     finally:
@@ -75,7 +83,8 @@ def cfg(bootstrap_cfg, sam_outputs):
 
 @pytest.fixture(scope="session")
 def stack_is_up():
-    from fue import config, localstack_host
+    from lifecycle import localstack_host
+    from settings import config
 
     cfg = config.load()
     if not localstack_host.health(cfg):

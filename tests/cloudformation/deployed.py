@@ -6,18 +6,27 @@ from __future__ import annotations
 
 import json
 
-from fue import aws
-from fue.config import Config
+from settings import aws
+from settings.config import Config
 
 FUNCTION_FIELDS = ("Runtime", "Handler", "MemorySize", "Timeout", "Architectures", "PackageType")
-QUEUE_ATTRIBUTES = ("MessageRetentionPeriod", "VisibilityTimeout", "DelaySeconds", "MaximumMessageSize",
-                    "ReceiveMessageWaitTimeSeconds")
+QUEUE_ATTRIBUTES = (
+    "MessageRetentionPeriod",
+    "VisibilityTimeout",
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "ReceiveMessageWaitTimeSeconds",
+)
 
 
 def _placeholders(cfg: Config) -> list[tuple[str, str]]:
     # Longest first, so a name that contains another is replaced whole.
-    names = {cfg.extract_function: "<extract>", cfg.insert_function: "<insert>", cfg.dlq_name: "<dlq>",
-             cfg.bucket: "<bucket>"}
+    names = {
+        cfg.extract_function: "<extract>",
+        cfg.insert_function: "<insert>",
+        cfg.dlq_name: "<dlq>",
+        cfg.bucket: "<bucket>",
+    }
     return sorted(names.items(), key=lambda item: -len(item[0]))
 
 
@@ -41,8 +50,14 @@ def _role_policies(iam, role_arn: str) -> dict:
 def _s3_invoke_permissions(lam, function: str) -> list[dict]:
     statements = json.loads(lam.get_policy(FunctionName=function)["Policy"])["Statement"]
     return sorted(
-        ({"principal": s["Principal"], "action": s["Action"],
-          "source_arn": s.get("Condition", {}).get("ArnLike", {}).get("AWS:SourceArn")} for s in statements),
+        (
+            {
+                "principal": s["Principal"],
+                "action": s["Action"],
+                "source_arn": s.get("Condition", {}).get("ArnLike", {}).get("AWS:SourceArn"),
+            }
+            for s in statements
+        ),
         key=json.dumps,
     )
 
@@ -78,8 +93,11 @@ def describe(cfg: Config) -> dict:
         }
     queue_url = sqs.get_queue_url(QueueName=cfg.dlq_name)["QueueUrl"]
     queue = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
-    return _neutral(cfg, {
-        "functions": functions,
-        "notifications": _notifications(s3, cfg.bucket),
-        "dlq": {name: queue.get(name) for name in QUEUE_ATTRIBUTES},
-    })
+    return _neutral(
+        cfg,
+        {
+            "functions": functions,
+            "notifications": _notifications(s3, cfg.bucket),
+            "dlq": {name: queue.get(name) for name in QUEUE_ATTRIBUTES},
+        },
+    )

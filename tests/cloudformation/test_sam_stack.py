@@ -13,7 +13,8 @@ import pytest
 
 from awsdeploy import changeset, deploy
 from bootstrap import functions
-from fue import aws, db, dlq
+from operations import dlq
+from settings import aws, db
 from tests.cloudformation import deployed
 from tests.faults.test_faults import database_outage
 from tests.integration.test_pipeline import (  # noqa: F401 - the named slice of the pipeline tests, run here
@@ -58,8 +59,10 @@ def test_deploying_again_plans_no_change_and_a_setting_change_updates_in_place(c
 
     for function in (cfg.extract_function, cfg.insert_function):
         assert lam.get_function_configuration(FunctionName=function)["Timeout"] == longer.lambda_timeout
-        assert lam.get_function_event_invoke_config(FunctionName=function)["MaximumRetryAttempts"] == \
-            cfg.lambda_max_retries, "the update lost the async invoke configuration"
+        assert (
+            lam.get_function_event_invoke_config(FunctionName=function)["MaximumRetryAttempts"]
+            == cfg.lambda_max_retries
+        ), "the update lost the async invoke configuration"
     assert deployed.describe(cfg)["notifications"] == deployed.describe(bootstrap_cfg)["notifications"]
 
 
@@ -71,11 +74,13 @@ def test_database_outage_sends_the_failure_to_the_stacks_own_dlq(cfg, bootstrap_
         s3.put_object(Bucket=cfg.bucket, Key=key, Body=f"written while the database was down {word}".encode())
         failed = poll_until(
             lambda: [e for e in dlq.failed_events(cfg) if cfg.extracted_key(key) in e.keys],
-            timeout=DLQ_DEADLINE, what=f"the failed insert of {key} in {cfg.dlq_name}",
+            timeout=DLQ_DEADLINE,
+            what=f"the failed insert of {key} in {cfg.dlq_name}",
         )
     assert failed[0].function == cfg.insert_function
-    assert not [e for e in dlq.failed_events(bootstrap_cfg) if cfg.extracted_key(key) in e.keys], \
+    assert not [e for e in dlq.failed_events(bootstrap_cfg) if cfg.extracted_key(key) in e.keys], (
         f"the template stack's failure reached bootstrap's queue {bootstrap_cfg.dlq_name}"
+    )
 
     ok, failing = dlq.redrive(cfg, log=lambda *_: None)
 

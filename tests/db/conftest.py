@@ -1,4 +1,4 @@
-"""Tests against a real PostgreSQL: the stack's own in Docker mode, else fue.postgres_host's cluster.
+"""Tests against a real PostgreSQL: the stack's own in Docker mode, else lifecycle.postgres_host's cluster.
 
 They work in databases of their own (``<POSTGRES_DB>_test...``), recreated at
 every run, so a running stack's data is never touched. A host-mode cluster these
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from fue import db, postgres_host
+from lifecycle import postgres_host
+from settings import db
 from tests.support import poll_until
 
 INSERT_DIR = Path(__file__).resolve().parents[2] / "lambdas" / "insert"
@@ -51,8 +52,9 @@ def make_database(running_postgres):
     def drop(admin, name: str) -> None:
         # Plain DROP: PostgreSQL stops autovacuum workers itself, while WITH (FORCE) refuses to
         # end them for a non-superuser. A closing connection of ours may linger a moment.
-        poll_until(lambda: admin.run(f'DROP DATABASE IF EXISTS "{name}"') or True, timeout=15,
-                   what=f"database {name} dropped")
+        poll_until(
+            lambda: admin.run(f'DROP DATABASE IF EXISTS "{name}"') or True, timeout=15, what=f"database {name} dropped"
+        )
 
     def make(suffix: str) -> str:
         # Per process: `make mutation` runs this suite in parallel worker processes.

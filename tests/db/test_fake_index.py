@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from db_documents import BUCKET, document
+
 from indexer import store
 
 _SAMPLES = Path(__file__).resolve().parents[1] / "unit" / "insert" / "insert_samples.py"
@@ -30,15 +31,17 @@ class RealIndex:
 def test_the_fake_index_gives_the_real_answers(conn):
     a = document("same/a.txt", "words", document_etag="d1")
     calls = [
-        ("upsert", a), ("upsert", a),                                   # new, then the same document
-        ("upsert", replace(a, document_etag="d2")),                      # another document object
-        ("upsert", replace(a, document_etag="d2", content="changed")),   # same document and version: skipped
-        ("upsert", replace(a, document_etag="d2", etag="e9")),           # another upload version
-        ("upsert", replace(a, bucket="other-bucket")),                    # another bucket: its own row
+        ("upsert", a),
+        ("upsert", a),  # new, then the same document
+        ("upsert", replace(a, document_etag="d2")),  # another document object
+        ("upsert", replace(a, document_etag="d2", content="changed")),  # same document and version: skipped
+        ("upsert", replace(a, document_etag="d2", etag="e9")),  # another upload version
+        ("upsert", replace(a, bucket="other-bucket")),  # another bucket: its own row
         ("delete", ("other-bucket", "extracted/same/a.txt")),
-        ("delete", (BUCKET, "extracted/same/a.txt")), ("delete", (BUCKET, "extracted/same/a.txt")),
+        ("delete", (BUCKET, "extracted/same/a.txt")),
+        ("delete", (BUCKET, "extracted/same/a.txt")),
         ("upsert", replace(a, extracted_key="extracted/sh~" + "c" * 64)),
-        ("delete", (BUCKET, "extracted/same/a.txt")),                    # rows go by document key only
+        ("delete", (BUCKET, "extracted/same/a.txt")),  # rows go by document key only
         ("delete", (BUCKET, "extracted/sh~" + "c" * 64)),
     ]
     real, fake = RealIndex(conn), insert_samples.FakeIndex()

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import pytest
 from db_documents import document
-from indexer import database
 
-from fue import db
+from indexer import database
+from settings import db
 
 
 def test_a_dsn_becomes_connection_arguments_with_escapes_decoded():
     assert database.parse_dsn("postgresql://us%40er:p%3Ass@db.example:6543/my%20db") == {
-        "user": "us@er", "password": "p:ss", "host": "db.example", "port": 6543, "database": "my db"}
+        "user": "us@er",
+        "password": "p:ss",
+        "host": "db.example",
+        "port": 6543,
+        "database": "my db",
+    }
     assert database.parse_dsn("postgres://user@host/") == {
-        "user": "user", "password": None, "host": "host", "port": 5432, "database": None}
+        "user": "user",
+        "password": None,
+        "host": "host",
+        "port": 5432,
+        "database": None,
+    }
 
 
 @pytest.mark.parametrize("dsn", ["mysql://u:p@h/d", "postgresql://h:5432/d", "postgresql://u:p@/d", "not a dsn"])

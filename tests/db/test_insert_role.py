@@ -11,8 +11,9 @@ from pg8000.exceptions import DatabaseError
 
 from bootstrap import roles
 from bootstrap.report import Report
-from fue import db, postgres_host
 from indexer import store
+from lifecycle import postgres_host
+from settings import db
 from tests.db.db_documents import document
 
 
@@ -70,10 +71,24 @@ def as_superuser(cfg, script: str) -> None:
     user = postgres_host.server_user()
     superuser = user.name if user is not None else postgres_host._current_user_name()
     result = postgres_host._run(
-        [str(postgres_host.find_bindir() / "psql"), "--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1",
-         "--host", str(layout.socket_dir), "--port", str(cfg.postgres_port), "--username", superuser,
-         "--dbname", "postgres"],
-        user, cwd=layout.root, input=script,
+        [
+            str(postgres_host.find_bindir() / "psql"),
+            "--no-psqlrc",
+            "--quiet",
+            "--set",
+            "ON_ERROR_STOP=1",
+            "--host",
+            str(layout.socket_dir),
+            "--port",
+            str(cfg.postgres_port),
+            "--username",
+            superuser,
+            "--dbname",
+            "postgres",
+        ],
+        user,
+        cwd=layout.root,
+        input=script,
     )
     assert result.returncode == 0, result.stderr
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fue import db
-from fue.__main__ import main
+from cli.app import main
+from settings import db
 
 pytestmark = pytest.mark.db
 
@@ -30,11 +30,14 @@ def test_migrate_applies_every_migration_once_then_reports_up_to_date(make_datab
         conn.close()
 
 
-@pytest.mark.parametrize("url, message", [
-    ("", "no database given: `make migrate DATABASE_URL="),
-    ("mysql://user:pw@host/db", "not a postgresql://"),
-    ("postgresql://user:pw@127.0.0.1:9/search", "is not reachable"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("", "no database given: `make migrate DATABASE_URL="),
+        ("mysql://user:pw@host/db", "not a postgresql://"),
+        ("postgresql://user:pw@127.0.0.1:9/search", "is not reachable"),
+    ],
+)
 def test_migrate_refuses_clearly(url, message, capsys):
     assert main(["migrate", "--database-url", url]) == 1
     assert message in capsys.readouterr().err

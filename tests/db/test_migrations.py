@@ -2,7 +2,7 @@ import shutil
 
 import pytest
 
-from fue import db
+from settings import db
 
 
 @pytest.fixture()
@@ -47,9 +47,12 @@ def test_0002_keeps_the_rows_of_0001_and_marks_them_unversioned(make_database, c
 
     assert db.migrate(conn, tmp_path) == ["0002_upload_versions.sql"]
     assert conn.run("SELECT key, content, source_last_modified, document_etag FROM documents") == [
-        ["uploads/a.txt", "field data", None, None]]
-    columns = {name for (name,) in conn.run(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'documents'")}
+        ["uploads/a.txt", "field data", None, None]
+    ]
+    columns = {
+        name
+        for (name,) in conn.run("SELECT column_name FROM information_schema.columns WHERE table_name = 'documents'")
+    }
     assert "sequencer" not in columns
 
 
@@ -59,7 +62,7 @@ def test_a_failing_migration_rolls_back_the_whole_run(make_database, connect, tm
     (tmp_path / "0003_broken.sql").write_text("CREATE TABLE broken (;\n")
     conn = connect(make_database("migrations_rollback"))
 
-    with pytest.raises(db.MigrationError, match="0003_broken.sql failed"):
+    with pytest.raises(db.MigrationError, match=r"0003_broken\.sql failed"):
         db.migrate(conn, tmp_path)
     assert _tables(conn) == set()
 
@@ -75,7 +78,7 @@ def test_an_applied_migration_that_was_edited_is_reported(make_database, connect
 
     with open(tmp_path / "0001_documents.sql", "a") as migration:
         migration.write("\n-- an afterthought\n")
-    with pytest.raises(db.MigrationError, match="0001_documents.sql was changed after it was applied"):
+    with pytest.raises(db.MigrationError, match=r"0001_documents\.sql was changed after it was applied"):
         db.migrate(conn, tmp_path)
 
 
@@ -89,6 +92,10 @@ def test_migration_files_are_numbered_once(tmp_path):
 def test_a_dsn_is_parsed_and_redacted():
     dsn = "postgresql://search:s%40cret@127.0.0.1:5433/search"
     assert db.parse_dsn(dsn) == {
-        "user": "search", "password": "s@cret", "host": "127.0.0.1", "port": 5433, "database": "search",
+        "user": "search",
+        "password": "s@cret",
+        "host": "127.0.0.1",
+        "port": 5433,
+        "database": "search",
     }
     assert db.redact(dsn) == "postgresql://search:***@127.0.0.1:5433/search"

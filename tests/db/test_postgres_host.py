@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from fue import db, postgres_host
+from lifecycle import postgres_host
+from settings import db
 from tests.support import free_port
 
 pytestmark = pytest.mark.host_only
@@ -33,7 +34,7 @@ def own_cluster(cfg):
     """A configuration for a cluster of its own, in a folder the server user can reach."""
     if not Path("/proc").is_dir():
         pytest.skip("needs /proc to look for leftover processes")
-    folder = Path(tempfile.mkdtemp(prefix="fue-pg-test-"))
+    folder = Path(tempfile.mkdtemp(prefix="pg-test-"))
     folder.chmod(0o755)
     settings = dataclasses.replace(cfg, state_dir=folder, postgres_port=free_port())
     yield settings

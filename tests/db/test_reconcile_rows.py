@@ -3,10 +3,10 @@
 from dataclasses import replace
 
 from db_documents import BUCKET, document
-from indexer import store
-from pipeline_core.document import SourceVersion
 
-from fue import reconcile
+from indexer import store
+from operations import reconcile
+from pipeline_core.document import SourceVersion
 
 
 def test_rows_of_the_bucket_with_their_versions(conn, running_postgres, index_dsn):
@@ -20,8 +20,10 @@ def test_rows_of_the_bucket_with_their_versions(conn, running_postgres, index_ds
     rows = reconcile._rows(cfg)
 
     first = document("a.txt", "words", etag="e1", uploaded_second=7)
-    assert rows["uploads/a.txt"] == ("extracted/a.txt", SourceVersion("e1", 5, int(
-        first.source_last_modified.timestamp()) * 1000))
+    assert rows["uploads/a.txt"] == (
+        "extracted/a.txt",
+        SourceVersion("e1", 5, int(first.source_last_modified.timestamp()) * 1000),
+    )
     assert rows["uploads/long.txt"][0] == "extracted/lo~" + "a" * 64
     assert rows["uploads/legacy.txt"] == ("extracted/legacy.txt", None)  # from before 0002: no version
     assert set(rows) == {"uploads/a.txt", "uploads/long.txt", "uploads/legacy.txt"}

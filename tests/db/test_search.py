@@ -2,9 +2,9 @@
 
 import pytest
 from db_documents import document
-from indexer import store
 
-from fue.search import prepare_query, search
+from indexer import store
+from operations.search import prepare_query, search
 
 CORPUS = [
     document("animals/fox.txt", "The quick brown fox jumps over the lazy dog."),
@@ -128,10 +128,12 @@ def test_cjk_runs_become_phrases_of_single_characters(query, prepared):
 
 def test_a_limit_keeps_the_best_ranked_hits(conn):
     # Inserted worst first: a search that cut before ranking would keep these.
-    for relative_key, content in [("a/weak-1.txt", "one zeppelin among many other words"),
-                                  ("a/weak-2.txt", "another zeppelin among many other words"),
-                                  ("b/dense.txt", "zeppelin zeppelin zeppelin"),
-                                  ("zeppelin.txt", "a name that says it all")]:
+    for relative_key, content in [
+        ("a/weak-1.txt", "one zeppelin among many other words"),
+        ("a/weak-2.txt", "another zeppelin among many other words"),
+        ("b/dense.txt", "zeppelin zeppelin zeppelin"),
+        ("zeppelin.txt", "a name that says it all"),
+    ]:
         store.upsert(conn, document(relative_key, content))
 
     assert keys(conn, "zeppelin", limit=2) == ["uploads/zeppelin.txt", "uploads/b/dense.txt"]
@@ -151,7 +153,16 @@ def test_a_hit_as_json_has_every_field_with_times_in_iso_format(conn):
     store.upsert(conn, CORPUS[0])
     [hit] = search(conn, "fox")
     data = hit.to_json()
-    assert data == {"bucket": CORPUS[0].bucket, "key": CORPUS[0].key, "snippet": hit.snippet, "rank": hit.rank,
-                    "size": CORPUS[0].size, "content_type": "text/plain", "status": "ok", "error": None,
-                    "extracted_at": CORPUS[0].extracted_at.isoformat(), "indexed_at": hit.indexed_at.isoformat()}
+    assert data == {
+        "bucket": CORPUS[0].bucket,
+        "key": CORPUS[0].key,
+        "snippet": hit.snippet,
+        "rank": hit.rank,
+        "size": CORPUS[0].size,
+        "content_type": "text/plain",
+        "status": "ok",
+        "error": None,
+        "extracted_at": CORPUS[0].extracted_at.isoformat(),
+        "indexed_at": hit.indexed_at.isoformat(),
+    }
     assert isinstance(data["indexed_at"], str)

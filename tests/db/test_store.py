@@ -5,16 +5,17 @@ from dataclasses import replace
 from datetime import timedelta
 
 from db_documents import BUCKET, EPOCH, document
-from indexer import store
 
-from fue.search import search
+from indexer import store
+from operations.search import search
 
 
 def _row(conn, relative_key):
     rows = conn.run(
         "SELECT content, document_etag, etag, source_last_modified, indexed_at FROM documents "
         "WHERE bucket = :b AND key = :k",
-        b=BUCKET, k=f"uploads/{relative_key}",
+        b=BUCKET,
+        k=f"uploads/{relative_key}",
     )
     return rows[0] if rows else None
 
@@ -96,7 +97,10 @@ def _full_row(conn, relative_key):
     [row] = conn.run(
         "SELECT extracted_key, document_etag, content, size, content_type, etag, source_last_modified, status, "
         "error, extractor, encoding, pages, truncated, extracted_at, indexed_at FROM documents "
-        "WHERE bucket = :b AND key = :k", b=BUCKET, k=f"uploads/{relative_key}")
+        "WHERE bucket = :b AND key = :k",
+        b=BUCKET,
+        k=f"uploads/{relative_key}",
+    )
     return row
 
 
@@ -104,21 +108,47 @@ def test_a_new_document_of_the_same_upload_version_replaces_every_column(conn):
     # e.g. the upload re-extracted after an extractor fix: same upload version, another document object
     store.upsert(conn, document("redo.txt", "", status="failed", error="decoder crashed", document_etag="d1"))
     before = _full_row(conn, "redo.txt")
-    again = replace(document("redo.txt", "", status="ok", document_etag="d2"), content="recovered words", pages=2,
-                    truncated=True, extractor="pdf", encoding=None, content_type="application/pdf")
+    again = replace(
+        document("redo.txt", "", status="ok", document_etag="d2"),
+        content="recovered words",
+        pages=2,
+        truncated=True,
+        extractor="pdf",
+        encoding=None,
+        content_type="application/pdf",
+    )
 
     assert store.upsert(conn, again) is True
     after = _full_row(conn, "redo.txt")
-    assert after[:14] == ["extracted/redo.txt", "d2", "recovered words", 0, "application/pdf", again.etag,
-                          again.source_last_modified, "ok", None, "pdf", None, 2, True, again.extracted_at]
+    assert after[:14] == [
+        "extracted/redo.txt",
+        "d2",
+        "recovered words",
+        0,
+        "application/pdf",
+        again.etag,
+        again.source_last_modified,
+        "ok",
+        None,
+        "pdf",
+        None,
+        2,
+        True,
+        again.extracted_at,
+    ]
     assert after[14] > before[14], "indexed_at says when the row last changed"
     assert [hit.key for hit in search(conn, "recovered")] == ["uploads/redo.txt"]
 
 
 def test_each_column_of_the_version_alone_makes_a_document_new(conn):
     base = document("v.txt", "words", document_etag="d1", etag="e1", uploaded_second=1)
-    changes = {"document_etag": "d2", "extracted_key": "extracted/v.txt~" + "b" * 64, "etag": "e2",
-               "size": 99, "source_last_modified": base.source_last_modified + timedelta(seconds=1)}
+    changes = {
+        "document_etag": "d2",
+        "extracted_key": "extracted/v.txt~" + "b" * 64,
+        "etag": "e2",
+        "size": 99,
+        "source_last_modified": base.source_last_modified + timedelta(seconds=1),
+    }
     for column, value in changes.items():
         conn.run("TRUNCATE documents")
         store.upsert(conn, base)

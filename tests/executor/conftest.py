@@ -1,7 +1,7 @@
 """Fixtures for the ``local`` Lambda executor tests.
 
 They run against the LocalStack stack that is already up (endpoint and region
-from ``fue.config``), started with ``LAMBDA_RUNTIME_EXECUTOR=local``. Every
+from ``settings.config``), started with ``LAMBDA_RUNTIME_EXECUTOR=local``. Every
 test function is created from a small zip built here, under a unique name, and
 deleted afterwards.
 """
@@ -9,6 +9,7 @@ deleted afterwards.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from fue import config
+from settings import config
 
 ROLE_ARN = "arn:aws:iam::000000000000:role/executor-test"
 ACTIVE_DEADLINE_SECONDS = 60
@@ -110,9 +111,7 @@ class Function:
     client: object
 
     def invoke(self, event: object | None = None) -> Invocation:
-        response = self.client.invoke(
-            FunctionName=self.name, Payload=json.dumps(event or {}).encode(), LogType="Tail"
-        )
+        response = self.client.invoke(FunctionName=self.name, Payload=json.dumps(event or {}).encode(), LogType="Tail")
         raw = response["Payload"].read()
         return Invocation(
             status=response["StatusCode"],
@@ -165,7 +164,5 @@ def make_function(lambda_client) -> Iterator[Callable[..., Function]]:
 
     yield make
     for name in created:
-        try:
+        with contextlib.suppress(lambda_client.exceptions.ResourceNotFoundException):
             lambda_client.delete_function(FunctionName=name)
-        except lambda_client.exceptions.ResourceNotFoundException:
-            pass

@@ -36,13 +36,16 @@ def handler(event, context):
 """
 
 # Leaves a child behind that ignores SIGTERM; its command line names the code directory.
-LINGERING_CHILD_HANDLER = PID_HANDLER.replace("import os, sys, time", "import os, subprocess, sys, time") + """
+LINGERING_CHILD_HANDLER = (
+    PID_HANDLER.replace("import os, sys, time", "import os, subprocess, sys, time")
+    + """
 CHILD = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)"
 
 def lingering(event, context):
     subprocess.Popen([sys.executable, "-c", CHILD, os.environ["LAMBDA_TASK_ROOT"]])
     return {**handler(event, context), "task_root": os.environ["LAMBDA_TASK_ROOT"]}
 """
+)
 # How long an invocation waits for the others before it answers anyway (then the test fails
 # with what it saw); far above any start-up time, never a bound on speed.
 MEET_DEADLINE_SECONDS = 60
@@ -146,8 +149,9 @@ def test_missing_runtime_falls_back_to_the_closest_version(make_function, runtim
 
 
 def test_no_process_survives_its_environments(make_function, lambda_client, poll, meeting_point):
-    function = make_function({"app.py": LINGERING_CHILD_HANDLER}, handler="app.lingering",
-                             timeout=MEET_DEADLINE_SECONDS + 30)
+    function = make_function(
+        {"app.py": LINGERING_CHILD_HANDLER}, handler="app.lingering", timeout=MEET_DEADLINE_SECONDS + 30
+    )
     results = invoke_concurrently(function, {"meet": meeting_point, "count": 2, "deadline": MEET_DEADLINE_SECONDS})
     assert all(r.function_error is None for r in results), [r.payload for r in results]
     assert [r.payload["met"] for r in results] == [2, 2], "two environments, each with its child"

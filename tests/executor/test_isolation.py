@@ -7,7 +7,7 @@ import pwd
 
 import pytest
 
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
 
 REPORT_HANDLER = """
 import os, stat
@@ -48,15 +48,17 @@ def test_a_function_of_a_stack_started_as_root_runs_unprivileged(make_function, 
     postgres_data = cfg.postgres_dir / "data"
     function = make_function({"app.py": REPORT_HANDLER})
 
-    result = function.invoke({
-        "read": [str(dotenv), str(cfg.localstack_dir / "localstack.log"), "/etc/shadow"],
-        "list": [str(postgres_data), "/root"],
-        "project": str(PROJECT_ROOT),
-    })
+    result = function.invoke(
+        {
+            "read": [str(dotenv), str(cfg.localstack_dir / "localstack.log"), "/etc/shadow"],
+            "list": [str(postgres_data), "/root"],
+            "project": str(PROJECT_ROOT),
+        }
+    )
 
     assert result.function_error is None, result.log_tail
     report = result.payload
-    unprivileged = pwd.getpwnam("fue-localstack")
+    unprivileged = pwd.getpwnam("localstack-svc")
     assert report["uid"] == report["euid"] == unprivileged.pw_uid != 0, report
     assert report["gid"] == unprivileged.pw_gid and 0 not in report["groups"], report
     # A private HOME and TMPDIR, nobody else's to read.

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from fue import config, stack
+from lifecycle import stack
+from settings import config
 
 GREEDY_HANDLER = """
 import os

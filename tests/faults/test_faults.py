@@ -17,7 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bootstrap.deploy import deploy
-from fue import aws, db, dlq, localstack_host, postgres_host, reconcile, stack
+from lifecycle import localstack_host, stack
+from operations import dlq, reconcile
+from settings import aws, db
 from tests.support import object_exists, poll_until
 
 PIPELINE_DEADLINE = 60
@@ -48,8 +50,11 @@ def indexed_rows(cfg, prefix: str) -> dict[str, tuple]:
     """upload key -> (etag, size, document_etag) of every index row under ``prefix``."""
     conn = db.connect(cfg.database_dsn())
     try:
-        rows = conn.run("SELECT key, etag, size, document_etag FROM documents WHERE bucket = :b AND key LIKE :p",
-                        b=cfg.bucket, p=prefix + "%")
+        rows = conn.run(
+            "SELECT key, etag, size, document_etag FROM documents WHERE bucket = :b AND key LIKE :p",
+            b=cfg.bucket,
+            p=prefix + "%",
+        )
     finally:
         conn.close()
     return {key: tuple(rest) for key, *rest in rows}
@@ -59,12 +64,16 @@ def row_writes(cfg, since_ms: int, keys: list[str]) -> dict[str, int]:
     """upload key -> how many insert invocations wrote (changed) its row since ``since_ms``, from their logs."""
     logs = aws.client(cfg, "logs")
     pages = logs.get_paginator("filter_log_events").paginate(
-        logGroupName=f"/aws/lambda/{cfg.insert_function}", startTime=since_ms)
+        logGroupName=f"/aws/lambda/{cfg.insert_function}", startTime=since_ms
+    )
     writes = dict.fromkeys(keys, 0)
     for event in (e for page in pages for e in page.get("events", []) if e["message"].startswith("{")):
         line = json.loads(event["message"])
-        if line.get("message") == "record processed" and line.get("action") == "indexed" and line.get(
-                "upload_key") in writes:
+        if (
+            line.get("message") == "record processed"
+            and line.get("action") == "indexed"
+            and line.get("upload_key") in writes
+        ):
             writes[line["upload_key"]] += 1
     return writes
 
@@ -93,8 +102,11 @@ def assert_all_indexed_once(cfg, s3, prefix: str, keys: list[str], since_ms: int
         upload = s3.head_object(Bucket=cfg.bucket, Key=key)
         document = s3.head_object(Bucket=cfg.bucket, Key=cfg.extracted_key(key))
         assert rows[key] == (upload["ETag"].strip('"'), upload["ContentLength"], document["ETag"].strip('"')), key
-    writes = poll_until(lambda: (w := row_writes(cfg, since_ms, keys)) and (killed or 0 not in w.values()) and w,
-                        timeout=PIPELINE_DEADLINE, what="the insert function's log of every row written")
+    writes = poll_until(
+        lambda: (w := row_writes(cfg, since_ms, keys)) and (killed or 0 not in w.values()) and w,
+        timeout=PIPELINE_DEADLINE,
+        what="the insert function's log of every row written",
+    )
     assert set(writes.values()) <= ({0, 1} if killed else {1}), f"rows written more than once: {writes}"
     stuck = [f for f in reconcile.find(cfg) if f.upload_key.startswith(prefix)]
     assert stuck == [], stuck
@@ -107,11 +119,17 @@ def test_database_outage_during_a_burst_loses_nothing(cfg, s3, run_id):
         keys = upload_burst(cfg, s3, prefix, 10)
         # Extraction does not need the database: it carries on.
         for key in keys:
-            poll_until(lambda: object_exists(s3, cfg.bucket, cfg.extracted_key(key)),
-                       timeout=PIPELINE_DEADLINE, what=f"{key} extracted during the outage")
+            poll_until(
+                lambda key=key: object_exists(s3, cfg.bucket, cfg.extracted_key(key)),
+                timeout=PIPELINE_DEADLINE,
+                what=f"{key} extracted during the outage",
+            )
         # Inserts fail, are retried, and end in the dead-letter queue with the reason.
-        poll_until(lambda: dlq_keys(cfg, keys) == set(keys), timeout=PIPELINE_DEADLINE + 30,
-                   what="every failed insert in the dead-letter queue")
+        poll_until(
+            lambda: dlq_keys(cfg, keys) == set(keys),
+            timeout=PIPELINE_DEADLINE + 30,
+            what="every failed insert in the dead-letter queue",
+        )
     assert indexed_rows(cfg, prefix) == {}
 
     ok, failing = dlq.redrive(cfg, log=lambda *_: None)
@@ -122,8 +140,11 @@ def test_database_outage_during_a_burst_loses_nothing(cfg, s3, run_id):
 
 
 def _extract_environment_pids(cfg) -> list[int]:
-    return [r.pid for r in localstack_host.runtime_processes(cfg)
-            if cfg.extract_function.encode() in open(f"/proc/{r.pid}/environ", "rb").read()]
+    return [
+        r.pid
+        for r in localstack_host.runtime_processes(cfg)
+        if cfg.extract_function.encode() in open(f"/proc/{r.pid}/environ", "rb").read()
+    ]
 
 
 @pytest.mark.host_only  # kills host-mode execution environment processes
@@ -155,8 +176,11 @@ def test_stack_restart_then_reconcile_is_consistent(cfg, s3, run_id):
 
     # Whatever the bucket kept across the restart is indexed; nothing else is.
     surviving = [k for k in before if object_exists(s3, cfg.bucket, k)]
-    poll_until(lambda: set(indexed_rows(cfg, prefix)) == set(surviving), timeout=PIPELINE_DEADLINE,
-               what=f"index matching the bucket ({len(surviving)} files)")
+    poll_until(
+        lambda: set(indexed_rows(cfg, prefix)) == set(surviving),
+        timeout=PIPELINE_DEADLINE,
+        what=f"index matching the bucket ({len(surviving)} files)",
+    )
     since = now_ms()  # LocalStack keeps no logs across a restart either
     after = upload_burst(cfg, s3, f"{prefix}after/", 3)
     assert_all_indexed_once(cfg, s3, f"{prefix}after/", after, since)

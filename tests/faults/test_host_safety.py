@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from fue import localstack_host, processes, stack
-from fue.config import PROJECT_ROOT
+from lifecycle import localstack_host, processes, stack
+from settings.config import PROJECT_ROOT
 from tests.support import object_exists, poll_until
 
 SLEEPER = "import time; time.sleep(900)"
@@ -34,10 +34,14 @@ def scan_command_lines(secrets: list[str], stop: threading.Event, found: list[st
         stop.wait(0.005)
 
 
-def run_fue(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "fue", *args], cwd=PROJECT_ROOT, env=env or dict(os.environ),
-        capture_output=True, text=True, timeout=900,
+        [sys.executable, "-m", "cli", *args],
+        cwd=PROJECT_ROOT,
+        env=env or dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 
@@ -46,10 +50,13 @@ def decoys(cfg):
     """Processes that merely look like the stack's: LocalStack's command line, a `tail -f` of its log."""
     venv_python = localstack_host.venvs.python_of(localstack_host.localstack_venv_spec(cfg).path)
     started = [
-        subprocess.Popen([sys.executable, "-c", SLEEPER, str(venv_python), *localstack_host.LAUNCH_ARGS,
-                          str(cfg.runtimes_dir)], start_new_session=True),
-        subprocess.Popen(["tail", "-f", str(localstack_host.log_file(cfg))], start_new_session=True,
-                         stdout=subprocess.DEVNULL),
+        subprocess.Popen(
+            [sys.executable, "-c", SLEEPER, str(venv_python), *localstack_host.LAUNCH_ARGS, str(cfg.runtimes_dir)],
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            ["tail", "-f", str(localstack_host.log_file(cfg))], start_new_session=True, stdout=subprocess.DEVNULL
+        ),
     ]
     yield started
     for proc in started:
@@ -70,7 +77,7 @@ def test_down_ends_exactly_the_stack_and_up_shows_no_password(cfg, s3, run_id, d
         assert processes.owner_uid(localstack.pid) != 0
         assert all(processes.owner_uid(f.pid) != 0 for f in functions)
 
-    down = run_fue("down")
+    down = run_cli("down")
 
     assert down.returncode == 0, down.stderr
     assert not processes.still_running(localstack), "LocalStack survived `down`"
@@ -84,11 +91,11 @@ def test_down_ends_exactly_the_stack_and_up_shows_no_password(cfg, s3, run_id, d
     scanner = threading.Thread(target=scan_command_lines, args=(secrets, stop, found), daemon=True)
     scanner.start()
     try:
-        up = run_fue("up", env=env)
+        up = run_cli("up", env=env)
     finally:
         stop.set()
         scanner.join()
-        restored = run_fue("up")  # back to the configured passwords, for the tests that follow
+        restored = run_cli("up")  # back to the configured passwords, for the tests that follow
     assert up.returncode == 0, up.stdout + up.stderr
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert found == [], "a password appeared on a command line during `up`"

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from fue import aws, db
+from settings import aws, db
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bootstrap.iam import ATTEMPT_MARKER_PREFIX
-from fue import aws, config, db
+from settings import aws, config, db
 from tests.support import get_json, object_exists, poll_until
 
 SETTLE_SECONDS = 90
@@ -70,11 +70,21 @@ def wait_until_extracting(cfg, s3, key: str, timeout: float = SETTLE_SECONDS) ->
 
     False when the document was written before the marker was seen (the extraction is over).
     """
-    return poll_until(
-        lambda: "marker" if object_exists(s3, cfg.bucket, attempt_marker(key))
-        else "document" if object_exists(s3, cfg.bucket, cfg.extracted_key(key)) else None,
-        timeout=timeout, what=f"extract to start on {key}", interval=0.05,
-    ) == "marker"
+    return (
+        poll_until(
+            lambda: (
+                "marker"
+                if object_exists(s3, cfg.bucket, attempt_marker(key))
+                else "document"
+                if object_exists(s3, cfg.bucket, cfg.extracted_key(key))
+                else None
+            ),
+            timeout=timeout,
+            what=f"extract to start on {key}",
+            interval=0.05,
+        )
+        == "marker"
+    )
 
 
 def small_text(word: str) -> bytes:

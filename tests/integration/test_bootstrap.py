@@ -8,7 +8,7 @@ import pytest
 
 from bootstrap.deploy import deploy
 from bootstrap.storage import RecursionLoopError
-from fue import aws
+from settings import aws
 
 
 def test_second_run_changes_nothing(cfg):
@@ -27,8 +27,12 @@ def test_foreign_notifications_are_kept(cfg):
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     current = s3.get_bucket_notification_configuration(Bucket=cfg.bucket)
     current.pop("ResponseMetadata", None)
-    foreign = {"Id": "someone-else", "QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"],
-               "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": "other/"}]}}}
+    foreign = {
+        "Id": "someone-else",
+        "QueueArn": queue_arn,
+        "Events": ["s3:ObjectCreated:*"],
+        "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": "other/"}]}},
+    }
     s3.put_bucket_notification_configuration(
         Bucket=cfg.bucket, NotificationConfiguration={**current, "QueueConfigurations": [foreign]}
     )
@@ -38,7 +42,8 @@ def test_foreign_notifications_are_kept(cfg):
         after = s3.get_bucket_notification_configuration(Bucket=cfg.bucket)
         assert [q["Id"] for q in after.get("QueueConfigurations", [])] == ["someone-else"]
         assert {c["Id"] for c in after["LambdaFunctionConfigurations"]} >= {
-            f"{cfg.extract_function}-uploads", f"{cfg.insert_function}-extracted"
+            f"{cfg.extract_function}-uploads",
+            f"{cfg.insert_function}-extracted",
         }
         assert not report.changed
     finally:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fue import search
-from tests.fixtures.samples import SAMPLES
+from bench.samples import SAMPLES
+from operations import search
 from tests.support import get_json, poll_until
 
 DEADLINE = 45
@@ -40,7 +40,7 @@ def test_sample_is_extracted_and_indexed(cfg, s3, database, run_id, name):
         queries.append(sample.expected_words[0])
     for query in (f"{run_word} {q}" for q in queries):
         poll_until(
-            lambda: key in [h.key for h in search.search(database, query, limit=100)],
+            lambda query=query: key in [h.key for h in search.search(database, query, limit=100)],
             timeout=DEADLINE,
             what=f"{key} found by {query!r}",
         )

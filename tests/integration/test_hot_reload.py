@@ -16,7 +16,7 @@ import pytest
 
 from bootstrap import functions, hot_reload
 from bootstrap.deploy import deploy
-from fue import events
+from operations import events
 from tests.support import get_json, hot_reload_copy_of_extract, poll_until
 
 MARK_FIELD = "HotReloaded"
@@ -56,12 +56,18 @@ def test_an_edit_is_live_at_the_next_invocation_and_a_revert_too(cfg, s3, lambda
     assert MARK_FIELD not in _extract_new_version(cfg, s3, lambda_client, name, run_id)
 
     sync_py.write_text(original.replace(ORIGINAL, EDITED))
-    poll_until(lambda: (doc := _extract_new_version(cfg, s3, lambda_client, name, run_id)).get(MARK_FIELD) and doc,
-               timeout=30, what=f"the edited code's {MARK_FIELD} field in a new document")
+    poll_until(
+        lambda: (doc := _extract_new_version(cfg, s3, lambda_client, name, run_id)).get(MARK_FIELD) and doc,
+        timeout=30,
+        what=f"the edited code's {MARK_FIELD} field in a new document",
+    )
 
     sync_py.write_text(original)
-    poll_until(lambda: MARK_FIELD not in _extract_new_version(cfg, s3, lambda_client, name, run_id),
-               timeout=30, what=f"a document without {MARK_FIELD} after the revert")
+    poll_until(
+        lambda: MARK_FIELD not in _extract_new_version(cfg, s3, lambda_client, name, run_id),
+        timeout=30,
+        what=f"a document without {MARK_FIELD} after the revert",
+    )
 
 
 def test_a_function_deployed_from_a_folder_is_compared_by_location(cfg, lambda_client, test_function):

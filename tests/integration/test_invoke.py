@@ -8,14 +8,15 @@ import sys
 
 import pytest
 
-from fue import events
-from fue.config import PROJECT_ROOT
+from operations import events
+from settings.config import PROJECT_ROOT
 from tests.support import poll_until
 
 
 def _invoke(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "fue", "invoke", *args], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "cli", "invoke", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=180
+    )
 
 
 @pytest.fixture()
@@ -45,8 +46,11 @@ def test_invoke_prints_the_result_log_lines_and_duration(uploaded, kind, where):
 
 @pytest.mark.parametrize("where", [pytest.param([], id="deployed"), LOCAL])
 def test_a_handler_exception_exits_non_zero_with_the_error_as_aws_shows_it(cfg, tmp_path, where):
-    event = {"Records": [events.s3_record("fue-no-such-bucket", f"{cfg.upload_prefix}x.txt", "ObjectCreated:Put",
-                                          region=cfg.region)]}
+    event = {
+        "Records": [
+            events.s3_record("no-such-bucket-x", f"{cfg.upload_prefix}x.txt", "ObjectCreated:Put", region=cfg.region)
+        ]
+    }
     path = tmp_path / "event.json"
     path.write_text(json.dumps(event))
     result = _invoke("extract", "--event", str(path), *where)

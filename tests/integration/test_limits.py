@@ -17,7 +17,9 @@ import uuid
 import pytest
 
 from bootstrap import packaging
-from fue import config, events, reconcile, stack
+from lifecycle import stack
+from operations import events, reconcile
+from settings import config
 from tests.integration.races import attempt_marker, slow_pdf
 from tests.support import get_json, object_exists, poll_until
 
@@ -37,11 +39,20 @@ def limited_extract(cfg, lambda_client, extract_package):
     def make(*, timeout: int, memory: int, own_cfg) -> str:
         deployed = lambda_client.get_function_configuration(FunctionName=cfg.extract_function)
         name = f"{cfg.extract_function}-limits-{uuid.uuid4().hex[:8]}"
-        env = dict(deployed["Environment"]["Variables"], MAX_CONTENT_CHARS=str(200_000_000),
-                   UPLOAD_PREFIX=own_cfg.upload_prefix, EXTRACTED_PREFIX=own_cfg.extracted_prefix)
+        env = dict(
+            deployed["Environment"]["Variables"],
+            MAX_CONTENT_CHARS=str(200_000_000),
+            UPLOAD_PREFIX=own_cfg.upload_prefix,
+            EXTRACTED_PREFIX=own_cfg.extracted_prefix,
+        )
         lambda_client.create_function(
-            FunctionName=name, Runtime=deployed["Runtime"], Role=deployed["Role"], Handler=deployed["Handler"],
-            Code={"ZipFile": extract_package.zip_bytes}, Timeout=timeout, MemorySize=memory,
+            FunctionName=name,
+            Runtime=deployed["Runtime"],
+            Role=deployed["Role"],
+            Handler=deployed["Handler"],
+            Code={"ZipFile": extract_package.zip_bytes},
+            Timeout=timeout,
+            MemorySize=memory,
             Environment={"Variables": env},
         )
         created.append(name)
@@ -60,7 +71,7 @@ def _invoke_as_s3_does(cfg, lambda_client, function: str, key: str) -> None:
 
 
 def _log_text(cfg, function: str) -> str:
-    from fue import aws
+    from settings import aws
 
     logs = aws.client(cfg, "logs")
     try:
@@ -73,8 +84,11 @@ def _log_text(cfg, function: str) -> str:
 def _settles_as_recorded_failure(cfg, s3, lambda_client, function: str, key: str, killed_by: str) -> dict:
     _invoke_as_s3_does(cfg, lambda_client, function, key)
     target = cfg.extracted_key(key)
-    document = poll_until(lambda: get_json(s3, cfg.bucket, target), timeout=RETRIES_DEADLINE,
-                          what=f"{target} written by the third attempt")
+    document = poll_until(
+        lambda: get_json(s3, cfg.bucket, target),
+        timeout=RETRIES_DEADLINE,
+        what=f"{target} written by the third attempt",
+    )
 
     assert (document["Status"], document["Content"]) == ("failed", "")
     assert "did not finish in 2 attempts" in document["Error"], document["Error"]
@@ -92,8 +106,9 @@ def own_cfg(cfg, run_id):
     return dataclasses.replace(cfg, upload_prefix=f"{run_id}-uploads/", extracted_prefix=f"{run_id}-extracted/")
 
 
-def test_a_file_too_slow_for_the_timeout_ends_with_a_recorded_failure(own_cfg, s3, lambda_client, limited_extract,
-                                                                       run_id):
+def test_a_file_too_slow_for_the_timeout_ends_with_a_recorded_failure(
+    own_cfg, s3, lambda_client, limited_extract, run_id
+):
     cfg = own_cfg
     function = limited_extract(timeout=2, memory=512, own_cfg=cfg)
     key = f"{cfg.upload_prefix}{run_id}/slow.pdf"
@@ -103,15 +118,17 @@ def test_a_file_too_slow_for_the_timeout_ends_with_a_recorded_failure(own_cfg, s
     _settles_as_recorded_failure(cfg, s3, lambda_client, function, key, killed_by="Task timed out after 2.00 seconds")
 
 
-@pytest.mark.skipif(stack.active_mode(config.load()) == "docker",
-                    reason="Docker mode's OOM report is LocalStack's container executor's, not ours")
-def test_a_file_too_big_for_the_memory_size_ends_with_a_recorded_failure(own_cfg, s3, lambda_client,
-                                                                          limited_extract, run_id):
+@pytest.mark.skipif(
+    stack.active_mode(config.load()) == "docker",
+    reason="Docker mode's OOM report is LocalStack's container executor's, not ours",
+)
+def test_a_file_too_big_for_the_memory_size_ends_with_a_recorded_failure(
+    own_cfg, s3, lambda_client, limited_extract, run_id
+):
     cfg = own_cfg
     function = limited_extract(timeout=60, memory=128, own_cfg=cfg)
     key = f"{cfg.upload_prefix}{run_id}/huge.txt"
-    s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"plain words to read whole\n" * 3_000_000,
-                  ContentType="text/plain")
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"plain words to read whole\n" * 3_000_000, ContentType="text/plain")
 
     _settles_as_recorded_failure(cfg, s3, lambda_client, function, key, killed_by="Runtime.OutOfMemory")
     assert object_exists(s3, cfg.bucket, key)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from fue import events, search
+from operations import events, search
 from tests.support import get_json, object_exists, poll_until
 
 EXTRACT_DEADLINE = 30
@@ -130,7 +130,9 @@ def test_many_records_in_one_event_are_all_processed(cfg, s3, lambda_client, run
         s3.delete_object(Bucket=cfg.bucket, Key=cfg.extracted_key(key))
 
     records = [_record(cfg, "ObjectCreated:Put", k, s3.head_object(Bucket=cfg.bucket, Key=k)) for k in keys]
-    response = lambda_client.invoke(FunctionName=cfg.extract_function, Payload=json.dumps({"Records": records}).encode())
+    response = lambda_client.invoke(
+        FunctionName=cfg.extract_function, Payload=json.dumps({"Records": records}).encode()
+    )
 
     assert "FunctionError" not in response, response["Payload"].read()
     for i, key in enumerate(keys):
@@ -138,8 +140,9 @@ def test_many_records_in_one_event_are_all_processed(cfg, s3, lambda_client, run
 
 
 def _record(cfg, event_name: str, key: str, head: dict) -> dict:
-    return events.s3_record(cfg.bucket, key, event_name, region=cfg.region, size=head["ContentLength"],
-                            etag=head["ETag"])
+    return events.s3_record(
+        cfg.bucket, key, event_name, region=cfg.region, size=head["ContentLength"], etag=head["ETag"]
+    )
 
 
 def test_phrase_or_and_exclusion_search_through_the_pipeline(cfg, s3, database, run_id):
@@ -153,7 +156,7 @@ def test_phrase_or_and_exclusion_search_through_the_pipeline(cfg, s3, database, 
     for name, text in files.items():
         s3.put_object(Bucket=cfg.bucket, Key=keys[name], Body=text.encode())
     for key in keys.values():
-        poll_until(lambda: key in hits_for(database, tag), timeout=SEARCH_DEADLINE, what=f"{key} indexed")
+        poll_until(lambda key=key: key in hits_for(database, tag), timeout=SEARCH_DEADLINE, what=f"{key} indexed")
 
     assert set(hits_for(database, f'{tag} "red kettle"')) == {keys["a.txt"], keys["c.txt"]}
     assert set(hits_for(database, f"{tag} kettle -teapot")) == {keys["a.txt"], keys["b.txt"]}

@@ -10,10 +10,9 @@ import json
 import subprocess
 from datetime import UTC, datetime
 
+from operations import reconcile, trace
 from pipeline_core.document import Document, SourceVersion
-
-from fue import reconcile, trace
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
 from tests.integration.races import key_of_bytes
 from tests.support import object_exists, poll_until
 
@@ -21,8 +20,11 @@ from tests.support import object_exists, poll_until
 def indexed(cfg, s3, database, key: str, body: bytes) -> None:
     s3.put_object(Bucket=cfg.bucket, Key=key, Body=body, ContentType="text/plain")
     etag = s3.head_object(Bucket=cfg.bucket, Key=key)["ETag"].strip('"')
-    poll_until(lambda: database.run("SELECT 1 FROM documents WHERE key = :k AND etag = :e", k=key, e=etag),
-               timeout=60, what=f"{key} indexed")
+    poll_until(
+        lambda: database.run("SELECT 1 FROM documents WHERE key = :k AND etag = :e", k=key, e=etag),
+        timeout=60,
+        what=f"{key} indexed",
+    )
 
 
 def put_document(cfg, s3, key: str, version: SourceVersion, content: str) -> str:
@@ -59,17 +61,26 @@ def test_every_kind_of_drift_is_reported_repaired_and_gone_on_the_second_run(cfg
     put_document(cfg, s3, drifts["stale-extraction"], old, "old words")
     # the row lost, or of another version
     database.run("DELETE FROM documents WHERE key = :k", k=drifts["not-indexed"])
-    database.run("UPDATE documents SET etag = 'stale', source_last_modified = :t, content = 'old' WHERE key = :k",
-                 k=drifts["stale-index"], t=datetime(2024, 1, 1, tzinfo=UTC))
+    database.run(
+        "UPDATE documents SET etag = 'stale', source_last_modified = :t, content = 'old' WHERE key = :k",
+        k=drifts["stale-index"],
+        t=datetime(2024, 1, 1, tzinfo=UTC),
+    )
     # left over from deleted uploads: a document (one under a shortened key) and a row
     put_document(cfg, s3, drifts["orphan-extraction"], old, "orphaned words")
     long_target = put_document(cfg, s3, long_orphan, old, "orphaned words")
     database.run(
         "INSERT INTO documents (bucket, key, extracted_key, content, status, extracted_at) "
         "VALUES (:b, :k, :x, 'orphan row', 'ok', now())",
-        b=cfg.bucket, k=drifts["orphan-index"], x=cfg.extracted_key(drifts["orphan-index"]))
-    poll_until(lambda: not database.run("SELECT 1 FROM documents WHERE key = :k", k=drifts["stale-extraction"]),
-               timeout=60, what="the row of the stale document dropped by insert")
+        b=cfg.bucket,
+        k=drifts["orphan-index"],
+        x=cfg.extracted_key(drifts["orphan-index"]),
+    )
+    poll_until(
+        lambda: not database.run("SELECT 1 FROM documents WHERE key = :k", k=drifts["stale-extraction"]),
+        timeout=60,
+        what="the row of the stale document dropped by insert",
+    )
 
     expected = {key: stage for stage, key in drifts.items()} | {long_orphan: "orphan-extraction"}
     assert ours(reconcile.find(cfg), run_id) == expected
@@ -81,8 +92,9 @@ def test_every_kind_of_drift_is_reported_repaired_and_gone_on_the_second_run(cfg
     assert reconcile.run(cfg, dry_run=True, log=lambda line: None) == 0
     assert ours(reconcile.find(cfg), run_id) == expected  # a dry run changes nothing
 
-    repair = subprocess.run(["make", "--no-print-directory", "reconcile"], cwd=PROJECT_ROOT, capture_output=True,
-                            text=True, timeout=600)
+    repair = subprocess.run(
+        ["make", "--no-print-directory", "reconcile"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600
+    )
     assert repair.returncode == 0, repair.stdout + repair.stderr
     for stage, key in drifts.items():
         assert f"{stage:<18} {key}" in repair.stdout
@@ -100,5 +112,8 @@ def test_every_kind_of_drift_is_reported_repaired_and_gone_on_the_second_run(cfg
     assert not object_exists(s3, cfg.bucket, long_target)
 
     lines: list[str] = []
-    poll_until(lambda: reconcile.run(cfg, dry_run=True, log=lines.append) == 0 and reconcile.find(cfg) == [],
-               timeout=60, what=f"a clean second run over the whole stack; last output {lines[-5:]}")
+    poll_until(
+        lambda: reconcile.run(cfg, dry_run=True, log=lines.append) == 0 and reconcile.find(cfg) == [],
+        timeout=60,
+        what=f"a clean second run over the whole stack; last output {lines[-5:]}",
+    )

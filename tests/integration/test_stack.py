@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bootstrap.deploy import deploy
-from fue import localstack_host, stack
+from lifecycle import localstack_host, stack
 
 
 @pytest.mark.host_only

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fue import trace
+from operations import trace
 from tests.support import poll_until
 
 
@@ -11,8 +11,11 @@ def test_trace_of_an_indexed_file_shows_every_stage_and_its_log_lines(cfg, s3, d
     s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"follow me through the pipeline")
     poll_until(lambda: database.run("SELECT 1 FROM documents WHERE key = :k", k=key), timeout=30, what=f"{key} indexed")
 
-    lines = poll_until(lambda: (t := trace.trace(cfg, key)) and any("[file-extraction-insert]" in x for x in t) and t,
-                       timeout=30, what="trace with the insert function's log line")
+    lines = poll_until(
+        lambda: (t := trace.trace(cfg, key)) and any("[file-extraction-insert]" in x for x in t) and t,
+        timeout=30,
+        what="trace with the insert function's log line",
+    )
 
     text = "\n".join(lines)
     assert "uploaded   20" in text and "30 bytes" in text

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pytest
-from pipeline_core.document import SourceVersion
 
-from fue import aws, events, search, trace
+from operations import events, search, trace
+from pipeline_core.document import SourceVersion
+from settings import aws
 from tests.integration.races import attempt_marker, key_of_bytes, slow_pdf, small_text, wait_until_extracting
 from tests.support import get_json, object_exists, poll_until
 
@@ -90,8 +91,9 @@ def state(cfg, s3, conn, key: str) -> dict:
         content = json.loads(s3.get_object(Bucket=cfg.bucket, Key=target)["Body"].read())["Content"]
     except s3.exceptions.ClientError:
         document, content = None, None
-    rows = conn.run("SELECT etag, size, source_last_modified FROM documents WHERE bucket = :b AND key = :k",
-                    b=cfg.bucket, k=key)
+    rows = conn.run(
+        "SELECT etag, size, source_last_modified FROM documents WHERE bucket = :b AND key = :k", b=cfg.bucket, k=key
+    )
     row = SourceVersion(rows[0][0], rows[0][1], int(rows[0][2].timestamp()) * 1000) if rows else None
     return {"upload": upload, "document": document, "row": row, "content": content}
 
@@ -120,9 +122,9 @@ def extract_log(cfg, since_ms: int, keys: set[str]) -> ExtractLog:
     started: dict[tuple[str, str], float] = {}
     log = ExtractLog({}, {})
     pages = logs.get_paginator("filter_log_events").paginate(
-        logGroupName=f"/aws/lambda/{cfg.extract_function}", startTime=since_ms)
-    lines = [json.loads(e["message"]) for page in pages for e in page.get("events", [])
-             if e["message"].startswith("{")]
+        logGroupName=f"/aws/lambda/{cfg.extract_function}", startTime=since_ms
+    )
+    lines = [json.loads(e["message"]) for page in pages for e in page.get("events", []) if e["message"].startswith("{")]
     for line in sorted(lines, key=lambda line: line["timestamp"]):
         if line.get("key") not in keys:
             continue
@@ -172,9 +174,14 @@ def test_random_interleavings_converge_without_reconcile(cfg, s3, database, seed
     settle("convergence", CONVERGE_DEADLINE)
     # Every event was handled, so no invocation still running can change the outcome ...
     log = poll_until(
-        lambda: (found := extract_log(cfg, since_ms, set(keys))) and all(
-            found.records.get(s.key, 0) >= s.events for s in scripts) and found,
-        timeout=CONVERGE_DEADLINE, what=f"extract to log every event of seed {seed} ({story})")
+        lambda: (
+            (found := extract_log(cfg, since_ms, set(keys)))
+            and all(found.records.get(s.key, 0) >= s.events for s in scripts)
+            and found
+        ),
+        timeout=CONVERGE_DEADLINE,
+        what=f"extract to log every event of seed {seed} ({story})",
+    )
     # ... and the outcome still holds.
     settle("convergence once every event was handled", 30)
 
@@ -182,7 +189,8 @@ def test_random_interleavings_converge_without_reconcile(cfg, s3, database, seed
     overlapping = [s.key for s in scripts if interleaved(s, log.spans.get((s.key, slow), []))]
     assert overlapping, (
         f"seed {seed}: no slow extraction ran across the next change to its key, so nothing interleaved "
-        f"({story}; extractions {log.spans})")
+        f"({story}; extractions {log.spans})"
+    )
 
 
 def side_by_side(spans: list[tuple[float, float]]) -> int:
@@ -203,11 +211,20 @@ def test_the_same_event_delivered_twice_more_while_a_slow_file_extracts_ends_ok(
     assert wait_until_extracting(cfg, s3, key, timeout=CONVERGE_DEADLINE), "the first extraction ended unseen"
     event = json.dumps({"Records": [events.s3_record(cfg.bucket, key, "ObjectCreated:Put", region=cfg.region)]})
     with ThreadPoolExecutor(2) as pool:
-        list(pool.map(lambda _: lambda_client.invoke(FunctionName=cfg.extract_function, InvocationType="Event",
-                                                     Payload=event), range(2)))
+        list(
+            pool.map(
+                lambda _: lambda_client.invoke(
+                    FunctionName=cfg.extract_function, InvocationType="Event", Payload=event
+                ),
+                range(2),
+            )
+        )
 
-    log = poll_until(lambda: (found := extract_log(cfg, since_ms, {key})) and found.records.get(key, 0) >= 3 and found,
-                     timeout=CONVERGE_DEADLINE, what=f"extract to log the three events of {key}")
+    log = poll_until(
+        lambda: (found := extract_log(cfg, since_ms, {key})) and found.records.get(key, 0) >= 3 and found,
+        timeout=CONVERGE_DEADLINE,
+        what=f"extract to log the three events of {key}",
+    )
     document = get_json(s3, cfg.bucket, cfg.extracted_key(key))
     assert document is not None and (document["Status"], document["Error"]) == ("ok", None), document
     assert "slowword" in document["Content"]
@@ -225,8 +242,11 @@ def test_keys_of_any_length_are_extracted_searchable_and_traceable(cfg, s3, data
     target = cfg.extracted_key(key)
     assert len(target.encode()) <= 1024
 
-    poll_until(lambda: key in [hit.key for hit in search.search(database, word)], timeout=60,
-               what=f"a {total_bytes}-byte key searchable")
+    poll_until(
+        lambda: key in [hit.key for hit in search.search(database, word)],
+        timeout=60,
+        what=f"a {total_bytes}-byte key searchable",
+    )
     document = json.loads(s3.get_object(Bucket=cfg.bucket, Key=target)["Body"].read())
     assert document["SourceKey"] == key
     [[extracted_key]] = database.run("SELECT extracted_key FROM documents WHERE key = :k", k=key)
@@ -238,6 +258,9 @@ def test_keys_of_any_length_are_extracted_searchable_and_traceable(cfg, s3, data
         assert "status ok" in text and "indexed    20" in text and "STALE" not in text
 
     s3.delete_object(Bucket=cfg.bucket, Key=key)
-    poll_until(lambda: not database.run("SELECT 1 FROM documents WHERE key = :k", k=key), timeout=60,
-               what=f"the row of the deleted {total_bytes}-byte key removed")
+    poll_until(
+        lambda: not database.run("SELECT 1 FROM documents WHERE key = :k", k=key),
+        timeout=60,
+        what=f"the row of the deleted {total_bytes}-byte key removed",
+    )
     poll_until(lambda: not object_exists(s3, cfg.bucket, target), timeout=60, what=f"{target} removed")

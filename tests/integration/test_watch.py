@@ -7,13 +7,18 @@ import subprocess
 import sys
 import threading
 
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
 from tests.support import poll_until
 
 
 def test_watch_shows_each_stage_of_a_new_upload_and_its_log_lines(cfg, s3, run_id):
-    watcher = subprocess.Popen([sys.executable, "-m", "fue", "watch"], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "cli", "watch"],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in watcher.stdout], daemon=True).start()
     seen: list[str] = []
@@ -28,11 +33,19 @@ def test_watch_shows_each_stage_of_a_new_upload_and_its_log_lines(cfg, s3, run_i
         key = f"{cfg.upload_prefix}{run_id}/watched.txt"
         s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"watch me go through")
         for stage in ("uploaded", "extracted", "indexed"):
-            poll_until(lambda: read_until(lambda line: f" {stage} " in line and key in line), timeout=60,
-                       what=f"the {stage} line of {key}; output so far: {''.join(seen)}")
-        poll_until(lambda: read_until(lambda line: "[extract]" in line and key in line)
-                   and read_until(lambda line: "[insert]" in line and key in line),
-                   timeout=60, what=f"both functions' log lines for {key}; output so far: {''.join(seen)}")
+            poll_until(
+                lambda stage=stage: read_until(lambda line: f" {stage} " in line and key in line),
+                timeout=60,
+                what=f"the {stage} line of {key}; output so far: {''.join(seen)}",
+            )
+        poll_until(
+            lambda: (
+                read_until(lambda line: "[extract]" in line and key in line)
+                and read_until(lambda line: "[insert]" in line and key in line)
+            ),
+            timeout=60,
+            what=f"both functions' log lines for {key}; output so far: {''.join(seen)}",
+        )
         extracted = next(line for line in seen if " extracted " in line and key in line)
         assert "status ok" in extracted and "s after upload" in extracted
         assert watcher.poll() is None, "watch stopped by itself"

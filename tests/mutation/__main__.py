@@ -17,11 +17,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 from contextlib import contextmanager
 from pathlib import Path
 
-from fue import config, postgres_host
+import tomllib
+
+from lifecycle import postgres_host
+from settings import config
 from tests.mutation import sql_mutants
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,10 +72,16 @@ def run_mutmut(keep: bool, survivors: bool, max_children: int | None) -> list[di
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make mutation", description=__doc__.split("\n\n")[0])
     parser.add_argument("--keep", action="store_true", help="reuse mutmut's earlier results in mutants/")
-    parser.add_argument("--survivors", action="store_true",
-                        help="run only the mutants that survived the last run again (after adding tests)")
-    parser.add_argument("--report-only", action="store_true",
-                        help="report mutmut's results in mutants/ without running anything (with --python-only)")
+    parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="run only the mutants that survived the last run again (after adding tests)",
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="report mutmut's results in mutants/ without running anything (with --python-only)",
+    )
     parser.add_argument("--max-children", type=int, help="test processes at a time (default: one per CPU)")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--python-only", action="store_true", help="skip the SQL mutants")

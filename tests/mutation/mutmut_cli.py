@@ -31,7 +31,7 @@ def get_mutant_name(relative_source_path: Path, mutant_method_name: str) -> str:
     name = _path_based_name(relative_source_path, mutant_method_name)
     for root in IMPORT_ROOTS:
         if name.startswith(root):
-            return name[len(root):]
+            return name[len(root) :]
     return name
 
 
@@ -71,11 +71,10 @@ def report() -> list[dict]:
             first, last = spans.get(f"{cls}.{function}" if cls else function, (None, None))
             line = None
             if diff and first:
-                body = "\n".join(Path(path).read_text().splitlines()[first - 1:last])
+                body = "\n".join(Path(path).read_text().splitlines()[first - 1 : last])
                 offset = _location_in(body, diff)
                 line = first + offset - 1 if offset else None
-            found.append({"name": name, "status": status, "file": str(path), "line": line or first,
-                          "diff": diff})
+            found.append({"name": name, "status": status, "file": str(path), "line": line or first, "diff": diff})
     return found
 
 

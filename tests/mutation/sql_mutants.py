@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 MIGRATION_1 = "bootstrap/migrations/0001_documents.sql"
 MIGRATION_2 = "bootstrap/migrations/0002_upload_versions.sql"
 STORE = "lambdas/insert/indexer/store.py"
-SEARCH = "fue/search.py"
-COPIED = ("fue", "bootstrap", "lambdas", "awsdeploy", "tests", "pyproject.toml")
+SEARCH = "operations/search.py"
+COPIED = ("settings", "lifecycle", "operations", "cli", "bootstrap", "lambdas", "awsdeploy", "tests", "pyproject.toml")
 
 
 @dataclass(frozen=True)
@@ -36,48 +36,97 @@ class SqlMutant:
 
 MUTANTS = [
     # 0001: the search configuration and vectors
-    SqlMutant("unaccent-dropped", MIGRATION_1,
-              "ALTER MAPPING FOR word, hword, hword_part WITH unaccent, english_stem",
-              "ALTER MAPPING FOR word, hword, hword_part WITH english_stem"),
-    SqlMutant("stemming-dropped", MIGRATION_1,
-              "ALTER MAPPING FOR word, hword, hword_part WITH unaccent, english_stem",
-              "ALTER MAPPING FOR word, hword, hword_part WITH unaccent, simple"),
+    SqlMutant(
+        "unaccent-dropped",
+        MIGRATION_1,
+        "ALTER MAPPING FOR word, hword, hword_part WITH unaccent, english_stem",
+        "ALTER MAPPING FOR word, hword, hword_part WITH english_stem",
+    ),
+    SqlMutant(
+        "stemming-dropped",
+        MIGRATION_1,
+        "ALTER MAPPING FOR word, hword, hword_part WITH unaccent, english_stem",
+        "ALTER MAPPING FOR word, hword, hword_part WITH unaccent, simple",
+    ),
     SqlMutant("cjk-not-separated", MIGRATION_1, "E'\\x1f\\\\1\\x1f'", "'\\1'"),
-    SqlMutant("key-words-split-once", MIGRATION_1,
-              "regexp_replace(key, '[/._-]+', ' ', 'g')", "regexp_replace(key, '[/._-]+', ' ')"),
+    SqlMutant(
+        "key-words-split-once",
+        MIGRATION_1,
+        "regexp_replace(key, '[/._-]+', ' ', 'g')",
+        "regexp_replace(key, '[/._-]+', ' ')",
+    ),
     SqlMutant("file-name-not-indexed", MIGRATION_1, "regexp_replace(key, '^.*/', '')", "''"),
     SqlMutant("name-weighs-like-content", MIGRATION_1, "        'A'\n    );", "        'D'\n    );"),
-    SqlMutant("too-many-words-indexed-by-name-only", MIGRATION_1,
-              "search_text(left(content, 250000))", "search_text(left(content, 0))"),
-    SqlMutant("content-change-keeps-old-vector", MIGRATION_1,
-              "BEFORE INSERT OR UPDATE OF key, content", "BEFORE INSERT OR UPDATE OF key"),
+    SqlMutant(
+        "too-many-words-indexed-by-name-only",
+        MIGRATION_1,
+        "search_text(left(content, 250000))",
+        "search_text(left(content, 0))",
+    ),
+    SqlMutant(
+        "content-change-keeps-old-vector",
+        MIGRATION_1,
+        "BEFORE INSERT OR UPDATE OF key, content",
+        "BEFORE INSERT OR UPDATE OF key",
+    ),
     SqlMutant("one-row-per-key-across-buckets", MIGRATION_1, "PRIMARY KEY (bucket, key)", "PRIMARY KEY (key)"),
-    SqlMutant("null-content-coalesced-away", MIGRATION_1,
-              "search_text(coalesce(content, ''))", "search_text(content)",
-              equivalent="content is NOT NULL DEFAULT '': coalesce never sees a NULL"),
+    SqlMutant(
+        "null-content-coalesced-away",
+        MIGRATION_1,
+        "search_text(coalesce(content, ''))",
+        "search_text(content)",
+        equivalent="content is NOT NULL DEFAULT '': coalesce never sees a NULL",
+    ),
     # 0002: the version columns
-    SqlMutant("upload-time-without-zone", MIGRATION_2,
-              "ADD COLUMN source_last_modified timestamptz", "ADD COLUMN source_last_modified timestamp"),
-    SqlMutant("extracted-key-index-dropped", MIGRATION_2,
-              "CREATE INDEX documents_extracted_key_idx ON documents (bucket, extracted_key);", "",
-              equivalent="an index changes the plan, not the answer: deletes by document key find the same rows"),
+    SqlMutant(
+        "upload-time-without-zone",
+        MIGRATION_2,
+        "ADD COLUMN source_last_modified timestamptz",
+        "ADD COLUMN source_last_modified timestamp",
+    ),
+    SqlMutant(
+        "extracted-key-index-dropped",
+        MIGRATION_2,
+        "CREATE INDEX documents_extracted_key_idx ON documents (bucket, extracted_key);",
+        "",
+        equivalent="an index changes the plan, not the answer: deletes by document key find the same rows",
+    ),
     # the upsert's guard: skip the write only when the row holds that very document and version
-    SqlMutant("guard-ignores-document-etag", STORE,
-              "WHERE (documents.document_etag, documents.extracted_key,", "WHERE (EXCLUDED.document_etag, documents.extracted_key,"),
-    SqlMutant("guard-ignores-extracted-key", STORE,
-              "documents.extracted_key, documents.etag, documents.size,",
-              "EXCLUDED.extracted_key, documents.etag, documents.size,"),
-    SqlMutant("guard-ignores-upload-etag", STORE,
-              "documents.extracted_key, documents.etag, documents.size,",
-              "documents.extracted_key, EXCLUDED.etag, documents.size,"),
-    SqlMutant("guard-ignores-size", STORE,
-              "documents.extracted_key, documents.etag, documents.size,",
-              "documents.extracted_key, documents.etag, EXCLUDED.size,"),
-    SqlMutant("guard-ignores-upload-time", STORE,
-              "       documents.source_last_modified)", "       EXCLUDED.source_last_modified)"),
+    SqlMutant(
+        "guard-ignores-document-etag",
+        STORE,
+        "WHERE (documents.document_etag, documents.extracted_key,",
+        "WHERE (EXCLUDED.document_etag, documents.extracted_key,",
+    ),
+    SqlMutant(
+        "guard-ignores-extracted-key",
+        STORE,
+        "documents.extracted_key, documents.etag, documents.size,",
+        "EXCLUDED.extracted_key, documents.etag, documents.size,",
+    ),
+    SqlMutant(
+        "guard-ignores-upload-etag",
+        STORE,
+        "documents.extracted_key, documents.etag, documents.size,",
+        "documents.extracted_key, EXCLUDED.etag, documents.size,",
+    ),
+    SqlMutant(
+        "guard-ignores-size",
+        STORE,
+        "documents.extracted_key, documents.etag, documents.size,",
+        "documents.extracted_key, documents.etag, EXCLUDED.size,",
+    ),
+    SqlMutant(
+        "guard-ignores-upload-time",
+        STORE,
+        "       documents.source_last_modified)",
+        "       EXCLUDED.source_last_modified)",
+    ),
     SqlMutant("guard-with-plain-inequality", STORE, "IS DISTINCT FROM", "<>"),
     SqlMutant("guard-dropped", STORE, "WHERE (documents.document_etag", "WHERE true OR (documents.document_etag"),
-    SqlMutant("guard-always-skips", STORE, "WHERE (documents.document_etag", "WHERE false AND (documents.document_etag"),
+    SqlMutant(
+        "guard-always-skips", STORE, "WHERE (documents.document_etag", "WHERE false AND (documents.document_etag"
+    ),
     SqlMutant("update-keeps-old-content", STORE, "    content = EXCLUDED.content, ", "    "),
     SqlMutant("update-keeps-old-status", STORE, "    status = EXCLUDED.status, ", "    "),
     SqlMutant("update-keeps-old-error", STORE, "error = EXCLUDED.error, extractor", "extractor"),
@@ -88,15 +137,18 @@ MUTANTS = [
     # search: rank first, then cut
     SqlMutant("limit-before-ranking", SEARCH, "    ORDER BY rank DESC, d.key\n    LIMIT :limit", "    LIMIT :limit"),
     SqlMutant("ties-in-any-order", SEARCH, "    ORDER BY rank DESC, d.key\n", "    ORDER BY rank DESC\n"),
-    SqlMutant("failed-documents-not-found-by-name", MIGRATION_1,
-              "RETURN key_search_vector(key) || setweight(to_tsvector('document_search', search_text(coalesce",
-              "RETURN setweight(to_tsvector('document_search', search_text(coalesce"),
+    SqlMutant(
+        "failed-documents-not-found-by-name",
+        MIGRATION_1,
+        "RETURN key_search_vector(key) || setweight(to_tsvector('document_search', search_text(coalesce",
+        "RETURN setweight(to_tsvector('document_search', search_text(coalesce",
+    ),
 ]
 
 
 @contextmanager
 def project_copy() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="fue-sql-mutant-") as folder:
+    with tempfile.TemporaryDirectory(prefix="sql-mutant-") as folder:
         copy = Path(folder)
         for name in COPIED:
             source = ROOT / name
@@ -112,15 +164,23 @@ def _apply(copy: Path, mutant: SqlMutant) -> str:
     path = copy / mutant.file
     original = path.read_text()
     if original.count(mutant.old) != 1:
-        raise ValueError(f"SQL mutant {mutant.name}: {mutant.old!r} occurs {original.count(mutant.old)} times "
-                         f"in {mutant.file}, not once: update tests/mutation/sql_mutants.py")
+        raise ValueError(
+            f"SQL mutant {mutant.name}: {mutant.old!r} occurs {original.count(mutant.old)} times "
+            f"in {mutant.file}, not once: update tests/mutation/sql_mutants.py"
+        )
     path.write_text(original.replace(mutant.old, mutant.new))
     return original
 
 
 # The database tests that exercise this SQL (the rest of tests/db is about the cluster and roles).
-TESTS = ("tests/db/test_store.py", "tests/db/test_search.py", "tests/db/test_search_command.py",
-         "tests/db/test_migrations.py", "tests/db/test_reconcile_rows.py", "tests/db/test_fake_index.py")
+TESTS = (
+    "tests/db/test_store.py",
+    "tests/db/test_search.py",
+    "tests/db/test_search_command.py",
+    "tests/db/test_migrations.py",
+    "tests/db/test_reconcile_rows.py",
+    "tests/db/test_fake_index.py",
+)
 
 
 def run(tests: tuple[str, ...] = TESTS, log=print) -> dict[str, str]:
@@ -137,8 +197,10 @@ def run(tests: tuple[str, ...] = TESTS, log=print) -> dict[str, str]:
                     continue
                 outcome = subprocess.run(command, cwd=copy, capture_output=True, text=True)
                 if outcome.returncode not in (0, 1):  # 1: tests failed; anything else: they could not run
-                    raise RuntimeError(f"the database suite could not run with SQL mutant {mutant.name} "
-                                       f"(exit {outcome.returncode}):\n{outcome.stdout[-3000:]}{outcome.stderr[-3000:]}")
+                    raise RuntimeError(
+                        f"the database suite could not run with SQL mutant {mutant.name} "
+                        f"(exit {outcome.returncode}):\n{outcome.stdout[-3000:]}{outcome.stderr[-3000:]}"
+                    )
                 results[mutant.name] = "survived" if outcome.returncode == 0 else "killed"
                 log(f"    sql {mutant.name}: {results[mutant.name]}")
             finally:

@@ -21,9 +21,18 @@ def upload_through_page(driver, base: str, folder: str, *paths) -> str:
     driver.get(f"{base}/upload")
     driver.find_element(By.ID, "folder").send_keys(folder)
     driver.find_element(By.ID, "file-input").send_keys("\n".join(str(p) for p in paths))
-    done = poll_until(lambda: (links := driver.find_elements(By.CSS_SELECTOR, "#uploads li.done a"))
-                      and len(links) == len(paths) and links or _failed_upload(driver),
-                      timeout=60, what=f"the upload of {len(paths)} file(s) to finish")
+    done = poll_until(
+        lambda: (
+            (
+                (links := driver.find_elements(By.CSS_SELECTOR, "#uploads li.done a"))
+                and len(links) == len(paths)
+                and links
+            )
+            or _failed_upload(driver)
+        ),
+        timeout=60,
+        what=f"the upload of {len(paths)} file(s) to finish",
+    )
     return done[0].text
 
 
@@ -36,9 +45,14 @@ def upload_by_drop(driver, base: str, folder: str, name: str, text: str) -> str:
         "data.items.add(new File([arguments[1]], arguments[0], {type: 'text/plain'}));"
         "document.getElementById('dropzone').dispatchEvent("
         "  new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));",
-        name, text)
-    done = poll_until(lambda: driver.find_elements(By.CSS_SELECTOR, "#uploads li.done a")
-                      or _failed_upload(driver), timeout=60, what=f"the upload of {name} to finish")
+        name,
+        text,
+    )
+    done = poll_until(
+        lambda: driver.find_elements(By.CSS_SELECTOR, "#uploads li.done a") or _failed_upload(driver),
+        timeout=60,
+        what=f"the upload of {name} to finish",
+    )
     return done[0].text
 
 
@@ -51,20 +65,26 @@ def _failed_upload(driver) -> str | None:
 
 def board_stage(driver, key: str) -> str | None:
     """The stage the open board shows for ``key`` (None: not on the board)."""
-    rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#board tr[data-key]") if r.get_attribute("data-key") == key]
+    rows = [
+        r for r in driver.find_elements(By.CSS_SELECTOR, "#board tr[data-key]") if r.get_attribute("data-key") == key
+    ]
     return rows[0].get_attribute("data-stage") if rows else None
 
 
 def wait_for_stage(driver, key: str, stage: str, timeout: float) -> None:
     # The page updates itself (polling while visible): the test only reads it.
-    poll_until(lambda: board_stage(driver, key) == stage, timeout=timeout,
-               what=f"{key} at stage {stage!r} on the board (last shown: {board_stage(driver, key)!r})")
+    poll_until(
+        lambda: board_stage(driver, key) == stage,
+        timeout=timeout,
+        what=f"{key} at stage {stage!r} on the board (last shown: {board_stage(driver, key)!r})",
+    )
 
 
 def after_click(driver, element_id: str, timeout: float = 120):
     """The element of the page a click leads to: the click may return before that page has loaded."""
-    return poll_until(lambda: driver.find_elements(By.ID, element_id), timeout=timeout,
-                      what=f"#{element_id} on the next page")[0]
+    return poll_until(
+        lambda: driver.find_elements(By.ID, element_id), timeout=timeout, what=f"#{element_id} on the next page"
+    )[0]
 
 
 def action_result(driver) -> str:
@@ -74,7 +94,9 @@ def action_result(driver) -> str:
 
 def full_page_screenshot(driver, path) -> None:
     width, height = driver.get_window_size()["width"], driver.get_window_size()["height"]
-    driver.set_window_size(width, min(3000, driver.execute_script("return document.documentElement.scrollHeight") + 150))
+    driver.set_window_size(
+        width, min(3000, driver.execute_script("return document.documentElement.scrollHeight") + 150)
+    )
     driver.save_screenshot(str(path))
     driver.set_window_size(width, height)
 
@@ -124,15 +146,19 @@ def test_upload_reach_indexed_search_open_and_delete(driver, dashboard, run_id, 
     driver.find_element(By.ID, "delete").click()
     assert "deleted" in action_result(driver)
     driver.get(f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}")
-    poll_until(lambda: board_stage(driver, key) is None, timeout=PIPELINE_DEADLINE,
-               what=f"{key} gone from the board (shown as {board_stage(driver, key)!r})")
+    poll_until(
+        lambda: board_stage(driver, key) is None,
+        timeout=PIPELINE_DEADLINE,
+        what=f"{key} gone from the board (shown as {board_stage(driver, key)!r})",
+    )
 
 
 def test_database_outage_lands_in_dlq_and_is_redriven_from_the_page(cfg, driver, dashboard, run_id, screenshots):
     board = f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}"
     with database_outage(cfg):
-        key = upload_by_drop(driver, dashboard, run_id, "during-outage.txt",
-                             "written while the search database was down\n")
+        key = upload_by_drop(
+            driver, dashboard, run_id, "during-outage.txt", "written while the search database was down\n"
+        )
         assert key == f"uploads/{run_id}/during-outage.txt"
         driver.get(board)
         wait_for_stage(driver, key, "dlq", DLQ_DEADLINE)
@@ -163,7 +189,9 @@ def test_hostile_name_and_content_render_as_text(driver, dashboard, run_id, tmp_
     driver.get(f"{dashboard}/?prefix={quote(f'uploads/{run_id}/')}")
     wait_for_stage(driver, key, "indexed", PIPELINE_DEADLINE)
     assert_no_dialog(driver)
-    row = [r for r in driver.find_elements(By.CSS_SELECTOR, "#board tr[data-key]") if r.get_attribute("data-key") == key][0]
+    row = next(
+        r for r in driver.find_elements(By.CSS_SELECTOR, "#board tr[data-key]") if r.get_attribute("data-key") == key
+    )
     assert row.find_element(By.CSS_SELECTOR, "td.key").text == key
     assert driver.find_elements(By.CSS_SELECTOR, "#board img") == []
 
@@ -181,12 +209,19 @@ def test_hostile_name_and_content_render_as_text(driver, dashboard, run_id, tmp_
 
 def test_health_and_cost_pages(driver, dashboard):
     driver.get(f"{dashboard}/health")
-    expected = {"stack mode": "ok", "LocalStack": "ok", "PostgreSQL": "ok", "function extract": "ok",
-                "function insert": "ok"}
+    expected = {
+        "stack mode": "ok",
+        "LocalStack": "ok",
+        "PostgreSQL": "ok",
+        "function extract": "ok",
+        "function insert": "ok",
+    }
 
     def all_ok() -> bool:  # the page refreshes these rows itself: read them until they settle
-        shown = {row.find_element(By.TAG_NAME, "th").text: row.find_element(By.CSS_SELECTOR, "td.state").text
-                 for row in driver.find_elements(By.CSS_SELECTOR, "#checks tbody tr")}
+        shown = {
+            row.find_element(By.TAG_NAME, "th").text: row.find_element(By.CSS_SELECTOR, "td.state").text
+            for row in driver.find_elements(By.CSS_SELECTOR, "#checks tbody tr")
+        }
         if shown != expected:
             raise AssertionError(f"shown: {shown}")
         return True

@@ -77,8 +77,11 @@ if args[:1] == ["pull"]:
     if args[-1] in state.get("pullable", []):
         state.setdefault("images", []).append(args[-1])
         finish(0)
-    finish(1, err='Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup '
-                  "registry-1.docker.io on 127.0.0.53:53: no such host\n")
+    finish(
+        1,
+        err='Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup '
+        "registry-1.docker.io on 127.0.0.53:53: no such host\n",
+    )
 if args[:1] == ["build"]:
     state.setdefault("images", []).append(args[args.index("--tag") + 1])
     finish(0, "sha256:built\n")

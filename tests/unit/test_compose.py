@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 import yaml
 
-from fue import localstack_host
-from fue.config import LOCALSTACK_VERSION, PROJECT_ROOT, SETTINGS
+from lifecycle import localstack_host
+from settings.config import LOCALSTACK_VERSION, PROJECT_ROOT, SETTINGS
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
 PROCESS_EXECUTOR = PROJECT_ROOT / "docker" / "compose.process-executor.yml"
@@ -25,8 +25,14 @@ class _ComposeLoader(yaml.SafeLoader):
 
 for _tag in ("!override", "!reset"):
     _ComposeLoader.add_constructor(
-        _tag, lambda loader, node: loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode)
-        else loader.construct_mapping(node) if isinstance(node, yaml.MappingNode) else loader.construct_scalar(node)
+        _tag,
+        lambda loader, node: (
+            loader.construct_sequence(node)
+            if isinstance(node, yaml.SequenceNode)
+            else loader.construct_mapping(node)
+            if isinstance(node, yaml.MappingNode)
+            else loader.construct_scalar(node)
+        ),
     )
 
 
@@ -80,8 +86,10 @@ def test_docker_compose_config_accepts_the_files(files):
 def test_compose_files_follow_the_compose_specification(path):
     schema = json.loads(SCHEMA.read_text())
     document = yaml.load(path.read_text(), Loader=_ComposeLoader)
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-              for e in jsonschema.Draft7Validator(schema).iter_errors(document)]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in jsonschema.Draft7Validator(schema).iter_errors(document)
+    ]
     assert errors == []
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fue import config
+from settings import config
 
 
 def test_defaults_match_the_documented_table(monkeypatch):

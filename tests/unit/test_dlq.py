@@ -8,15 +8,20 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from fue import config, dlq
+from operations import dlq
+from settings import config
 
 
 def failure_record(i: int) -> dict:
     return {
         "version": "1.0",
         "timestamp": "2026-11-27T18:54:21.714Z",
-        "requestContext": {"requestId": f"r{i}", "functionArn": "arn:aws:lambda:us-east-1:000000000000:function:fn:$LATEST",
-                           "condition": "RetriesExhausted", "approximateInvokeCount": 3},
+        "requestContext": {
+            "requestId": f"r{i}",
+            "functionArn": "arn:aws:lambda:us-east-1:000000000000:function:fn:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3,
+        },
         "requestPayload": {"Records": [{"s3": {"object": {"key": f"extracted/My+File+{i}.txt"}}}]},
         "responseContext": {"statusCode": 200, "functionError": "Unhandled"},
         "responsePayload": {"errorType": "RecordsFailed", "errorMessage": f"database down {i}"},
@@ -31,12 +36,13 @@ def cfg(monkeypatch):
         url = sqs.create_queue(QueueName=base.dlq_name)["QueueUrl"]
         for i in range(23):
             sqs.send_message(QueueUrl=url, MessageBody=json.dumps(failure_record(i)))
-        # Route fue.aws clients to moto instead of the local stack.
+
+        # Route settings.aws clients to moto instead of the local stack.
         def client(cfg, service, **_):
             assert cfg is base, "clients of the configured stack"
             return boto3.client(service, region_name=base.region)
 
-        monkeypatch.setattr("fue.aws.client", client)
+        monkeypatch.setattr("settings.aws.client", client)
         yield base
 
 
@@ -72,7 +78,7 @@ class FlakyInvoker:
 
 def test_redrive_reports_each_failure_and_finishes(cfg, monkeypatch):
     invoker = FlakyInvoker()
-    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: invoker)
+    monkeypatch.setattr("settings.aws.invoker", lambda _cfg, **_: invoker)
     lines = []
 
     ok, failing = dlq.redrive(cfg, log=lines.append)
@@ -86,7 +92,7 @@ def test_redrive_reports_each_failure_and_finishes(cfg, monkeypatch):
 
 
 def test_invoker_waits_past_the_function_timeout_and_never_retries():
-    from fue import aws
+    from settings import aws
 
     client = aws.invoker(config.load())
     assert client.meta.config.read_timeout > config.load().lambda_timeout
@@ -105,7 +111,7 @@ def test_an_interrupted_redrive_leaves_the_untried_events_visible(cfg, monkeypat
             self.calls += 1
             return {"StatusCode": 200, "Payload": io.BytesIO(b"[]")}
 
-    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: Interrupted())
+    monkeypatch.setattr("settings.aws.invoker", lambda _cfg, **_: Interrupted())
     with pytest.raises(KeyboardInterrupt):
         dlq.redrive(cfg, log=lambda line: None)
 
@@ -114,7 +120,7 @@ def test_an_interrupted_redrive_leaves_the_untried_events_visible(cfg, monkeypat
 
 def test_a_redrive_for_some_keys_leaves_the_other_events_visible(cfg, monkeypatch):
     invoker = FlakyInvoker()
-    monkeypatch.setattr("fue.aws.invoker", lambda _cfg, **_: invoker)
+    monkeypatch.setattr("settings.aws.invoker", lambda _cfg, **_: invoker)
 
     ok, failing = dlq.redrive(cfg, log=lambda line: None, keys={"extracted/My File 7.txt", "uploads/other.txt"})
 
@@ -138,18 +144,26 @@ class Function:
         number = int(event["Records"][0]["s3"]["object"]["key"].rsplit("+", 1)[1].split(".")[0])
         self.invoked.append(FunctionName)
         if number in self.failing:
-            body = json.dumps({"errorType": "RecordsFailed", "errorMessage": f"database still down {number}",
-                               "detail": "x" * 1000}).encode()
-            return {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": io.BytesIO(body[:290] + b"\xff" + body[290:])}
+            body = json.dumps(
+                {"errorType": "RecordsFailed", "errorMessage": f"database still down {number}", "detail": "x" * 1000}
+            ).encode()
+            return {
+                "StatusCode": 200,
+                "FunctionError": "Unhandled",
+                "Payload": io.BytesIO(body[:290] + b"\xff" + body[290:]),
+            }
         return {"StatusCode": 200, "Payload": io.BytesIO(b"[]")}
 
 
 def test_redrive_deletes_only_the_messages_whose_re_run_succeeded(cfg, monkeypatch):
     function = Function(failing={4, 17})
-    monkeypatch.setattr("fue.aws.invoker", lambda c, **_: function if c is cfg else pytest.fail("another stack"))
+    monkeypatch.setattr("settings.aws.invoker", lambda c, **_: function if c is cfg else pytest.fail("another stack"))
     real_failed_events, hidden_for = dlq.failed_events, []
-    monkeypatch.setattr(dlq, "failed_events",
-                        lambda c, hide_for=0: hidden_for.append(hide_for) or real_failed_events(c, hide_for=hide_for))
+    monkeypatch.setattr(
+        dlq,
+        "failed_events",
+        lambda c, hide_for=0: hidden_for.append(hide_for) or real_failed_events(c, hide_for=hide_for),
+    )
     lines: list[str] = []
 
     assert dlq.redrive(cfg, log=lines.append) == (21, 2)
@@ -175,9 +189,15 @@ def test_a_failure_record_is_read_as_aws_and_localstack_write_it():
     event = dlq._parse(message({**failure_record(1), "timestamp": 1_767_225_600_123}))
     assert event.failed_at == "2026-01-01T00:00:00.123+00:00"  # AWS: epoch milliseconds
     assert dlq._parse(message(failure_record(1))).failed_at == "2026-11-27T18:54:21.714Z"  # LocalStack: ISO
-    assert event.as_dict() == {"message_id": "m1", "function": "fn", "condition": "RetriesExhausted",
-                               "attempts": 3, "failed_at": "2026-01-01T00:00:00.123+00:00",
-                               "keys": ["extracted/My File 1.txt"], "error": "RecordsFailed: database down 1"}
+    assert event.as_dict() == {
+        "message_id": "m1",
+        "function": "fn",
+        "condition": "RetriesExhausted",
+        "attempts": 3,
+        "failed_at": "2026-01-01T00:00:00.123+00:00",
+        "keys": ["extracted/My File 1.txt"],
+        "error": "RecordsFailed: database down 1",
+    }
     assert event.event == failure_record(1)["requestPayload"] and event.receipt_handle == "r1"
 
 
@@ -187,8 +207,11 @@ def test_a_failure_without_a_response_is_named_by_its_condition():
     record["requestContext"]["condition"] = "EventAgeExceeded"
     record["requestPayload"]["Records"].append({"eventSource": "aws:sqs"})  # not an S3 record: no key
     event = dlq._parse(message(record))
-    assert (event.error, event.keys, event.failed_at) == ("EventAgeExceeded", ["extracted/My File 2.txt"],
-                                                          "2026-11-27T18:54:21.714Z")
+    assert (event.error, event.keys, event.failed_at) == (
+        "EventAgeExceeded",
+        ["extracted/My File 2.txt"],
+        "2026-11-27T18:54:21.714Z",
+    )
     bare = dlq._parse(message({}))
     assert (bare.error, bare.function, bare.attempts, bare.keys, bare.failed_at) == ("unknown", "", 0, [], "")
 

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from fue import compose, config, interpreters, localstack_host, stack, venvs
+from lifecycle import compose, interpreters, localstack_host, stack, venvs
+from settings import config
 
 FAKE = Path(__file__).with_name("fake_docker.py")
 STANDINS = ["localstack/localstack:4.14.0", "postgres:15.10"]
@@ -59,8 +60,13 @@ def engine(tmp_path, monkeypatch) -> Engine:
 @pytest.fixture()
 def cfg(tmp_path) -> config.Config:
     return dataclasses.replace(
-        config.load(), state_dir=tmp_path / "state", stack="docker", docker_lambda_executor="docker",
-        localstack_image=STANDINS[0], postgres_image=STANDINS[1], lambda_python_image="python:3.12-slim",
+        config.load(),
+        state_dir=tmp_path / "state",
+        stack="docker",
+        docker_lambda_executor="docker",
+        localstack_image=STANDINS[0],
+        postgres_image=STANDINS[1],
+        lambda_python_image="python:3.12-slim",
     )
 
 
@@ -73,8 +79,9 @@ def test_up_then_down_then_clean_leaves_nothing(engine, cfg):
     assert stack.active_mode(cfg) == "docker"
 
     stack.down(cfg, log=quiet)
-    assert engine.leftovers() == {"volumes": ["file-upload-extraction_localstack-data",
-                                              "file-upload-extraction_postgres-data"]}
+    assert engine.leftovers() == {
+        "volumes": ["file-upload-extraction_localstack-data", "file-upload-extraction_postgres-data"]
+    }
     # `make clean` after `make down`: no state file, nothing runs, yet the volumes go.
     assert not (cfg.state_dir / "stack").exists()
     stack.down(cfg, log=quiet, delete_data=True)
@@ -107,8 +114,10 @@ def test_lost_state_file_mode_comes_from_the_running_project(engine, cfg):
 
 
 def test_bootstrap_after_a_failed_up_gives_functions_the_right_database_host(engine, cfg):
-    engine.set(up_fails="Error response from daemon: driver failed programming external connectivity: "
-                        "Bind for 127.0.0.1:5433 failed: port is already allocated")
+    engine.set(
+        up_fails="Error response from daemon: driver failed programming external connectivity: "
+        "Bind for 127.0.0.1:5433 failed: port is already allocated"
+    )
     with pytest.raises(stack.StackError, match="POSTGRES_HOST_PORT"):
         stack.up(cfg, log=quiet)
     assert engine.state["running"] == []
@@ -194,7 +203,7 @@ def test_database_that_stays_unhealthy_is_an_error(engine, cfg):
     stack.up(cfg, log=quiet)
     engine.set(health=["unhealthy"])
 
-    with pytest.raises(compose.ComposeError, match="did not become healthy.*make logs"):
+    with pytest.raises(compose.ComposeError, match=r"did not become healthy.*make logs"):
         compose.service(cfg, "start", "postgres", timeout=1)
 
 
@@ -216,8 +225,11 @@ def test_a_host_with_only_python_310_gets_a_tools_venv_and_a_clear_host_mode_err
     monkeypatch.setenv("PATH", str(bin_dir))
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(tmp_path / "uv"))
-    monkeypatch.setattr(interpreters, "_candidates",
-                        lambda v, real=interpreters._candidates: [c for c in real(v) if c.startswith(str(bin_dir))])
+    monkeypatch.setattr(
+        interpreters,
+        "_candidates",
+        lambda v, real=interpreters._candidates: [c for c in real(v) if c.startswith(str(bin_dir))],
+    )
 
     python = interpreters.find_first(venvs.TOOLS_PYTHON_VERSIONS)
     spec = venvs.tools_spec(interpreters.version_of(python))
@@ -225,5 +237,6 @@ def test_a_host_with_only_python_310_gets_a_tools_venv_and_a_clear_host_mode_err
     assert python == str(fake)
     assert spec.installs[0] == ["-r", str(config.PROJECT_ROOT / "requirements" / "tools-py310.txt")]
     cfg = dataclasses.replace(config.load(), state_dir=tmp_path / "state")
+    monkeypatch.setattr(localstack_host, "runtime_user", lambda: None)  # the user question comes after Python's
     with pytest.raises(localstack_host.StartError, match=r"needs Python 3\.13"):
         localstack_host.install(cfg, log=quiet)

@@ -7,7 +7,8 @@ import socket
 
 import pytest
 
-from fue import config, interpreters, localstack_host, stack
+from lifecycle import interpreters, localstack_host, stack
+from settings import config
 
 
 @pytest.fixture()

@@ -9,13 +9,14 @@ from types import SimpleNamespace
 
 from bootstrap import hot_reload
 from bootstrap.packaging import CORE_DIR
-from fue import config
-from fue.config import PROJECT_ROOT
+from lifecycle import compose
+from settings import config
+from settings.config import PROJECT_ROOT
 from tests.support import poll_until
 
 sys.path.insert(0, str(PROJECT_ROOT / "executor"))
 
-from localstack_process_executor import hot_reload as watcher  # noqa: E402
+from localstack_process_executor import hot_reload as watcher
 
 
 def test_the_code_folder_links_the_function_and_the_shared_core_and_drops_what_left(tmp_path, monkeypatch):
@@ -46,8 +47,11 @@ def test_docker_mode_runs_lambdas_itself_with_the_layer_from_the_mounted_cache(m
     monkeypatch.setattr(hot_reload, "vendored_dependencies", lambda *_: tmp_path / "extract-deps-abc")
     code = hot_reload.for_docker("extract", cfg)
     assert code.code_dir == (PROJECT_ROOT / "lambdas").resolve()
-    assert code.environment()["PYTHONPATH"] == "/var/task/extract:/var/task/common:/opt/fue-build/extract-deps-abc:/var/runtime"
-    assert f"{cfg.build_dir.resolve()}:/opt/fue-build:ro" in hot_reload.docker_flags(cfg)
+    assert (
+        code.environment()["PYTHONPATH"]
+        == "/var/task/extract:/var/task/common:/opt/pipeline-build/extract-deps-abc:/var/runtime"
+    )
+    assert f"{cfg.build_dir.resolve()}:/opt/pipeline-build:ro" in compose.docker_flags(cfg)
 
 
 def test_a_snapshot_follows_symlinks_and_ignores_compiled_files(tmp_path):
@@ -75,8 +79,9 @@ class FakeProcess:
 
 def _executor(folder, process):
     code = SimpleNamespace(is_hot_reloading=lambda: True, get_unzipped_code_location=lambda: folder)
-    return SimpleNamespace(function_version=SimpleNamespace(config=SimpleNamespace(code=code),
-                                                            qualified_arn="arn:test"), _process=process)
+    return SimpleNamespace(
+        function_version=SimpleNamespace(config=SimpleNamespace(code=code), qualified_arn="arn:test"), _process=process
+    )
 
 
 def test_an_environment_older_than_a_settled_change_is_restarted_before_its_invoke(tmp_path):
@@ -88,8 +93,11 @@ def test_an_environment_older_than_a_settled_change_is_restarted_before_its_invo
     assert process.alive, "restarted without a change"
 
     (tmp_path / "handler.py").write_text("v = 2\n")
-    poll_until(lambda: watcher.watcher_for(str(tmp_path)).changed_at > time.time() - 60, timeout=10,
-               what="the watcher to see the change")
+    poll_until(
+        lambda: watcher.watcher_for(str(tmp_path)).changed_at > time.time() - 60,
+        timeout=10,
+        what="the watcher to see the change",
+    )
     watcher.before_invoke(executor)
     assert not process.alive, "kept an environment running the old code"
 

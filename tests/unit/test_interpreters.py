@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from fue import interpreters
+from lifecycle import interpreters
 
 
 def fake_python(directory, name: str, version: str):
@@ -47,7 +47,7 @@ def test_finds_pyenv_versions(isolated):
 def test_a_misnamed_binary_is_not_trusted(isolated):
     fake_python(isolated, "python3.42", "3.41")
 
-    with pytest.raises(interpreters.InterpreterNotFound, match="pyenv install 3.42"):
+    with pytest.raises(interpreters.InterpreterNotFound, match=r"pyenv install 3\.42"):
         interpreters.find("3.42")
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
 
 sys.path.insert(0, str(PROJECT_ROOT / "executor"))
 
-from localstack_process_executor import memory_limit  # noqa: E402
-from localstack_process_executor.bootstrap import out_of_memory_error, report_line  # noqa: E402
+from localstack_process_executor import memory_limit
+from localstack_process_executor.bootstrap import out_of_memory_error, report_line
 
 
 def test_the_limit_is_the_memory_size_plus_the_measured_headroom():

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from fue import config, localstack_host, postgres_host, processes
+from lifecycle import localstack_host, postgres_host, processes
+from settings import config
 
 pytestmark = pytest.mark.skipif(not processes.HAVE_PROC, reason="these decoys are checked through /proc")
 
@@ -27,12 +28,12 @@ def decoy():
     started = []
 
     def start(*argv: str) -> subprocess.Popen:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", "import time; time.sleep(600)", *argv], start_new_session=True
-        )
+        proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", *argv], start_new_session=True)
         started.append(proc)
         deadline = time.monotonic() + 10
-        while processes.identify(proc.pid) is None or processes.executable(proc.pid) != os.path.realpath(sys.executable):
+        while processes.identify(proc.pid) is None or processes.executable(proc.pid) != os.path.realpath(
+            sys.executable
+        ):
             assert time.monotonic() < deadline, "decoy did not start"
             time.sleep(0.01)
         return proc
@@ -153,7 +154,7 @@ def test_executor_records_match_the_hosts_reading(tmp_path, monkeypatch):
 
 
 def test_dotenv_is_made_private_before_an_unprivileged_localstack_starts(tmp_path, monkeypatch):
-    from fue.service_user import ServiceUser
+    from lifecycle.service_user import ServiceUser
 
     dotenv = tmp_path / ".env"
     dotenv.write_text("POSTGRES_PASSWORD=not-for-functions\n")
@@ -161,10 +162,10 @@ def test_dotenv_is_made_private_before_an_unprivileged_localstack_starts(tmp_pat
     monkeypatch.setattr(localstack_host, "PROJECT_ROOT", tmp_path)
     said = []
 
-    localstack_host._keep_dotenv_private(ServiceUser("fue-localstack", 999, 999), said.append)
+    localstack_host._keep_dotenv_private(ServiceUser("localstack-svc", 999, 999), said.append)
 
     assert dotenv.stat().st_mode & 0o777 == 0o600
     assert said and "readable by its owner only" in said[0]
     said.clear()
-    localstack_host._keep_dotenv_private(ServiceUser("fue-localstack", 999, 999), said.append)
+    localstack_host._keep_dotenv_private(ServiceUser("localstack-svc", 999, 999), said.append)
     assert said == []  # already private: nothing done, nothing said

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fue import interpreters, python_copies, service_user
+from lifecycle import interpreters, python_copies, service_user
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="copies are made only when running as root")
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="copies are made only 
 @pytest.fixture()
 def open_folder():
     """A folder every user may traverse (pytest's own tmp_path is private to root)."""
-    folder = Path(tempfile.mkdtemp(prefix="fue-copies-"))
+    folder = Path(tempfile.mkdtemp(prefix="copies-test-"))
     folder.chmod(0o755)
     yield folder
     shutil.rmtree(folder, ignore_errors=True)

@@ -1,10 +1,10 @@
-"""The README stays true: every setting in fue/config.py is documented with its default."""
+"""The README stays true: every setting in settings/config.py is documented with its default."""
 
 from __future__ import annotations
 
 import re
 
-from fue.config import PROJECT_ROOT, SETTINGS
+from settings.config import PROJECT_ROOT, SETTINGS
 
 README = (PROJECT_ROOT / "README.md").read_text()
 

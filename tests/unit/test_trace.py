@@ -8,11 +8,11 @@ from datetime import datetime, timezone
 import boto3
 import pytest
 from moto import mock_aws
-from pipeline_core.document import SourceVersion
 
-from fue import config
-from fue import trace as trace_module
-from fue.trace import _stale, normalise_key
+from operations import trace as trace_module
+from operations.trace import _stale, normalise_key
+from pipeline_core.document import SourceVersion
+from settings import config
 
 CFG = replace(config.load(), upload_prefix="uploads/", extracted_prefix="extracted/")
 NOW = SourceVersion("e2", 12, 1_767_225_601_000)
@@ -63,14 +63,19 @@ def aws(monkeypatch):
         clients = {service: boto3.client(service, region_name="us-east-1") for service in ("s3", "sqs", "logs")}
         clients["s3"].create_bucket(Bucket=CFG.bucket)
         clients["sqs"].create_queue(QueueName=CFG.dlq_name)
-        monkeypatch.setattr("fue.aws.client", lambda _cfg, service, **_: clients[service])
+        monkeypatch.setattr("settings.aws.client", lambda _cfg, service, **_: clients[service])
         yield clients
 
 
 def index_row(version: SourceVersion | None, status="ok"):
     modified = datetime.fromtimestamp(version.last_modified_ms / 1000, tz=timezone.utc) if version else None
-    return [datetime(2026, 1, 1, tzinfo=timezone.utc), status, version and version.etag, version and version.size,
-            modified]
+    return [
+        datetime(2026, 1, 1, tzinfo=timezone.utc),
+        status,
+        version and version.etag,
+        version and version.size,
+        modified,
+    ]
 
 
 def put(aws, key, body: bytes, **extra) -> SourceVersion:
@@ -79,13 +84,19 @@ def put(aws, key, body: bytes, **extra) -> SourceVersion:
 
 
 def put_document(aws, version: SourceVersion | None, status="ok", error=None):
-    body = {"ExtractedDate": 1_767_225_600_000, "Status": status, "Error": error, "Extractor": "text",
-            "Content": "words", "SourceKey": KEY}
+    body = {
+        "ExtractedDate": 1_767_225_600_000,
+        "Status": status,
+        "Error": error,
+        "Extractor": "text",
+        "Content": "words",
+        "SourceKey": KEY,
+    }
     put(aws, DOC, json.dumps(body).encode(), Metadata=version.metadata() if version else {})
 
 
 def run_trace(aws, monkeypatch, rows):
-    monkeypatch.setattr("fue.db.connect", lambda dsn: Index(rows))
+    monkeypatch.setattr("settings.db.connect", lambda dsn: Index(rows))
     return "\n".join(trace_module.trace(CFG, KEY))
 
 
@@ -105,8 +116,10 @@ def test_stages_of_an_older_version_are_marked_stale(aws, monkeypatch):
     extracted = next(line for line in out.splitlines() if line.startswith("  extracted"))
     assert "status ok" in extracted
     stale = [line.strip() for line in out.splitlines() if "STALE" in line]
-    assert stale == [f"STALE: {stage} from {old.describe()}; the upload is now {current.describe()}"
-                     for stage in ("extracted", "indexed")]
+    assert stale == [
+        f"STALE: {stage} from {old.describe()}; the upload is now {current.describe()}"
+        for stage in ("extracted", "indexed")
+    ]
 
 
 def test_a_row_without_a_recorded_version_is_stale(aws, monkeypatch):
@@ -121,7 +134,9 @@ def test_stages_of_a_deleted_upload_are_orphans(aws, monkeypatch):
     out = run_trace(aws, monkeypatch, {KEY: index_row(SourceVersion("e1", 3, 1_767_225_600_000))})
     assert "no such upload now" in out
     assert [line.split()[0] for line in out.splitlines() if "ORPHAN: its upload is gone" in line] == [
-        "extracted", "indexed"]
+        "extracted",
+        "indexed",
+    ]
 
 
 def test_failures_in_the_dead_letter_queue_are_reported(aws, monkeypatch):
@@ -129,32 +144,45 @@ def test_failures_in_the_dead_letter_queue_are_reported(aws, monkeypatch):
     put_document(aws, current, status="failed", error="the PDF is encrypted")
     url = aws["sqs"].get_queue_url(QueueName=CFG.dlq_name)["QueueUrl"]
     for key in (DOC, "extracted/other.txt"):
-        aws["sqs"].send_message(QueueUrl=url, MessageBody=json.dumps({
-            "timestamp": 1_767_225_600_000,
-            "requestContext": {"functionArn": f"arn:aws:lambda:us-east-1:0:function:{CFG.insert_function}",
-                               "condition": "RetriesExhausted", "approximateInvokeCount": 3},
-            "requestPayload": {"Records": [{"s3": {"object": {"key": key}}}]},
-            "responsePayload": {"errorType": "RecordsFailed", "errorMessage": f"database down for {key}"}}))
+        aws["sqs"].send_message(
+            QueueUrl=url,
+            MessageBody=json.dumps(
+                {
+                    "timestamp": 1_767_225_600_000,
+                    "requestContext": {
+                        "functionArn": f"arn:aws:lambda:us-east-1:0:function:{CFG.insert_function}",
+                        "condition": "RetriesExhausted",
+                        "approximateInvokeCount": 3,
+                    },
+                    "requestPayload": {"Records": [{"s3": {"object": {"key": key}}}]},
+                    "responsePayload": {"errorType": "RecordsFailed", "errorMessage": f"database down for {key}"},
+                }
+            ),
+        )
     out = run_trace(aws, monkeypatch, {})
     assert "status failed (the PDF is encrypted)" in out and "not in the search index" in out
     failed = [line.strip() for line in out.splitlines() if "FAILED" in line]
-    assert failed == [f"FAILED     2026-01-01T00:00:00.000+00:00  {CFG.insert_function}: "
-                      f"RecordsFailed: database down for {DOC}"]
+    assert failed == [
+        f"FAILED     2026-01-01T00:00:00.000+00:00  {CFG.insert_function}: RecordsFailed: database down for {DOC}"
+    ]
 
 
 def test_log_lines_of_the_file_are_shown_in_time_order(aws, monkeypatch):
     current = put(aws, KEY, b"words")
     put_document(aws, current)
     now_ms = int(datetime.now(timezone.utc).timestamp() * 1000)  # CloudWatch refuses events older than 14 days
-    for function, at, message in [(CFG.insert_function, 3000, f"indexed {DOC}"),
-                                  (CFG.extract_function, 1000, f"extraction started {KEY}"),
-                                  (CFG.extract_function, 2000, "extraction started uploads/other.txt")]:
+    for function, at, message in [
+        (CFG.insert_function, 3000, f"indexed {DOC}"),
+        (CFG.extract_function, 1000, f"extraction started {KEY}"),
+        (CFG.extract_function, 2000, "extraction started uploads/other.txt"),
+    ]:
         group = f"/aws/lambda/{function}"
         if not aws["logs"].describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
             aws["logs"].create_log_group(logGroupName=group)
             aws["logs"].create_log_stream(logGroupName=group, logStreamName="s")
-        aws["logs"].put_log_events(logGroupName=group, logStreamName="s",
-                                   logEvents=[{"timestamp": now_ms - 10_000 + at, "message": message}])
+        aws["logs"].put_log_events(
+            logGroupName=group, logStreamName="s", logEvents=[{"timestamp": now_ms - 10_000 + at, "message": message}]
+        )
     out = run_trace(aws, monkeypatch, {KEY: index_row(current)}).splitlines()
-    logged = out[out.index("  log lines:") + 1:]
+    logged = out[out.index("  log lines:") + 1 :]
     assert [line.split("] ")[1] for line in logged] == [f"extraction started {KEY}", f"indexed {DOC}"]

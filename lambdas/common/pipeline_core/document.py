@@ -61,7 +61,9 @@ class SourceVersion:
             return None
 
     def describe(self) -> str:
-        uploaded = datetime.fromtimestamp(self.last_modified_ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        uploaded = datetime.fromtimestamp(self.last_modified_ms / 1000, tz=timezone.utc).strftime(
+            "%Y-%m-%d %H:%M:%S UTC"
+        )
         return f"ETag {self.etag}, {self.size} bytes, uploaded {uploaded}"
 
 

@@ -1,7 +1,7 @@
 """The functions' settings, read from their environment.
 
 There are no defaults here: bootstrap always passes every variable, and the project's
-defaults live in one place only (``fue/config.py``). A missing or bad variable stops
+defaults live in one place only (``settings/config.py``). A missing or bad variable stops
 the function at its cold start, before any record is touched.
 """
 

@@ -167,8 +167,9 @@ class Marker:
                 if changed:
                     body = json.dumps({"key": self._key, "etag": etag, "attempts": changed}).encode()
                     condition = {"IfMatch": stored["ETag"]} if stored is not None else {"IfNoneMatch": "*"}
-                    self._s3.put_object(Bucket=self._bucket, Key=key, Body=body, ContentType="application/json",
-                                        **condition)
+                    self._s3.put_object(
+                        Bucket=self._bucket, Key=key, Body=body, ContentType="application/json", **condition
+                    )
                 else:
                     self._s3.delete_object(Bucket=self._bucket, Key=key)  # no conditional delete in LocalStack 4.14
                 return True

@@ -76,12 +76,26 @@ _UNSUPPORTED_SIGNATURES = (
     (0, b"\x7fELF", "ELF executable", None),
     (0, b"\x00asm", "WebAssembly module", None),
     (0, b"SQLite format 3\x00", "SQLite database", None),
-    (0, b"ID3", "MP3 audio", lambda head: head[3:4] in (b"\x02", b"\x03", b"\x04") and head[4:5] == b"\x00"
-     and all(byte < 0x80 for byte in head[6:10])),
+    (
+        0,
+        b"ID3",
+        "MP3 audio",
+        lambda head: (
+            head[3:4] in (b"\x02", b"\x03", b"\x04")
+            and head[4:5] == b"\x00"
+            and all(byte < 0x80 for byte in head[6:10])
+        ),
+    ),
     (0, b"OggS", "Ogg media", lambda head: head[4:5] == b"\x00"),
     (0, b"fLaC", "FLAC audio", lambda head: head[4] & 0x7F == 0 if len(head) > 4 else False),
-    (4, b"ftyp", "MP4/QuickTime media", lambda head: 8 <= int.from_bytes(head[:4], "big") <= 4096
-     and head[8:12].isascii() and head[8:12].strip(b" ").isalnum()),
+    (
+        4,
+        b"ftyp",
+        "MP4/QuickTime media",
+        lambda head: (
+            8 <= int.from_bytes(head[:4], "big") <= 4096 and head[8:12].isascii() and head[8:12].strip(b" ").isalnum()
+        ),
+    ),
 )
 
 HEAD_BYTES = 4096

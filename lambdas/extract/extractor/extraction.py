@@ -40,9 +40,7 @@ def _extractor(module: str) -> Callable:
 _FALLS_BACK_TO_PLAIN_TEXT = {"csv", "json"}
 
 
-def extract(
-    file: BinaryIO, *, filename: str, content_type: str | None, size: int, max_chars: int
-) -> Extraction:
+def extract(file: BinaryIO, *, filename: str, content_type: str | None, size: int, max_chars: int) -> Extraction:
     """Read ``file`` (``size`` bytes, seekable) into an Extraction; content problems never raise."""
     if size == 0:
         return Extraction(OK)

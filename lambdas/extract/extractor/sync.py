@@ -38,8 +38,7 @@ ABSENT = "absent"  # the upload is gone and there was no document
 IGNORED = "ignored"  # not a file under UPLOAD_PREFIX
 
 
-def _outcome(action: str, key: str, target: str | None = None, status: str | None = None,
-             passes: int = 0) -> Outcome:
+def _outcome(action: str, key: str, target: str | None = None, status: str | None = None, passes: int = 0) -> Outcome:
     return Outcome(action, key, passes, {"target": target, "status": status})
 
 
@@ -52,8 +51,9 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log, attempt: att
         return _converge(s3, bucket, key, target, settings, log, marker)
 
 
-def _converge(s3, bucket: str, key: str, target: str, settings: ExtractSettings, log,
-              marker: attempts.Marker) -> Outcome:
+def _converge(
+    s3, bucket: str, key: str, target: str, settings: ExtractSettings, log, marker: attempts.Marker
+) -> Outcome:
     done: str | None = None  # what an earlier pass committed
     status = None
     for passes in range(1, MAX_PASSES + 1):
@@ -85,19 +85,25 @@ def _converge(s3, bucket: str, key: str, target: str, settings: ExtractSettings,
     raise NotSettled(key)
 
 
-def extract_version(upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings,
-                    log, marker: attempts.Marker) -> Document:
+def extract_version(
+    upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings, log, marker: attempts.Marker
+) -> Document:
     """The document of the upload version whose GetObject answer is ``upload``, extracted under ``marker``."""
     started = time.monotonic()
     log.info("extraction started", extra={"key": key, "etag": version.etag})
     extraction = marker.extract(
-        etag=version.etag, size=version.size,
+        etag=version.etag,
+        size=version.size,
         extract=lambda: extract_body(upload["Body"], key, upload.get("ContentType"), version.size, settings),
     )
     log.info(
         "extraction finished",
-        extra={"key": key, "etag": version.etag, "status": extraction.status,
-               "seconds": round(time.monotonic() - started, 3)},
+        extra={
+            "key": key,
+            "etag": version.etag,
+            "status": extraction.status,
+            "seconds": round(time.monotonic() - started, 3),
+        },
     )
     return Document(
         source_bucket=bucket,

@@ -13,12 +13,11 @@ removed document's key can tell.
 
 from __future__ import annotations
 
+from indexer.store import Row
 from pipeline_core import s3 as s3io
 from pipeline_core.converge import MAX_PASSES, NotSettled, Outcome
 from pipeline_core.document import Document, InvalidDocument, SourceVersion
 from pipeline_core.keys import KeyMap
-
-from indexer.store import Row
 
 # What one sync did.
 INDEXED = "indexed"  # the row now holds the current document

@@ -66,8 +66,12 @@ class _Context:
         return bool(self.resolve(self.conditions[name]))
 
     def ref(self, name: str):
-        pseudo = {"AWS::AccountId": ACCOUNT, "AWS::Region": REGION, "AWS::Partition": PARTITION,
-                  "AWS::NoValue": NO_VALUE}
+        pseudo = {
+            "AWS::AccountId": ACCOUNT,
+            "AWS::Region": REGION,
+            "AWS::Partition": PARTITION,
+            "AWS::NoValue": NO_VALUE,
+        }
         if name in pseudo:
             return pseudo[name]
         if name in self.parameters:
@@ -115,7 +119,7 @@ class _Context:
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
-            (key, arg), = node.items()
+            ((key, arg),) = node.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":

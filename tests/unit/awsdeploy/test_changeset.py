@@ -26,15 +26,30 @@ def _stack(status: str) -> dict:
 
 
 def _change_set(status: str, reason: str = "") -> dict:
-    return {"ChangeSetId": CHANGE_SET, "StackName": STACK, "Status": status, "StatusReason": reason,
-            "ExecutionStatus": "UNAVAILABLE", "Changes": []}
+    return {
+        "ChangeSetId": CHANGE_SET,
+        "StackName": STACK,
+        "Status": status,
+        "StatusReason": reason,
+        "ExecutionStatus": "UNAVAILABLE",
+        "Changes": [],
+    }
 
 
 def test_an_update_without_changes_is_reported_as_none_and_its_change_set_dropped(cfn):
     cfn.stub.add_response("describe_stacks", _stack("UPDATE_COMPLETE"), {"StackName": STACK})
-    cfn.stub.add_response("create_change_set", {"Id": CHANGE_SET, "StackId": "s"}, {
-        "StackName": STACK, "ChangeSetName": ANY, "ChangeSetType": "UPDATE", "TemplateBody": "{}",
-        "Parameters": [], "Capabilities": changeset.CAPABILITIES})
+    cfn.stub.add_response(
+        "create_change_set",
+        {"Id": CHANGE_SET, "StackId": "s"},
+        {
+            "StackName": STACK,
+            "ChangeSetName": ANY,
+            "ChangeSetType": "UPDATE",
+            "TemplateBody": "{}",
+            "Parameters": [],
+            "Capabilities": changeset.CAPABILITIES,
+        },
+    )
     reason = "The submitted information didn't contain changes. Submit different information to create a change set."
     cfn.stub.add_response("describe_change_set", _change_set("FAILED", reason), {"ChangeSetName": CHANGE_SET})
     cfn.stub.add_response("describe_change_set", _change_set("FAILED", reason), {"ChangeSetName": CHANGE_SET})
@@ -57,10 +72,13 @@ def test_a_failed_change_set_says_why(cfn):
         changeset.plan(cfn, STACK, "{}", [], poll=0.01)
 
 
-@pytest.mark.parametrize("status, message", [
-    ("UPDATE_IN_PROGRESS", "is busy"),
-    ("ROLLBACK_COMPLETE", "delete it first"),
-])
+@pytest.mark.parametrize(
+    "status, message",
+    [
+        ("UPDATE_IN_PROGRESS", "is busy"),
+        ("ROLLBACK_COMPLETE", "delete it first"),
+    ],
+)
 def test_a_stack_that_cannot_take_a_change_set_is_refused(cfn, status, message):
     cfn.stub.add_response("describe_stacks", _stack(status), {"StackName": STACK})
     with pytest.raises(changeset.DeployError, match=message):
@@ -73,11 +91,25 @@ def test_a_failed_deployment_names_each_failed_resource(cfn):
     cfn.stub.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"), {"StackName": STACK})  # the waiter
     cfn.stub.add_response("describe_stacks", _stack("ROLLBACK_COMPLETE"), {"StackName": STACK})
     events = [
-        {"StackId": "s", "EventId": "1", "StackName": STACK, "LogicalResourceId": "Bucket",
-         "Timestamp": "2026-01-01T00:00:00Z", "ResourceType": "AWS::S3::Bucket", "ResourceStatus": "CREATE_FAILED",
-         "ResourceStatusReason": "acme-uploads already exists"},
-        {"StackId": "s", "EventId": "2", "StackName": STACK, "LogicalResourceId": "DeadLetterQueue",
-         "Timestamp": "2026-01-01T00:00:00Z", "ResourceType": "AWS::SQS::Queue", "ResourceStatus": "CREATE_COMPLETE"},
+        {
+            "StackId": "s",
+            "EventId": "1",
+            "StackName": STACK,
+            "LogicalResourceId": "Bucket",
+            "Timestamp": "2026-01-01T00:00:00Z",
+            "ResourceType": "AWS::S3::Bucket",
+            "ResourceStatus": "CREATE_FAILED",
+            "ResourceStatusReason": "acme-uploads already exists",
+        },
+        {
+            "StackId": "s",
+            "EventId": "2",
+            "StackName": STACK,
+            "LogicalResourceId": "DeadLetterQueue",
+            "Timestamp": "2026-01-01T00:00:00Z",
+            "ResourceType": "AWS::SQS::Queue",
+            "ResourceStatus": "CREATE_COMPLETE",
+        },
     ]
     cfn.stub.add_response("describe_stack_events", {"StackEvents": events}, {"StackName": STACK})
 

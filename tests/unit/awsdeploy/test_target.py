@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from awsdeploy import target
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
 
 
 @pytest.fixture()
@@ -21,8 +21,12 @@ def aws_config(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     for name in list(os.environ):
-        if name.startswith("AWS_ENDPOINT_URL") or name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION",
-                                                           "AWS_DEFAULT_REGION"):
+        if name.startswith("AWS_ENDPOINT_URL") or name in (
+            "AWS_PROFILE",
+            "AWS_DEFAULT_PROFILE",
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+        ):
             monkeypatch.delenv(name)
     config.write_text(
         "[profile nocreds]\nregion = eu-west-1\n"
@@ -83,8 +87,11 @@ def test_missing_credentials_are_reported_before_anything_else(aws_config, monke
 
 def test_plan_aws_without_credentials_fails_with_a_clear_message(aws_config):
     result = subprocess.run(
-        [sys.executable, "-m", "fue", "plan-aws", "--profile", "nocreds", "--bucket", "b", "--secret", "s"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "cli", "plan-aws", "--profile", "nocreds", "--bucket", "b", "--secret", "s"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)},
     )
     assert result.returncode == 1, result

@@ -13,11 +13,12 @@ import pytest
 from awsdeploy import parameters
 from awsdeploy.parameters import Deployment
 from bootstrap import deploy, functions, iam, packaging, storage
-from fue import config
+from settings import config
 from tests.unit.awsdeploy.render import ACCOUNT, REGION, load, render
 
-DEPLOYMENT = Deployment(stack_name="s", bucket="acme-uploads", database_secret_id="pipeline/dsn",
-                        code_bucket="acme-code")
+DEPLOYMENT = Deployment(
+    stack_name="s", bucket="acme-uploads", database_secret_id="pipeline/dsn", code_bucket="acme-code"
+)
 CODE_KEYS = {"extract": "functions/extract-1.zip", "insert": "functions/insert-1.zip"}
 
 
@@ -48,10 +49,15 @@ def test_default_names_are_bootstraps(cfg):
 
 def test_parameter_defaults_are_the_settings_defaults():
     declared = load()["Parameters"]
-    for parameter, setting in (("UploadPrefix", "UPLOAD_PREFIX"), ("ExtractedPrefix", "EXTRACTED_PREFIX"),
-                               ("FunctionTimeout", "LAMBDA_TIMEOUT"), ("MaxRetries", "LAMBDA_MAX_RETRIES"),
-                               ("MaxEventAge", "LAMBDA_MAX_EVENT_AGE"), ("MaxContentChars", "MAX_CONTENT_CHARS"),
-                               ("MaxObjectBytes", "MAX_OBJECT_BYTES")):
+    for parameter, setting in (
+        ("UploadPrefix", "UPLOAD_PREFIX"),
+        ("ExtractedPrefix", "EXTRACTED_PREFIX"),
+        ("FunctionTimeout", "LAMBDA_TIMEOUT"),
+        ("MaxRetries", "LAMBDA_MAX_RETRIES"),
+        ("MaxEventAge", "LAMBDA_MAX_EVENT_AGE"),
+        ("MaxContentChars", "MAX_CONTENT_CHARS"),
+        ("MaxObjectBytes", "MAX_OBJECT_BYTES"),
+    ):
         assert str(declared[parameter]["Default"]) == config.SETTINGS[setting][0], parameter
 
 
@@ -81,10 +87,12 @@ def test_functions_match_bootstrap(cfg, resources, kind, memory):
 def test_role_policies_are_bootstraps(cfg, resources):
     bucket = DEPLOYMENT.bucket
     expected = {
-        "ExtractRole": iam.extract_policy(DEPLOYMENT.function_name("extract"), bucket, cfg.upload_prefix,
-                                          cfg.extracted_prefix, dlq_arn()),
-        "InsertRole": iam.insert_policy(DEPLOYMENT.function_name("insert"), bucket, cfg.upload_prefix,
-                                        cfg.extracted_prefix, dlq_arn()),
+        "ExtractRole": iam.extract_policy(
+            DEPLOYMENT.function_name("extract"), bucket, cfg.upload_prefix, cfg.extracted_prefix, dlq_arn()
+        ),
+        "InsertRole": iam.insert_policy(
+            DEPLOYMENT.function_name("insert"), bucket, cfg.upload_prefix, cfg.extracted_prefix, dlq_arn()
+        ),
     }
     for role_id, policy in expected.items():
         role = resources[role_id]["Properties"]
@@ -124,8 +132,11 @@ def _triples(configurations: list[dict]) -> set[tuple[str, str, str]]:
 def test_notifications_are_bootstraps(cfg, resources):
     bucket = resources["Bucket"]["Properties"]
     from_template = [  # CloudFormation's spelling -> the API's
-        {"LambdaFunctionArn": c["Function"], "Events": [c["Event"]],
-         "Filter": {"Key": {"FilterRules": c["Filter"]["S3Key"]["Rules"]}}}
+        {
+            "LambdaFunctionArn": c["Function"],
+            "Events": [c["Event"]],
+            "Filter": {"Key": {"FilterRules": c["Filter"]["S3Key"]["Rules"]}},
+        }
         for c in bucket["NotificationConfiguration"]["LambdaConfigurations"]
     ]
     arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:"
@@ -154,13 +165,15 @@ def test_bucket_is_retained_and_private(resources):
 
 
 def test_insert_joins_the_vpc_only_when_subnets_are_given(cfg):
-    in_vpc = Deployment(**{**DEPLOYMENT.__dict__, "subnet_ids": ["subnet-1", "subnet-2"],
-                           "security_group_ids": ["sg-1"]})
+    in_vpc = Deployment(
+        **{**DEPLOYMENT.__dict__, "subnet_ids": ["subnet-1", "subnet-2"], "security_group_ids": ["sg-1"]}
+    )
     resources = render(parameters.values(cfg, in_vpc, CODE_KEYS))
     insert = resources["InsertFunction"]["Properties"]
     assert insert["VpcConfig"] == {"SubnetIds": ["subnet-1", "subnet-2"], "SecurityGroupIds": ["sg-1"]}
     assert resources["InsertRole"]["Properties"]["ManagedPolicyArns"] == [
-        "arn:aws:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"]
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaENIManagementAccess"
+    ]
     assert "VpcConfig" not in resources["ExtractFunction"]["Properties"]
     assert "VpcConfig" not in render(parameters.values(cfg, DEPLOYMENT, CODE_KEYS))["InsertFunction"]["Properties"]
 

@@ -1,14 +1,16 @@
-"""The functions' environment: every setting they read, from fue.config, and nothing they do not read."""
+"""The functions' environment: every setting they read, from settings.config, and nothing they do not read."""
 
 import pytest
-from pipeline_core.settings import EXTRACT_VARIABLES, INSERT_VARIABLES, ExtractSettings, InsertSettings
 
 from bootstrap import functions
-from fue import config
+from pipeline_core.settings import EXTRACT_VARIABLES, INSERT_VARIABLES, ExtractSettings, InsertSettings
+from settings import config
 
 
-@pytest.mark.parametrize(("kind", "names", "settings"), [
-    ("extract", EXTRACT_VARIABLES, ExtractSettings), ("insert", INSERT_VARIABLES, InsertSettings)])
+@pytest.mark.parametrize(
+    ("kind", "names", "settings"),
+    [("extract", EXTRACT_VARIABLES, ExtractSettings), ("insert", INSERT_VARIABLES, InsertSettings)],
+)
 def test_bootstrap_passes_every_setting_the_function_reads(kind, names, settings):
     cfg = config.load()
     env = functions.environment(cfg, kind, mode="host")

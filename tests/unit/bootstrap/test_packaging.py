@@ -7,7 +7,7 @@ import time
 import zipfile
 
 from bootstrap import packaging
-from fue import config
+from settings import config
 
 _real_localtime, _real_gmtime = time.localtime, time.gmtime
 

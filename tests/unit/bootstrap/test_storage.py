@@ -73,8 +73,10 @@ def test_changed_prefix_updates_our_entry_only(s3):
     [("uploads/", "uploads/out/"), ("data/", "data/"), ("out/in/", "out/")],
 )
 def test_overlapping_prefixes_are_refused(upload, extracted):
-    with pytest.raises(storage.RecursionLoopError, match=f"EXTRACTED_PREFIX '{extracted}' and UPLOAD_PREFIX "
-                                                         f"'{upload}' overlap.*recursion loop"):
+    with pytest.raises(
+        storage.RecursionLoopError,
+        match=f"EXTRACTED_PREFIX '{extracted}' and UPLOAD_PREFIX '{upload}' overlap.*recursion loop",
+    ):
         storage.check_prefixes(upload, extracted)
 
 
@@ -91,10 +93,16 @@ def test_distinct_prefixes_are_accepted():
 def test_notifications_are_compared_as_aws_answers_them():
     # AWS answers filter rule names capitalised ("Prefix") and may list events in another order.
     ours = storage.lambda_notification("extract-uploads", ARN.format("extract"), "uploads/")
-    answered = {**ours, "Events": list(reversed(ours["Events"])),
-                "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": "uploads/"}]}}}
-    current = {"ResponseMetadata": {"RequestId": "r"}, "LambdaFunctionConfigurations": [answered],
-               "QueueConfigurations": []}
+    answered = {
+        **ours,
+        "Events": list(reversed(ours["Events"])),
+        "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": "uploads/"}]}},
+    }
+    current = {
+        "ResponseMetadata": {"RequestId": "r"},
+        "LambdaFunctionConfigurations": [answered],
+        "QueueConfigurations": [],
+    }
     assert storage._normalise(current) == storage._normalise({"LambdaFunctionConfigurations": [ours]})
 
     other_events = {**ours, "Events": ["s3:ObjectCreated:*"]}
@@ -102,9 +110,11 @@ def test_notifications_are_compared_as_aws_answers_them():
     no_filter = {key: value for key, value in ours.items() if key != "Filter"}
     for changed in (other_events, other_prefix, no_filter):
         assert storage._normalise({"LambdaFunctionConfigurations": [changed]}) != storage._normalise(
-            {"LambdaFunctionConfigurations": [ours]}), changed
+            {"LambdaFunctionConfigurations": [ours]}
+        ), changed
     assert storage._normalise({"LambdaFunctionConfigurations": [{"Id": "bare"}]}) == {
-        "LambdaFunctionConfigurations": [{"Id": "bare", "Events": []}]}
+        "LambdaFunctionConfigurations": [{"Id": "bare", "Events": []}]
+    }
 
 
 class AwsShapedS3:
@@ -121,9 +131,18 @@ class AwsShapedS3:
 
 
 def test_a_configuration_that_only_reads_differently_is_left_alone():
-    answered = [{**n, "Events": list(reversed(n["Events"])),
-                 "Filter": {"Key": {"FilterRules": [{"Name": "Prefix", "Value": r["Value"]} for r in
-                                                    n["Filter"]["Key"]["FilterRules"]]}}} for n in ours()]
+    answered = [
+        {
+            **n,
+            "Events": list(reversed(n["Events"])),
+            "Filter": {
+                "Key": {
+                    "FilterRules": [{"Name": "Prefix", "Value": r["Value"]} for r in n["Filter"]["Key"]["FilterRules"]]
+                }
+            },
+        }
+        for n in ours()
+    ]
     s3 = AwsShapedS3({"ResponseMetadata": {}, "LambdaFunctionConfigurations": answered})
     report = quiet()
     storage.ensure_notifications(s3, BUCKET, ours(), report)

@@ -4,12 +4,19 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+
 from pipeline_core.document import JSON_FIELDS, Document, InvalidDocument, SourceVersion
 
 VERSION = SourceVersion("9e107d9d372bb6826bd81d3542a419d6", 19, 1_767_225_600_000)
 DOCUMENT = Document(
-    source_bucket="bucket", source_key="uploads/fox.txt", source=VERSION, content_type="text/plain",
-    extracted_at_ms=1_767_225_601_234, status="ok", content="The quick brown fox", extractor="text",
+    source_bucket="bucket",
+    source_key="uploads/fox.txt",
+    source=VERSION,
+    content_type="text/plain",
+    extracted_at_ms=1_767_225_601_234,
+    status="ok",
+    content="The quick brown fox",
+    extractor="text",
     encoding="utf-8",
 )
 
@@ -19,7 +26,11 @@ def test_the_json_has_the_design_fields_and_the_source_version():
     assert tuple(data) == JSON_FIELDS
     assert data["ExtractedDate"] == 1_767_225_601_234
     assert (data["SourceKey"], data["ETag"], data["Size"], data["SourceLastModified"]) == (
-        "uploads/fox.txt", VERSION.etag, 19, 1_767_225_600_000)
+        "uploads/fox.txt",
+        VERSION.etag,
+        19,
+        1_767_225_600_000,
+    )
     assert "Sequencer" not in data
 
 
@@ -61,8 +72,7 @@ def test_the_version_travels_as_object_metadata():
 
 
 def test_the_version_of_an_s3_answer_counts_whole_seconds():
-    answer = {"ETag": '"abc"', "ContentLength": 3,
-              "LastModified": datetime(2026, 1, 1, 0, 0, 0, 900_000, tzinfo=UTC)}
+    answer = {"ETag": '"abc"', "ContentLength": 3, "LastModified": datetime(2026, 1, 1, 0, 0, 0, 900_000, tzinfo=UTC)}
     assert SourceVersion.of(answer) == SourceVersion("abc", 3, 1_767_225_600_000)
     listed = {"ETag": '"abc"', "Size": 3, "LastModified": datetime(2026, 1, 1, tzinfo=UTC)}
     assert SourceVersion.of_listing(listed) == SourceVersion.of(answer)
@@ -88,7 +98,8 @@ def test_a_version_is_described_in_utc_whatever_the_local_zone(monkeypatch):
     time.tzset()
     try:
         assert SourceVersion("e1", 10, 1_767_225_600_000).describe() == (
-            "ETag e1, 10 bytes, uploaded 2026-01-01 00:00:00 UTC")
+            "ETag e1, 10 bytes, uploaded 2026-01-01 00:00:00 UTC"
+        )
     finally:
         monkeypatch.undo()
         time.tzset()

@@ -3,6 +3,8 @@
 from urllib.parse import quote_plus
 
 import pytest
+
+from operations.events import s3_record
 from pipeline_core.events import (
     CREATED,
     OTHER,
@@ -13,8 +15,6 @@ from pipeline_core.events import (
     decode_event_key,
     parse_record,
 )
-
-from fue.events import s3_record
 
 
 def record(event_name: str, key: str) -> dict:
@@ -69,7 +69,12 @@ def test_an_s3_record_without_key_is_an_error():
 
 
 def test_every_record_of_an_event_is_a_change():
-    event = {"Records": [record("ObjectCreated:Put", "uploads/a"), {"eventSource": "aws:sqs"},
-                         record("ObjectRemoved:Delete", "uploads/b")]}
+    event = {
+        "Records": [
+            record("ObjectCreated:Put", "uploads/a"),
+            {"eventSource": "aws:sqs"},
+            record("ObjectRemoved:Delete", "uploads/b"),
+        ]
+    }
     assert [(c.kind, c.key) for c in changes(event)] == [(CREATED, "uploads/a"), (REMOVED, "uploads/b")]
     assert list(changes({})) == [] and list(changes({"Records": None})) == []

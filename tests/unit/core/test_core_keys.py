@@ -1,6 +1,7 @@
 """The uploads/ <-> extracted/ key mapping, including keys too long to map one to one."""
 
 import pytest
+
 from pipeline_core.keys import MAX_KEY_BYTES, KeyMap, PrefixesOverlap, cut_utf8
 
 KEYS = KeyMap("uploads/", "extracted/")
@@ -46,7 +47,7 @@ def test_every_key_s3_accepts_gets_a_document_key_s3_accepts(total):
 def test_a_key_that_fits_is_not_shortened_and_one_that_does_not_is():
     fits = key_of_bytes(MAX_KEY_BYTES - 2, filler="a")  # extracted/ is 2 bytes longer than uploads/
     too_long = key_of_bytes(MAX_KEY_BYTES - 1, filler="a")
-    assert KEYS.document_key(fits) == "extracted/" + fits[len("uploads/"):]
+    assert KEYS.document_key(fits) == "extracted/" + fits[len("uploads/") :]
     shortened = KEYS.document_key(too_long)
     assert len(shortened.encode()) == MAX_KEY_BYTES
     assert shortened.startswith("extracted/long/aaa")
@@ -63,7 +64,7 @@ def test_long_keys_that_share_their_start_get_different_document_keys():
 def test_a_short_key_that_looks_shortened_cannot_take_another_uploads_document_key():
     long_upload = key_of_bytes(1024)
     taken = KEYS.document_key(long_upload)
-    impostor = "uploads/" + taken[len("extracted/"):]
+    impostor = "uploads/" + taken[len("extracted/") :]
     assert len(impostor.encode()) <= MAX_KEY_BYTES
     assert KEYS.document_key(impostor) != taken
     assert KEYS.is_shortened(KEYS.document_key(impostor))

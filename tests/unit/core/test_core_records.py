@@ -1,9 +1,9 @@
 """The record loop: every record tried, failures named alike and raised at the end."""
 
 import pytest
-from pipeline_core.records import RecordsFailed, process_records
 
-from fue.events import s3_record
+from operations.events import s3_record
+from pipeline_core.records import RecordsFailed, process_records
 
 
 class ListLog:
@@ -30,7 +30,10 @@ def test_every_record_is_handled_and_logged_with_its_result():
     )
     assert results == [{"key": "uploads/a b", "action": "done"}, {"key": "uploads/c", "action": "done"}]
     assert [line[1] for line in log.lines] == [
-        "record processed", "record is not an S3 object change; ignored", "record processed"]
+        "record processed",
+        "record is not an S3 object change; ignored",
+        "record processed",
+    ]
     assert log.lines[0][2] == {"event": "ObjectCreated:Put", "key": "uploads/a b", "action": "done"}
 
 

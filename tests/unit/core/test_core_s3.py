@@ -1,7 +1,9 @@
-"""S3 answers as the functions read them: not found and precondition failed by their codes; reads that may find nothing."""
+"""S3 answers as the functions read them: not found and precondition failed by their codes;
+reads that may find nothing."""
 
 import pytest
 from botocore.exceptions import ClientError
+
 from pipeline_core import s3 as s3io
 
 

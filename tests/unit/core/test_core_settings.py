@@ -1,6 +1,7 @@
 """The functions' settings: read from the environment bootstrap sets, with no defaults of their own."""
 
 import pytest
+
 from pipeline_core.settings import (
     EXTRACT_VARIABLES,
     INSERT_VARIABLES,
@@ -9,8 +10,12 @@ from pipeline_core.settings import (
     InsertSettings,
 )
 
-EXTRACT_ENV = {"UPLOAD_PREFIX": "uploads/", "EXTRACTED_PREFIX": "extracted/", "MAX_CONTENT_CHARS": "10",
-               "MAX_OBJECT_BYTES": "20"}
+EXTRACT_ENV = {
+    "UPLOAD_PREFIX": "uploads/",
+    "EXTRACTED_PREFIX": "extracted/",
+    "MAX_CONTENT_CHARS": "10",
+    "MAX_OBJECT_BYTES": "20",
+}
 INSERT_ENV = {"UPLOAD_PREFIX": "uploads/", "EXTRACTED_PREFIX": "extracted/", "DATABASE_DSN": "postgresql://u:p@h/d"}
 
 

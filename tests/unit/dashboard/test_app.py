@@ -36,8 +36,9 @@ def served(cfg):
     original = board.Collector
     board.Collector = CountingCollector
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(dashboard_app.create_app(cfg, token=TOKEN), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(dashboard_app.create_app(cfg, token=TOKEN), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -70,20 +71,22 @@ def test_every_action_refuses_a_post_without_the_right_token(served, path):
 
 def test_upload_refuses_a_post_without_the_token(served):
     base, _ = served
-    status, _, body = request(base + "/upload?folder=&name=a.txt", b"data",
-                              {"Content-Type": "application/octet-stream"})
+    status, _, _body = request(
+        base + "/upload?folder=&name=a.txt", b"data", {"Content-Type": "application/octet-stream"}
+    )
     assert status == 403
 
 
 def test_the_token_is_embedded_in_the_page_and_accepted(served):
     base, _ = served
-    status, headers, body = request(base + "/upload")
+    status, _headers, body = request(base + "/upload")
     assert status == 200
     assert f'<meta name="csrf-token" content="{TOKEN}">' in body
     # Accepted: the request gets past the token to the key check (no stack needed).
     assert request(base + "/file/delete", f"key=&csrf_token={TOKEN}".encode(), FORM)[0] == 400
-    status, _, body = request(base + "/upload?folder=..&name=a.txt", b"x",
-                              {"Content-Type": "application/octet-stream", "X-CSRF-Token": TOKEN})
+    status, _, body = request(
+        base + "/upload?folder=..&name=a.txt", b"x", {"Content-Type": "application/octet-stream", "X-CSRF-Token": TOKEN}
+    )
     assert (status, json.loads(body)["error"]) == (400, "the folder may not contain '.' or '..' parts")
 
 
@@ -109,15 +112,16 @@ def test_an_unopened_dashboard_reads_nothing(served):
 
 def test_snippets_escape_everything_but_their_marks():
     html = dashboard_app.snippet_html("a <img src=x onerror=alert(1)> [[match]] & [[<b>]]")
-    assert str(html) == ("a &lt;img src=x onerror=alert(1)&gt; <mark>match</mark> &amp; "
-                         "<mark>&lt;b&gt;</mark>")
+    assert str(html) == ("a &lt;img src=x onerror=alert(1)&gt; <mark>match</mark> &amp; <mark>&lt;b&gt;</mark>")
 
 
 def test_upload_keys(cfg):
     assert files.key_for_upload(cfg, "", "a.txt") == "uploads/a.txt"
     assert files.key_for_upload(cfg, "/notes//2026/", "C:\\tmp\\a b.txt") == "uploads/notes/2026/a b.txt"
-    assert files.key_for_upload(cfg, "x", "<img src=x onerror=alert(1)>.txt") == \
-        "uploads/x/<img src=x onerror=alert(1)>.txt"
+    assert (
+        files.key_for_upload(cfg, "x", "<img src=x onerror=alert(1)>.txt")
+        == "uploads/x/<img src=x onerror=alert(1)>.txt"
+    )
     for folder, name in [("a/../b", "f"), ("", ""), ("", ".."), ("x" * 1020, "f.txt")]:
         with pytest.raises(files.BadKey):
             files.key_for_upload(cfg, folder, name)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from pipeline_core.document import SourceVersion
-
 from dashboard.board import Board, FileState, Row, Upload, classify
+from pipeline_core.document import SourceVersion
 
 T0 = datetime(2026, 11, 30, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -28,8 +27,10 @@ def stages(cfg, uploads, extracted=None, rows=None, in_dlq=None) -> dict[str, Fi
 
 
 def test_each_stage(cfg):
-    uploads = {f"uploads/{name}": upload(name) for name in
-               ("new", "extracted", "indexed", "failed", "dlq", "stale-row", "same-bytes-again", "stale-doc")}
+    uploads = {
+        f"uploads/{name}": upload(name)
+        for name in ("new", "extracted", "indexed", "failed", "dlq", "stale-row", "same-bytes-again", "stale-doc")
+    }
     uploads["uploads/folder/"] = upload("dir")
     extracted = {f"extracted/{name}": at(1) for name in ("extracted", "indexed", "failed", "stale-row")}
     extracted["extracted/stale-doc"] = at(-5)
@@ -58,8 +59,9 @@ def test_each_stage(cfg):
 
 
 def test_left_overs_of_deleted_uploads_are_stale(cfg):
-    found = stages(cfg, {}, {"extracted/gone-doc": at(1)},
-                   {"uploads/gone-row": Row(version("e"), "ok", None, at(1), at(2))})
+    found = stages(
+        cfg, {}, {"extracted/gone-doc": at(1)}, {"uploads/gone-row": Row(version("e"), "ok", None, at(1), at(2))}
+    )
     assert {k: (f.stage, f.note) for k, f in found.items()} == {
         "uploads/gone-doc": ("stale", "upload deleted; its extracted document is left"),
         "uploads/gone-row": ("stale", "upload deleted; its index row is left"),
@@ -67,16 +69,28 @@ def test_left_overs_of_deleted_uploads_are_stale(cfg):
 
 
 def test_an_indexed_file_with_an_old_dlq_event_stays_indexed_with_a_note(cfg):
-    found = stages(cfg, {"uploads/a": upload("e")}, {"extracted/a": at(1)},
-                   {"uploads/a": Row(version("e"), "ok", None, at(1), at(2))}, {"uploads/a": "extract: timeout"})
+    found = stages(
+        cfg,
+        {"uploads/a": upload("e")},
+        {"extracted/a": at(1)},
+        {"uploads/a": Row(version("e"), "ok", None, at(1), at(2))},
+        {"uploads/a": "extract: timeout"},
+    )
     assert found["uploads/a"].stage == "indexed"
     assert "DLQ" in found["uploads/a"].note
 
 
 def test_counts_and_filters_follow_the_prefix(cfg):
-    board = Board([FileState("uploads/a/1", "indexed"), FileState("uploads/a/2", "dlq"),
-                   FileState("uploads/b/1", "indexed")])
-    assert board.counts("uploads/a/") == {"uploaded": 0, "extracted": 0, "indexed": 1, "failed": 0, "dlq": 1,
-                                          "stale": 0}
+    board = Board(
+        [FileState("uploads/a/1", "indexed"), FileState("uploads/a/2", "dlq"), FileState("uploads/b/1", "indexed")]
+    )
+    assert board.counts("uploads/a/") == {
+        "uploaded": 0,
+        "extracted": 0,
+        "indexed": 1,
+        "failed": 0,
+        "dlq": 1,
+        "stale": 0,
+    }
     assert [f.key for f in board.filtered("indexed", "")] == ["uploads/a/1", "uploads/b/1"]
     assert [f.key for f in board.filtered("", "uploads/b/")] == ["uploads/b/1"]

@@ -7,8 +7,10 @@ import pytest
 from dashboard import cost
 from dashboard.cost import FunctionUsage, Workload
 
-REPORT = ("REPORT RequestId: 0f1e\tDuration: 199.20 ms\tBilled Duration: 200 ms\tMemory Size: 512 MB\t"
-          "Max Memory Used: 61 MB\tInit Duration: 812.00 ms")
+REPORT = (
+    "REPORT RequestId: 0f1e\tDuration: 199.20 ms\tBilled Duration: 200 ms\tMemory Size: 512 MB\t"
+    "Max Memory Used: 61 MB\tInit Duration: 812.00 ms"
+)
 
 
 def usage(invocations: int, billed_ms: int, memory_mb: int, architecture: str = "x86_64") -> FunctionUsage:
@@ -20,15 +22,20 @@ def usage(invocations: int, billed_ms: int, memory_mb: int, architecture: str = 
 
 def hand_workload() -> Workload:
     # 100 files in an hour: extract 200 ms at 512 MB, insert 50 ms at 256 MB, 1 GiB stored per file.
-    return Workload(window_seconds=3600, file_events=100,
-                    functions={"extract": usage(100, 200, 512), "insert": usage(100, 50, 256)},
-                    stored_bytes=100 * 1024**3, stored_files=100)
+    return Workload(
+        window_seconds=3600,
+        file_events=100,
+        functions={"extract": usage(100, 200, 512), "insert": usage(100, 50, 256)},
+        stored_bytes=100 * 1024**3,
+        stored_files=100,
+    )
 
 
 def test_report_lines_give_billed_duration_and_memory():
     assert cost.parse_report(REPORT) == (200, 512)
-    assert cost.parse_report("REPORT RequestId: a Duration: 2.45 ms Billed Duration: 3 ms Memory Size: 128 MB "
-                             "Max Memory Used: 128 MB") == (3, 128)
+    assert cost.parse_report(
+        "REPORT RequestId: a Duration: 2.45 ms Billed Duration: 3 ms Memory Size: 128 MB Max Memory Used: 128 MB"
+    ) == (3, 128)
     assert cost.parse_report("START RequestId: 0f1e Version: $LATEST") is None
     assert cost.parse_report('{"message": "Billed Duration: 5 ms"}') is None
 

@@ -7,7 +7,7 @@ import socket
 import subprocess
 
 from dashboard import service
-from fue import processes
+from lifecycle import processes
 from tests.support import poll_until
 
 

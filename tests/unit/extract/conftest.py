@@ -17,7 +17,7 @@ import pytest
 from extract_samples import BUCKET, FUNCTION_ENVIRONMENT  # this folder is on sys.path, like insert_samples
 from moto import mock_aws
 
-from fue import events
+from operations import events
 
 ROOT = Path(__file__).resolve().parents[3]
 FUNCTION_DIR = ROOT / "lambdas" / "extract"
@@ -25,7 +25,7 @@ FUNCTION_DIR = ROOT / "lambdas" / "extract"
 if str(FUNCTION_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTION_DIR))
 if str(ROOT) not in sys.path:
-    sys.path.append(str(ROOT))  # for tests.fixtures.samples
+    sys.path.append(str(ROOT))  # for bench.samples
 
 
 @dataclass

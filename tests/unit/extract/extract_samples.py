@@ -1,7 +1,7 @@
 """Constants shared by the extract function's unit tests."""
 
 BUCKET = "file-upload-extraction-example"
-# What bootstrap passes to the function (the defaults of fue/config.py).
+# What bootstrap passes to the function (the defaults of settings/config.py).
 FUNCTION_ENVIRONMENT = {
     "UPLOAD_PREFIX": "uploads/",
     "EXTRACTED_PREFIX": "extracted/",

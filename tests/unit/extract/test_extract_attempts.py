@@ -7,12 +7,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+from bootstrap.iam import ATTEMPT_MARKER_PREFIX
 from extractor import attempts
 from extractor import sync as extract_sync
 from extractor.attempts import Attempt, Marker
 from extractor.outcome import OK, Extraction
-
-from bootstrap.iam import ATTEMPT_MARKER_PREFIX
 
 BIG = b"lighthouse keeper notes\n" * (attempts.MARKED_BYTES // 24 + 10)
 KEY = "uploads/k.txt"
@@ -55,7 +55,8 @@ def _entries(bucket, key=KEY) -> list[dict]:
 def context(lambda_context):
     """Lambda's context of an invocation with the given request id (and time left)."""
     return lambda request, remaining_ms=60_000: dataclasses.replace(
-        lambda_context, aws_request_id=request, remaining_ms=remaining_ms)
+        lambda_context, aws_request_id=request, remaining_ms=remaining_ms
+    )
 
 
 def _past_deadline() -> int:
@@ -65,14 +66,16 @@ def _past_deadline() -> int:
 # --- through the handler ------------------------------------------------------------------------------
 
 
-def test_a_large_upload_is_marked_while_it_is_extracted_and_unmarked_after(bucket, load_handler, record, context,
-                                                                          monkeypatch):
+def test_a_large_upload_is_marked_while_it_is_extracted_and_unmarked_after(
+    bucket, load_handler, record, context, monkeypatch
+):
     handler = load_handler()
     bucket.upload("uploads/big.txt", BIG)
     seen = []
     real = extract_sync.extract_body
-    monkeypatch.setattr(extract_sync, "extract_body",
-                        lambda *args: seen.append(_entries(bucket, "uploads/big.txt")) or real(*args))
+    monkeypatch.setattr(
+        extract_sync, "extract_body", lambda *args: seen.append(_entries(bucket, "uploads/big.txt")) or real(*args)
+    )
 
     handler.handler({"Records": [record("created", "uploads/big.txt")]}, context("event-1"))
 
@@ -81,15 +84,13 @@ def test_a_large_upload_is_marked_while_it_is_extracted_and_unmarked_after(bucke
     assert bucket.document("extracted/big.txt")[0]["Status"] == "ok"
 
 
-def test_retries_of_an_event_killed_twice_record_the_failure_without_extracting(bucket, load_handler, record,
-                                                                              context):
+def test_retries_of_an_event_killed_twice_record_the_failure_without_extracting(bucket, load_handler, record, context):
     """Lambda retries an event under its request id, sooner than the killed run's deadline."""
     etag = bucket.upload("uploads/killer.txt", BIG)
     _dies(bucket, _attempt("event-1"), key="uploads/killer.txt", etag=etag)
     _dies(bucket, _attempt("event-1"), key="uploads/killer.txt", etag=etag)
 
-    load_handler().handler({"Records": [record("created", "uploads/killer.txt")]},
-                           context("event-1"))
+    load_handler().handler({"Records": [record("created", "uploads/killer.txt")]}, context("event-1"))
 
     document, _ = bucket.document("extracted/killer.txt")
     assert (document["Status"], document["Content"]) == ("failed", "")
@@ -97,8 +98,9 @@ def test_retries_of_an_event_killed_twice_record_the_failure_without_extracting(
     assert _entries(bucket, "uploads/killer.txt") == []
 
 
-def test_duplicate_events_and_identical_re_uploads_running_side_by_side_all_end_ok(bucket, load_handler, record,
-                                                                                  context, monkeypatch):
+def test_duplicate_events_and_identical_re_uploads_running_side_by_side_all_end_ok(
+    bucket, load_handler, record, context, monkeypatch
+):
     """A slow, healthy file: two runs (the event and its duplicate) are still extracting when the same bytes
     are uploaded again and a third run handles that upload's event."""
     handler = load_handler()

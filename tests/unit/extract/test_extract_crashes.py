@@ -3,11 +3,11 @@
 import io
 
 import pytest
+
+from bench.samples import SAMPLES
 from extractor import detect as detection
 from extractor.extraction import extract
 from extractor.formats import csv_text, pdf_text, plain_text
-
-from tests.fixtures.samples import SAMPLES
 
 
 def _extract(body: bytes, filename: str, content_type: str | None = None):
@@ -18,8 +18,9 @@ def crash(*_args, **_kwargs):
     raise RuntimeError("parser bug")
 
 
-@pytest.mark.parametrize(("module", "sample", "extractor"), [(plain_text, "utf8_text", "text"),
-                                                            (pdf_text, "pdf", "pdf")])
+@pytest.mark.parametrize(
+    ("module", "sample", "extractor"), [(plain_text, "utf8_text", "text"), (pdf_text, "pdf", "pdf")]
+)
 def test_a_crashing_parser_gives_a_failed_extraction_naming_the_crash(monkeypatch, module, sample, extractor):
     monkeypatch.setattr(module, "extract", crash)
     result = _extract(SAMPLES[sample].body, SAMPLES[sample].filename, SAMPLES[sample].content_type)
@@ -41,7 +42,8 @@ def test_structured_text_that_crashes_its_parser_is_still_read_as_text(monkeypat
 
 
 def test_the_handler_writes_the_failed_document_and_the_invocation_succeeds(
-        bucket, load_handler, lambda_context, record, monkeypatch):
+    bucket, load_handler, lambda_context, record, monkeypatch
+):
     monkeypatch.setattr(plain_text, "extract", crash)
     bucket.upload("uploads/odd.txt", b"words that crash the parser")
     bucket.upload("uploads/fine.pdf", SAMPLES["pdf"].body, "application/pdf")
@@ -52,4 +54,7 @@ def test_the_handler_writes_the_failed_document_and_the_invocation_succeeds(
     assert [(r["action"], r["status"]) for r in results] == [("written", "failed"), ("written", "ok")]
     document, _ = bucket.document("extracted/odd.txt")
     assert (document["Status"], document["Error"], document["Content"]) == (
-        "failed", "text extraction failed: RuntimeError: parser bug", "")
+        "failed",
+        "text extraction failed: RuntimeError: parser bug",
+        "",
+    )

@@ -15,12 +15,12 @@ import resource
 import time
 import zipfile
 
-from extractor.extraction import extract
-from extractor.outcome import Extraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fixtures.samples import DOCX_TYPE, SAMPLES
+from bench.samples import DOCX_TYPE, SAMPLES
+from extractor.extraction import extract
+from extractor.outcome import Extraction
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 DEEP = "FUZZ_EXAMPLES" in os.environ
@@ -97,8 +97,9 @@ def test_every_file_gets_a_status_within_budget(body, name, max_chars):
     filename, content_type = name
     started = time.monotonic()
 
-    result = extract(io.BytesIO(body), filename=filename, content_type=content_type, size=len(body),
-                     max_chars=max_chars)
+    result = extract(
+        io.BytesIO(body), filename=filename, content_type=content_type, size=len(body), max_chars=max_chars
+    )
 
     elapsed = time.monotonic() - started
     assert isinstance(result, Extraction)
@@ -112,8 +113,10 @@ def test_every_file_gets_a_status_within_budget(body, name, max_chars):
 
 
 @FUZZ
-@given(body=st.one_of(st.binary(max_size=2048), encoded_markup()), declared=st.sampled_from(
-    [None, "utf-16", "utf-32", "utf-8", "cp1252", "latin-1", "bogus"]))
+@given(
+    body=st.one_of(st.binary(max_size=2048), encoded_markup()),
+    declared=st.sampled_from([None, "utf-16", "utf-32", "utf-8", "cp1252", "latin-1", "bogus"]),
+)
 def test_the_decoding_policy_holds_for_any_bytes(body, declared):
     from extractor.text_decoding import choose_encoding
 

@@ -3,10 +3,10 @@
 import json
 
 import pytest
+
+from bench.samples import SAMPLES
 from pipeline_core.document import JSON_FIELDS, SourceVersion
 from pipeline_core.records import RecordsFailed
-
-from tests.fixtures.samples import SAMPLES
 
 
 def _actions(results):
@@ -17,8 +17,13 @@ def test_every_record_of_an_event_is_processed(bucket, load_handler, lambda_cont
     etag = bucket.upload("uploads/notes.txt", SAMPLES["utf8_text"].body)
     bucket.upload("uploads/docs/handbook.pdf", SAMPLES["pdf"].body, "application/pdf")
     bucket.upload("uploads/photo.png", SAMPLES["png"].body, "image/png")
-    event = {"Records": [record("created", "uploads/notes.txt"), record("created", "uploads/docs/handbook.pdf"),
-                         record("created", "uploads/photo.png")]}
+    event = {
+        "Records": [
+            record("created", "uploads/notes.txt"),
+            record("created", "uploads/docs/handbook.pdf"),
+            record("created", "uploads/photo.png"),
+        ]
+    }
     assert _actions(load_handler().handler(event, lambda_context)) == ["written"] * 3
 
     text, response = bucket.document("extracted/notes.txt")
@@ -167,9 +172,13 @@ def test_the_function_refuses_to_start_without_its_settings(load_handler, monkey
 
 def test_infrastructure_errors_are_raised_after_the_other_records(bucket, load_handler, lambda_context, record):
     bucket.upload("uploads/good.txt", b"words")
-    event = {"Records": [record("created", "uploads/lost.txt", bucket="no-such-bucket"),
-                         record("created", "uploads/good.txt"),
-                         record("removed", "uploads/other.txt", bucket="no-such-bucket")]}
+    event = {
+        "Records": [
+            record("created", "uploads/lost.txt", bucket="no-such-bucket"),
+            record("created", "uploads/good.txt"),
+            record("removed", "uploads/other.txt", bucket="no-such-bucket"),
+        ]
+    }
     with pytest.raises(RecordsFailed) as raised:
         load_handler().handler(event, lambda_context)
     assert raised.value.failed_keys == ["uploads/lost.txt", "uploads/other.txt"]
@@ -177,8 +186,7 @@ def test_infrastructure_errors_are_raised_after_the_other_records(bucket, load_h
     assert bucket.document("extracted/good.txt")[0]["Content"] == "words"
 
 
-def test_logs_are_structured_json_with_the_outcome_of_each_record(bucket, load_handler, lambda_context, record,
-                                                                  caplog):
+def test_logs_are_structured_json_with_the_outcome_of_each_record(bucket, load_handler, lambda_context, record, caplog):
     module = load_handler()
     bucket.upload("uploads/a.txt", b"words")
     module.handler({"Records": [record("created", "uploads/a.txt")]}, lambda_context)
@@ -188,6 +196,10 @@ def test_logs_are_structured_json_with_the_outcome_of_each_record(bucket, load_h
     started, finished, processed = lines
     assert started["key"] == finished["key"] == "uploads/a.txt" and finished["status"] == "ok"
     assert (processed["action"], processed["key"], processed["target"], processed["status"]) == (
-        "written", "uploads/a.txt", "extracted/a.txt", "ok")
+        "written",
+        "uploads/a.txt",
+        "extracted/a.txt",
+        "ok",
+    )
     assert processed["service"] == "extract"
     assert processed["function_request_id"] == lambda_context.aws_request_id

@@ -4,16 +4,15 @@ import io
 import zipfile
 
 import pytest
+
+from bench.samples import DOCX_TYPE, SAMPLES
 from extractor.detect import detect
 from extractor.extraction import extract
 from extractor.text_decoding import choose_encoding
 
-from tests.fixtures.samples import DOCX_TYPE, SAMPLES
-
 
 def _extract(body: bytes, filename: str, content_type: str | None = "text/plain", max_chars: int = 1_000_000):
-    return extract(io.BytesIO(body), filename=filename, content_type=content_type, size=len(body),
-                   max_chars=max_chars)
+    return extract(io.BytesIO(body), filename=filename, content_type=content_type, size=len(body), max_chars=max_chars)
 
 
 # --- decoding -------------------------------------------------------------------
@@ -155,8 +154,9 @@ def test_markdown_one_huge_line_is_split_without_losing_words():
 
 
 def test_flat_html_with_many_blocks_and_hidden_content():
-    body = ("<html><body>" + "<p>para <b>bold</b></p><script>hidden()</script>" * 50_000
-            + "<p>needle</p></body></html>").encode()
+    body = (
+        "<html><body>" + "<p>para <b>bold</b></p><script>hidden()</script>" * 50_000 + "<p>needle</p></body></html>"
+    ).encode()
     result = _extract(body, "x.html", "text/html")
     assert result.status == "ok" and result.content.endswith("needle")
     assert "hidden" not in result.content
@@ -170,8 +170,10 @@ def test_text_formats_stop_at_the_cap():
 
 def _docx_with(body_xml: bytes) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(SAMPLES["docx"].body and io.BytesIO(SAMPLES["docx"].body)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+    with (
+        zipfile.ZipFile(SAMPLES["docx"].body and io.BytesIO(SAMPLES["docx"].body)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
         for item in source.infolist():
             if item.filename != "word/document.xml":
                 archive.writestr(item, source.read(item))
@@ -199,8 +201,16 @@ def test_docx_zip_bomb_of_markup_stops_at_the_xml_budget_with_a_warning(monkeypa
 
 
 def test_docx_zip_bomb_of_text_stops_at_the_cap():
-    body = _docx_with(b"<w:p>" + b"<w:r><w:t>" + b"a" * 100_000 + b"</w:t></w:r>" * 1 + b"</w:p>" * 1
-                      + b"<w:p><w:r><w:t>" + b"b" * 5_000_000 + b"</w:t></w:r></w:p>")
+    body = _docx_with(
+        b"<w:p>"
+        + b"<w:r><w:t>"
+        + b"a" * 100_000
+        + b"</w:t></w:r>" * 1
+        + b"</w:p>" * 1
+        + b"<w:p><w:r><w:t>"
+        + b"b" * 5_000_000
+        + b"</w:t></w:r></w:p>"
+    )
     result = _extract(body, "bomb.docx", DOCX_TYPE, max_chars=150_000)
     assert (result.status, result.truncated, len(result.content)) == ("ok", True, 150_000)
 

@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from extract_samples import BUCKET, FUNCTION_ENVIRONMENT
+
 from extractor import sync as extract_sync
 from extractor.attempts import Attempt
 from extractor.sync import ABSENT, CURRENT, DELETED, WRITTEN, NotSettled, sync
@@ -74,8 +75,10 @@ def before_request(s3, operation: str, action):
 
 def count_requests(s3, operation: str, key: str) -> list:
     seen = []
-    s3.meta.events.register(f"before-parameter-build.s3.{operation}",
-                            lambda params, **_: seen.append(1) if params.get("Key") == key else None)
+    s3.meta.events.register(
+        f"before-parameter-build.s3.{operation}",
+        lambda params, **_: seen.append(1) if params.get("Key") == key else None,
+    )
     return seen
 
 

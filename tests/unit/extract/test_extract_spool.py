@@ -2,6 +2,7 @@ import io
 
 import pytest
 from botocore.response import StreamingBody
+
 from extractor.formats import markdown_text
 from extractor.spool import IN_MEMORY_BYTES, BodyTooLarge, spool
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from operations import events
 from pipeline_core.document import Document, SourceVersion
-
-from fue import events
 
 BUCKET = "file-upload-extraction-example"
 FUNCTION_ENVIRONMENT = {
@@ -56,13 +55,20 @@ def upload(s3, key: str, body: bytes = b"The quick brown fox") -> SourceVersion:
 def put_document(s3, doc_key: str, upload_key: str, version: SourceVersion, **changes) -> str:
     """Write the document of ``version`` of ``upload_key`` as extract would; returns its ETag."""
     document = Document(
-        source_bucket=BUCKET, source_key=upload_key, source=version, content_type="text/plain",
-        extracted_at_ms=1_767_225_600_000, status="ok", content="The quick brown fox", extractor="text",
+        source_bucket=BUCKET,
+        source_key=upload_key,
+        source=version,
+        content_type="text/plain",
+        extracted_at_ms=1_767_225_600_000,
+        status="ok",
+        content="The quick brown fox",
+        extractor="text",
         encoding="utf-8",
     )
     document = replace(document, **changes)
-    response = s3.put_object(Bucket=BUCKET, Key=doc_key, Body=document.encode(), ContentType="application/json",
-                             Metadata=version.metadata())
+    response = s3.put_object(
+        Bucket=BUCKET, Key=doc_key, Body=document.encode(), ContentType="application/json", Metadata=version.metadata()
+    )
     return response["ETag"].strip('"')
 
 

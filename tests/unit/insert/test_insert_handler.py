@@ -11,13 +11,16 @@ def test_handler_indexes_every_record_and_logs_json(s3, load_handler, monkeypatc
     handler.s3_client.cache_clear()
     extracted(s3, "uploads/a b.txt", b"alpha")
     extracted(s3, "uploads/c.txt", b"gamma")
-    event = {"Records": [record("ObjectCreated:Put", "extracted/a b.txt"),
-                         record("ObjectCreated:Put", "extracted/c.txt")]}
+    event = {
+        "Records": [record("ObjectCreated:Put", "extracted/a b.txt"), record("ObjectCreated:Put", "extracted/c.txt")]
+    }
 
     result = handler.handler(event, LambdaContext())
 
     assert [(r["action"], r["upload_key"]) for r in result] == [
-        ("indexed", "uploads/a b.txt"), ("indexed", "uploads/c.txt")]
+        ("indexed", "uploads/a b.txt"),
+        ("indexed", "uploads/c.txt"),
+    ]
     assert index.row("uploads/a b.txt").content == "alpha"
     # The records as the function's JSON formatter writes them (not its stdout: the logger keeps the
     # stream it found at its first import, which a later test session in the same process does not capture).

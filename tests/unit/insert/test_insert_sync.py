@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from indexer.sync import ABSENT, CURRENT, INDEXED, REMOVED, NotSettled, sync
 from insert_samples import BUCKET, FUNCTION_ENVIRONMENT, extracted, put_document, upload
+
+from indexer.sync import ABSENT, CURRENT, INDEXED, REMOVED, NotSettled, sync
 from pipeline_core.document import InvalidDocument
 from pipeline_core.keys import KeyMap
 from pipeline_core.settings import InsertSettings

@@ -122,8 +122,9 @@ def extract(file: BinaryIO, max_chars: int) -> FormatText:
     body = _Body(text, max_chars)
     budget = max(MIN_XML_BYTES, XML_BYTES_PER_CHAR * max_chars)
     warnings = []
-    parser = etree.XMLPullParser(events=("start", "end"), tag=(BODY, P, R, TR, TC), resolve_entities=False,
-                                 no_network=True)
+    parser = etree.XMLPullParser(
+        events=("start", "end"), tag=(BODY, P, R, TR, TC), resolve_entities=False, no_network=True
+    )
     try:
         with zipfile.ZipFile(file) as archive, archive.open(DOCUMENT_PART) as part:
             read = 0
@@ -134,8 +135,10 @@ def extract(file: BinaryIO, max_chars: int) -> FormatText:
                     break
                 read += len(chunk)
                 if read > budget:
-                    warnings.append(f"stopped after {budget // 1_000_000} MB of {DOCUMENT_PART}: "
-                                    "far more markup than text (a zip bomb?)")
+                    warnings.append(
+                        f"stopped after {budget // 1_000_000} MB of {DOCUMENT_PART}: "
+                        "far more markup than text (a zip bomb?)"
+                    )
                     body.flush_open_paragraph()
                     break
                 parser.feed(chunk)

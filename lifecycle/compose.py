@@ -4,7 +4,7 @@ What runs is read from the engine (containers, networks and volumes carrying the
 project's label), so ``down`` and ``clean`` work after a failed ``up`` or a lost state file.
 Every failure of ``docker compose`` is reported with its cause and the command that fixes it.
 
-Standard library only: ``fue.venvs`` asks :func:`engine_available` before any virtualenv exists.
+Standard library only: ``lifecycle.venvs`` asks :func:`engine_available` before any virtualenv exists.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import time
 from collections import deque
 from pathlib import Path
 
-from bootstrap import hot_reload
-from fue.config import PROJECT_ROOT, Config
+from settings.config import PROJECT_ROOT, Config
+from settings.errors import UserError
 
 PROJECT = "file-upload-extraction"
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
@@ -33,12 +33,23 @@ STANDIN_HINT = (
     "On a machine that cannot reach Docker Hub, build local stand-ins and use them: "
     "`docker/standins/build.sh`, then `make up STACK=docker LOCALSTACK_IMAGE=localstack/localstack:4.14.0-standin "
     "POSTGRES_IMAGE=postgres:15-standin LAMBDA_PYTHON_IMAGE=python:3.12-slim-standin DOCKER_LAMBDA_EXECUTOR=process` "
-    "(README: \"Stand-in images\"). Or run without Docker: `make up STACK=host`."
+    '(README: "Stand-in images"). Or run without Docker: `make up STACK=host`.'
 )
 
 
-class ComposeError(RuntimeError):
+class ComposeError(UserError):
     """A Docker-mode failure, worded for people: what went wrong and the command that fixes it."""
+
+
+DOCKER_BUILD_MOUNT = "/opt/pipeline-build"
+
+
+def docker_flags(cfg: Config) -> str:
+    """``LAMBDA_DOCKER_FLAGS`` of a hot-reload stack in Docker mode: the dependency layers, read-only,
+    and LocalStack's init polling for changes (inotify misses edits made through the file sharing of
+    Docker Desktop, Colima or Rancher)."""
+    cfg.build_dir.mkdir(parents=True, exist_ok=True)
+    return f"-v {cfg.build_dir.resolve()}:{DOCKER_BUILD_MOUNT}:ro -e LOCALSTACK_FILE_WATCHER_STRATEGY=polling"
 
 
 def _docker(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
@@ -80,8 +91,7 @@ def resources() -> dict[str, list[str]]:
     """The compose project's containers (running or not), networks and volumes, as the engine lists them."""
     label = f"label=com.docker.compose.project={PROJECT}"
     found = {}
-    for kind, args in (("containers", ["ps", "--all"]), ("networks", ["network", "ls"]),
-                       ("volumes", ["volume", "ls"])):
+    for kind, args in (("containers", ["ps", "--all"]), ("networks", ["network", "ls"]), ("volumes", ["volume", "ls"])):
         result = _docker(*args, "--quiet", "--filter", label, timeout=30)
         found[kind] = result.stdout.split() if result.returncode == 0 else []
     return found
@@ -93,7 +103,7 @@ def running_containers() -> list[str]:
 
 
 def executor(cfg: Config) -> str:
-    """"docker" (LocalStack's own executor: a container per environment, needs the socket) or "process"."""
+    """ "docker" (LocalStack's own executor: a container per environment, needs the socket) or "process"."""
     if cfg.docker_lambda_executor not in EXECUTORS:
         raise ComposeError(
             f"DOCKER_LAMBDA_EXECUTOR must be auto, docker or process (got {cfg.docker_lambda_executor!r})"
@@ -117,7 +127,7 @@ def _environment(cfg: Config, process_image: str | None) -> dict[str, str]:
             "POSTGRES_DB": cfg.postgres_db,
             "POSTGRES_USER": cfg.postgres_user,
             "POSTGRES_PASSWORD": cfg.postgres_password,
-            "FUE_LAMBDA_DOCKER_FLAGS": hot_reload.docker_flags(cfg) if cfg.hot_reload else "",
+            "PIPELINE_LAMBDA_DOCKER_FLAGS": docker_flags(cfg) if cfg.hot_reload else "",
         }
     )
     if process_image:
@@ -132,20 +142,21 @@ def compose_command(cfg: Config, *args: str, process_image: str | None = None) -
     return ["docker", "compose", "--project-name", PROJECT, *files, *args]
 
 
-def run(cfg: Config, *args: str, process_image: str | None = None, log=None,
-        timeout: float = 900) -> subprocess.CompletedProcess:
+def run(
+    cfg: Config, *args: str, process_image: str | None = None, log=None, timeout: float = 900
+) -> subprocess.CompletedProcess:
     """Run ``docker compose``; with ``log``, its output is streamed there as it comes (and also kept)."""
     command = compose_command(cfg, *args, process_image=process_image)
     env = _environment(cfg, process_image)
     if log is None:
         try:
-            return subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                                  timeout=timeout)
+            return subprocess.run(command, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             return subprocess.CompletedProcess(command, 124, "", f"docker compose {args[0]} timed out")
     kept: deque[str] = deque(maxlen=200)
-    with subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True) as proc:
+    with subprocess.Popen(
+        command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             kept.append(line)
@@ -169,8 +180,7 @@ def explain_failure(cfg: Config, output: str, what: str) -> str:
             f"{what}: an image could not be pulled ({cfg.localstack_image}, {cfg.postgres_image}); "
             f"the registry is unreachable from this engine or the tag does not exist.\n{tail}\n"
             "Fix: check the engine's network and proxy settings (`docker pull "
-            f"{cfg.localstack_image}` shows the same error), or use images that are present locally. "
-            + STANDIN_HINT
+            f"{cfg.localstack_image}` shows the same error), or use images that are present locally. " + STANDIN_HINT
         )
     if re.search(r"port is already allocated|address already in use", output, re.IGNORECASE):
         return (
@@ -186,8 +196,10 @@ def explain_failure(cfg: Config, output: str, what: str) -> str:
             "Fix: read `make logs`, correct the cause, then `make down && make up`."
         )
     if re.search(r"permission denied.*docker.sock", output, re.IGNORECASE):
-        return (f"{what}: no permission to use the Docker engine.\n{tail}\n"
-                "Fix: add yourself to the `docker` group (`sudo usermod -aG docker $USER`, then log in again).")
+        return (
+            f"{what}: no permission to use the Docker engine.\n{tail}\n"
+            "Fix: add yourself to the `docker` group (`sudo usermod -aG docker $USER`, then log in again)."
+        )
     return f"{what} (exit status non-zero):\n{tail}\nFix: correct the cause above, then `make down && make up`."
 
 
@@ -212,7 +224,9 @@ def _ensure_image_present(cfg: Config, image: str, log) -> str:
     pulled = _docker("pull", image, timeout=1800)
     image_id = _image_id(image) if pulled.returncode == 0 else None
     if not image_id:
-        raise ComposeError(explain_failure(cfg, pulled.stderr + pulled.stdout + "\nunable to pull", f"docker pull {image}"))
+        raise ComposeError(
+            explain_failure(cfg, pulled.stderr + pulled.stdout + "\nunable to pull", f"docker pull {image}")
+        )
     return image_id
 
 
@@ -232,8 +246,11 @@ def process_image(cfg: Config, log=print) -> str:
     context.mkdir(parents=True)
     shutil.copy(PROCESS_IMAGE_DOCKERFILE, context / "Dockerfile")
     shutil.copy(PROJECT_ROOT / "requirements" / "lambda-runtime.txt", context / "lambda-runtime.txt")
-    shutil.copytree(PROJECT_ROOT / "executor", context / "executor",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "build", "*.egg-info"))
+    shutil.copytree(
+        PROJECT_ROOT / "executor",
+        context / "executor",
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "build", "*.egg-info"),
+    )
     bundle = ca_bundle()
     (context / "build-ca.crt").write_bytes(bundle.read_bytes() if bundle else b"")
     digest = hashlib.sha256()
@@ -246,12 +263,20 @@ def process_image(cfg: Config, log=print) -> str:
         return tag
     log(f"building {tag} ({cfg.localstack_image} + process executor + Python 3.12 from {cfg.lambda_python_image}) ...")
     started = time.monotonic()
-    build = _docker("build", "--quiet", "--tag", tag,
-                    *(arg for name, image in bases.items() for arg in ("--build-arg", f"{name}={image}")),
-                    str(context), timeout=1800)
+    build = _docker(
+        "build",
+        "--quiet",
+        "--tag",
+        tag,
+        *(arg for name, image in bases.items() for arg in ("--build-arg", f"{name}={image}")),
+        str(context),
+        timeout=1800,
+    )
     if build.returncode != 0:
-        raise ComposeError(f"building {tag} failed:\n{build.stderr[-3000:]}{build.stdout[-1000:]}\n"
-                           "Fix: correct the cause above, then `make up` again.")
+        raise ComposeError(
+            f"building {tag} failed:\n{build.stderr[-3000:]}{build.stdout[-1000:]}\n"
+            "Fix: correct the cause above, then `make up` again."
+        )
     log(f"built {tag} in {time.monotonic() - started:.0f}s")
     return tag
 
@@ -259,8 +284,9 @@ def process_image(cfg: Config, log=print) -> str:
 def database_encoding(cfg: Config) -> str:
     """The search database's encoding, asked inside the postgres container (no password needed there)."""
     query = "SELECT pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()"
-    result = run(cfg, "exec", "-T", "postgres", "psql", "-U", cfg.postgres_user, "-d", cfg.postgres_db,
-                 "-Atc", query, timeout=60)
+    result = run(
+        cfg, "exec", "-T", "postgres", "psql", "-U", cfg.postgres_user, "-d", cfg.postgres_db, "-Atc", query, timeout=60
+    )
     if result.returncode != 0:
         raise ComposeError(explain_failure(cfg, result.stderr + result.stdout, "asking the database its encoding"))
     return result.stdout.strip()
@@ -278,7 +304,9 @@ def require_utf8(cfg: Config) -> None:
 
 
 def up(cfg: Config, log=print) -> str:
-    """Start the compose project and wait for health; on failure, stop what started and explain. Returns the executor."""
+    """Start the compose project and wait for health; on failure, stop what started and explain.
+
+    Returns the Lambda executor in use."""
     require_compose_plugin()
     chosen = executor(cfg)
     image = None
@@ -329,7 +357,9 @@ def down(cfg: Config, log=print, *, delete_data: bool = False) -> str:
 
 def status(cfg: Config) -> str:
     result = run(cfg, "ps", "--all")
-    return result.stdout.rstrip() if result.returncode == 0 else explain_failure(cfg, result.stderr, "docker compose ps")
+    return (
+        result.stdout.rstrip() if result.returncode == 0 else explain_failure(cfg, result.stderr, "docker compose ps")
+    )
 
 
 def service(cfg: Config, action: str, name: str, timeout: float = 120) -> None:
@@ -346,5 +376,7 @@ def service(cfg: Config, action: str, name: str, timeout: float = 120) -> None:
         if health == "healthy":
             return
         time.sleep(0.5)
-    raise ComposeError(f"{name} did not become healthy within {timeout:.0f}s after a start (last: {health!r}). "
-                       "Fix: read `make logs`, then `make down && make up`.")
+    raise ComposeError(
+        f"{name} did not become healthy within {timeout:.0f}s after a start (last: {health!r}). "
+        "Fix: read `make logs`, then `make down && make up`."
+    )

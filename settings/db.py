@@ -17,7 +17,8 @@ from urllib.parse import unquote, urlsplit
 import pg8000.native
 from pg8000.exceptions import DatabaseError, InterfaceError
 
-from fue.config import PROJECT_ROOT
+from settings.config import PROJECT_ROOT
+from settings.errors import UserError
 
 MIGRATIONS_DIR = PROJECT_ROOT / "bootstrap" / "migrations"
 CONNECT_TIMEOUT = 10
@@ -26,11 +27,11 @@ MIGRATION_LOCK_ID = 0x66756531
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(UserError):
     """Nothing answers at the database's address."""
 
 
-class MigrationError(RuntimeError):
+class MigrationError(UserError):
     pass
 
 
@@ -57,7 +58,7 @@ def connect(dsn: str, timeout: float = CONNECT_TIMEOUT) -> pg8000.native.Connect
     """Open a connection; DatabaseUnavailable when no server answers at that address."""
     args = parse_dsn(dsn)
     try:
-        return pg8000.native.Connection(**args, timeout=timeout, application_name="fue")
+        return pg8000.native.Connection(**args, timeout=timeout, application_name="file-upload-extraction")
     except (InterfaceError, OSError) as exc:
         raise DatabaseUnavailable(f"the search database at {args['host']}:{args['port']} is not reachable") from exc
 

@@ -7,7 +7,7 @@ local processes using one virtualenv per Python runtime under
 ``.state/runtimes``.
 
 Started as root, LocalStack and therefore every function process run as the
-unprivileged ``fue-localstack`` user (see ``fue.service_user``), with HOME,
+unprivileged ``localstack-svc`` user (see ``lifecycle.service_user``), with HOME,
 TMPDIR (where functions' code and private folders live) and LocalStack's
 files in ``.state/localstack/sandbox``, the only folder that user may write.
 The records of what was started (``localstack.pid``, and one file per
@@ -26,9 +26,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from fue import interpreters, processes, python_copies, service_user, venvs
-from fue.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config
-from fue.service_user import ServiceUser
+from lifecycle import interpreters, processes, python_copies, service_user, venvs
+from lifecycle.service_user import ServiceUser
+from settings.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config
+from settings.errors import UserError
 
 SERVICES = "s3,lambda,iam,sts,logs,sqs,cloudformation,secretsmanager"
 LAMBDA_PYTHON_VERSIONS = ["3.12", "3.13"]
@@ -37,7 +38,7 @@ LAUNCH_ARGS = ["-m", "localstack.runtime.main"]
 RECORDS_VARIABLE = "LOCALSTACK_PROCESS_EXECUTOR_RECORDS"
 
 
-class StartError(RuntimeError):
+class StartError(UserError):
     pass
 
 

@@ -5,17 +5,17 @@ The cluster lives under ``cfg.postgres_dir`` (``data/``, ``postgres.log`` and a
 ``POSTGRES_HOST_PORT``. The server binaries (initdb, pg_ctl, postgres, psql)
 are found on this machine, never assumed at a fixed path. PostgreSQL refuses
 to run as root, so when we are root the cluster runs as the ``postgres``
-system user (created as ``fue-postgres`` if the machine has no such user; see
-``fue.service_user``).
+system user (created as ``postgres-svc`` if the machine has no such user; see
+``lifecycle.service_user``).
 
 Roles: the owner (``POSTGRES_USER``) runs the migrations; the insert function
 logs in as ``POSTGRES_INSERT_USER``, a member of ``documents_writer``, which may
 only use the ``documents`` table (migration 0003). Passwords never appear on a
 command line: psql reads them from its standard input, already hashed (SCRAM).
 
-Standard library only, like ``fue.config``. As a command::
+Standard library only, like ``settings.config``. As a command::
 
-    python -m fue.postgres_host start|stop|status
+    python -m lifecycle.postgres_host start|stop|status
 """
 
 from __future__ import annotations
@@ -37,10 +37,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from fue import config as config_module
-from fue import processes, service_user
-from fue.config import Config
-from fue.service_user import ServiceUser
+from lifecycle import processes, service_user
+from lifecycle.service_user import ServiceUser
+from settings import config as config_module
+from settings.config import Config
+from settings.errors import UserError
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
 INSTALL_HINT = (
@@ -51,12 +52,12 @@ WRITER_ROLE = "documents_writer"  # created NOLOGIN; granted the documents table
 SCRAM_ITERATIONS = 4096
 START_TIMEOUT = 60
 # Settings we own, rewritten at every start; postgresql.conf includes this file.
-SETTINGS_FILE = "fue.conf"
+SETTINGS_FILE = "pipeline.conf"
 # sun_path is 108 bytes on Linux, 104 on macOS.
 MAX_SOCKET_PATH = 100
 
 
-class PostgresError(RuntimeError):
+class PostgresError(UserError):
     """A problem starting or stopping the cluster, worded for people."""
 
 
@@ -144,7 +145,9 @@ def find_bindir(major: int | None = None) -> Path:
     """Folder holding initdb, pg_ctl, postgres and psql; prefers ``major`` when given."""
     candidates = [c for c in dict.fromkeys(_candidate_bindirs()) if _is_server_bindir(c)]
     if not candidates:
-        raise PostgresNotInstalled(f"PostgreSQL server programs ({', '.join(SERVER_PROGRAMS)}) were not found; {INSTALL_HINT}")
+        raise PostgresNotInstalled(
+            f"PostgreSQL server programs ({', '.join(SERVER_PROGRAMS)}) were not found; {INSTALL_HINT}"
+        )
     if major is not None:
         for candidate in candidates:
             if _server_major(Path(candidate)) == major:
@@ -195,15 +198,16 @@ def _prepare_root(layout: _Layout, user: ServiceUser | None) -> None:
     layout.socket_dir.mkdir(exist_ok=True)
     service_user.own(layout.root, user, 0o700)
     os.chmod(layout.socket_dir, 0o700)
-    if user is not None:
-        if not service_user.can_use(user, layout.root, "-w"):
-            raise PostgresError(
-                f"the {user.name} user cannot reach {layout.root}: make its parent folders "
-                "traversable by others (chmod o+x) or set STATE_DIR to such a folder"
-            )
+    if user is not None and not service_user.can_use(user, layout.root, "-w"):
+        raise PostgresError(
+            f"the {user.name} user cannot reach {layout.root}: make its parent folders "
+            "traversable by others (chmod o+x) or set STATE_DIR to such a folder"
+        )
     socket_path = layout.socket_dir / ".s.PGSQL.65535"
     if len(str(socket_path).encode()) > MAX_SOCKET_PATH:
-        raise PostgresError(f"{layout.socket_dir} is too long a path for a Unix socket: set STATE_DIR to a shorter folder")
+        raise PostgresError(
+            f"{layout.socket_dir} is too long a path for a Unix socket: set STATE_DIR to a shorter folder"
+        )
 
 
 def _initialised_major(layout: _Layout) -> int | None:
@@ -229,23 +233,36 @@ def _available_utf8_locale() -> str:
 def _initdb(bindir: Path, layout: _Layout, user: ServiceUser | None) -> None:
     command = [
         str(bindir / "initdb"),
-        "--pgdata", str(layout.data),
-        "--encoding", "UTF8",
-        "--locale", _available_utf8_locale(),
-        "--auth-local", "trust",
-        "--auth-host", "scram-sha-256",
+        "--pgdata",
+        str(layout.data),
+        "--encoding",
+        "UTF8",
+        "--locale",
+        _available_utf8_locale(),
+        "--auth-local",
+        "trust",
+        "--auth-host",
+        "scram-sha-256",
     ]
     result = _run(command, user, cwd=layout.root)
     if result.returncode != 0:
         raise PostgresError(f"initdb failed:\n{result.stderr.strip() or result.stdout.strip()}")
-    with open(layout.data / "postgresql.conf", "a") as conf:
-        conf.write(f"\ninclude_if_exists = '{SETTINGS_FILE}'\n")
+
+
+def _include_settings(layout: _Layout) -> None:
+    """postgresql.conf includes our settings file (added once; clusters made by older versions included another)."""
+    include = f"include_if_exists = '{SETTINGS_FILE}'"
+    conf = layout.data / "postgresql.conf"
+    if include not in conf.read_text().splitlines():
+        with open(conf, "a") as out:
+            out.write(f"\n{include}\n")
 
 
 def _write_settings(layout: _Layout, port: int, user: ServiceUser | None) -> None:
+    _include_settings(layout)
     path = layout.data / SETTINGS_FILE
     text = (
-        "# Written at every start from the project's configuration (fue/config.py).\n"
+        "# Written at every start from the project's configuration (settings/config.py).\n"
         "listen_addresses = '127.0.0.1'\n"
         f"port = {port}\n"
         f"unix_socket_directories = '{_conf_quote(layout.socket_dir)}'\n"
@@ -327,10 +344,15 @@ def _port_taken(port: int) -> bool:
 
 def _pg_ctl_start(bindir: Path, layout: _Layout, user: ServiceUser | None) -> None:
     command = [
-        str(bindir / "pg_ctl"), "start",
-        "--pgdata", str(layout.data),
-        "--log", str(layout.log_file),
-        "--wait", "--timeout", str(START_TIMEOUT),
+        str(bindir / "pg_ctl"),
+        "start",
+        "--pgdata",
+        str(layout.data),
+        "--log",
+        str(layout.log_file),
+        "--wait",
+        "--timeout",
+        str(START_TIMEOUT),
     ]
     result = _run(command, user, cwd=layout.root)
     if result.returncode != 0:
@@ -370,7 +392,7 @@ SELECT format('CREATE ROLE %I', :'insert_role') WHERE NOT EXISTS (SELECT FROM pg
 SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT PASSWORD %L', :'insert_role', :'insert_verifier') \\gexec
 SELECT format('GRANT %I TO %I', :'writer', :'insert_role') \\gexec
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \\gexec
-"""
+"""  # noqa: E501 (one psql statement per line)
 
 
 def roles_script(cfg: Config) -> str:
@@ -395,9 +417,17 @@ def _ensure_role_and_database(bindir: Path, layout: _Layout, user: ServiceUser |
     """
     superuser = user.name if user is not None else _current_user_name()
     command = [
-        str(bindir / "psql"), "--no-psqlrc", "--quiet",
-        "--host", str(layout.socket_dir), "--port", str(cfg.postgres_port),
-        "--username", superuser, "--dbname", "postgres",
+        str(bindir / "psql"),
+        "--no-psqlrc",
+        "--quiet",
+        "--host",
+        str(layout.socket_dir),
+        "--port",
+        str(cfg.postgres_port),
+        "--username",
+        superuser,
+        "--dbname",
+        "postgres",
     ]
     result = _run(command, user, cwd=layout.root, input=roles_script(cfg))
     if result.returncode != 0:
@@ -441,7 +471,17 @@ def stop(cfg: Config) -> str:
     bindir = find_bindir(_initialised_major(layout))
     user = server_user()
     for mode in ("fast", "immediate"):
-        command = [str(bindir / "pg_ctl"), "stop", "--pgdata", str(layout.data), "--mode", mode, "--wait", "--timeout", "30"]
+        command = [
+            str(bindir / "pg_ctl"),
+            "stop",
+            "--pgdata",
+            str(layout.data),
+            "--mode",
+            mode,
+            "--wait",
+            "--timeout",
+            "30",
+        ]
         _run(command, user, cwd=layout.root)
         if _wait_gone(current.pid, deadline=time.monotonic() + 10):
             return f"stopped (was pid {current.pid})"
@@ -458,7 +498,7 @@ def _wait_gone(pid: int, deadline: float) -> bool:
 
 def main(argv: list[str]) -> int:
     if argv not in (["start"], ["stop"], ["status"]):
-        print("usage: python -m fue.postgres_host start|stop|status", file=sys.stderr)
+        print("usage: python -m lifecycle.postgres_host start|stop|status", file=sys.stderr)
         return 2
     cfg = config_module.load()
     if argv == ["status"]:

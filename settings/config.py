@@ -51,7 +51,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "POSTGRES_DB": ("search", "Search database name."),
     "POSTGRES_USER": ("search", "Search database user."),
     "POSTGRES_PASSWORD": ("search", "Search database password."),
-    "POSTGRES_INSERT_USER": ("search_insert", "Role of the insert function: may read and write the `documents` table, nothing else."),
+    "POSTGRES_INSERT_USER": (
+        "search_insert",
+        "Role of the insert function: may read and write the `documents` table, nothing else.",
+    ),
     "POSTGRES_INSERT_PASSWORD": ("search_insert", "Password of `POSTGRES_INSERT_USER`."),
     "MAX_CONTENT_CHARS": ("1000000", "Extracted `Content` is cut to this many characters (`Truncated: true`)."),
     "MAX_OBJECT_BYTES": ("104857600", "Uploads larger than this are recorded as `too_large`, not read."),
@@ -60,8 +63,15 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "LAMBDA_MAX_EVENT_AGE": ("3600", "Seconds an event may wait for a retry before it goes to the DLQ."),
     "LAMBDA_RETRY_DELAY": ("5", "Seconds before the first async retry (n-th retry waits n times this)."),
     "UI_PORT": ("8080", "Port of the dashboard (`make ui`; `make up` starts it too) on 127.0.0.1."),
-    "UI_AUTOSTART": ("1", "`1`: `make up` starts the dashboard in the background and `make down` stops it; `0`: only `make ui`."),
-    "HOT_RELOAD": ("0", "`1`: deploy both functions from `lambdas/` with LocalStack's hot reload (`make dev`); an edit is live at the next invocation."),
+    "UI_AUTOSTART": (
+        "1",
+        "`1`: `make up` starts the dashboard in the background and `make down` stops it; `0`: only `make ui`.",
+    ),
+    "HOT_RELOAD": (
+        "0",
+        "`1`: deploy both functions from `lambdas/` with LocalStack's hot reload (`make dev`); "
+        "an edit is live at the next invocation.",
+    ),
     "STATE_DIR": (".state", "Virtualenvs, logs, data and build cache (relative to the project root)."),
 }
 
@@ -144,7 +154,7 @@ class Config:
         return self.keys.upload_key(extracted_key)
 
     def function_name(self, kind: str) -> str:
-        """"extract" or "insert" -> the deployed function's name; other names pass through."""
+        """ "extract" or "insert" -> the deployed function's name; other names pass through."""
         return {"extract": self.extract_function, "insert": self.insert_function}.get(kind, kind)
 
     @property

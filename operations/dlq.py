@@ -13,9 +13,9 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from fue import aws
-from fue.config import Config
-from fue.printable import printable, printable_json
+from settings import aws
+from settings.config import Config
+from settings.printable import printable, printable_json
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,13 @@ def failed_events(cfg: Config, *, hide_for: int = 0) -> list[FailedEvent]:
 
 def _make_visible(sqs, url: str, events: list[FailedEvent]) -> None:
     for start in range(0, len(events), 10):
-        sqs.change_message_visibility_batch(QueueUrl=url, Entries=[
-            {"Id": str(i), "ReceiptHandle": e.receipt_handle, "VisibilityTimeout": 0}
-            for i, e in enumerate(events[start:start + 10])
-        ])
+        sqs.change_message_visibility_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "ReceiptHandle": e.receipt_handle, "VisibilityTimeout": 0}
+                for i, e in enumerate(events[start : start + 10])
+            ],
+        )
 
 
 def redrive(cfg: Config, log=print, *, keys: set[str] | None = None) -> tuple[int, int]:

@@ -1,6 +1,6 @@
 """`make watch`: both functions' log lines and each new upload's progress, as they happen.
 
-Every second: new log events of both functions (``fue.function_logs``), uploads made
+Every second: new log events of both functions (``operations.function_logs``), uploads made
 since the watch started, and for each upload still in flight whether its document
 (``extracted``) and index row (``indexed``) exist for its current version. One line per
 file per stage, with the latency since the upload (S3's upload time has whole seconds, so a
@@ -13,11 +13,11 @@ import json
 import time
 from datetime import datetime, timezone
 
+from operations import function_logs
 from pipeline_core.document import SourceVersion
-
-from fue import aws, db, function_logs
-from fue.config import Config
-from fue.printable import printable
+from settings import aws, db
+from settings.config import Config
+from settings.printable import printable
 
 POLL_SECONDS = 1.0
 
@@ -89,8 +89,11 @@ class Progress:
             return
         conn = db.connect(self.cfg.database_dsn())
         try:
-            rows = conn.run("SELECT key, etag, size FROM documents WHERE bucket = :b AND key = ANY(:k)",
-                            b=self.cfg.bucket, k=waiting)
+            rows = conn.run(
+                "SELECT key, etag, size FROM documents WHERE bucket = :b AND key = ANY(:k)",
+                b=self.cfg.bucket,
+                k=waiting,
+            )
         finally:
             conn.close()
         for key, etag, size in rows:

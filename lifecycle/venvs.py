@@ -4,7 +4,7 @@ Each venv keeps a stamp: the hash of its interpreter version and of every
 input file (requirement locks, local packages). ``ensure`` reuses a venv whose
 stamp matches and rebuilds one whose inputs changed.
 
-Standard library only: ``make`` calls ``python3 -m fue.venvs tools`` to create
+Standard library only: ``make`` calls ``python3 -m lifecycle.venvs tools`` to create
 the project's tools venv before anything else exists.
 """
 
@@ -17,10 +17,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fue import interpreters
+from lifecycle import interpreters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STAMP = ".fue-stamp"
+STAMP = ".venv-stamp"
 
 
 @dataclass
@@ -85,13 +85,23 @@ def ensure_local_package(venv: Path, package_dir: Path) -> str:
     """(Re)install a package from this repository into ``venv`` when its sources changed."""
     h = hashlib.sha256()
     _hash_inputs(h, [package_dir])
-    stamp = venv / f".fue-stamp-{package_dir.name}"
+    stamp = venv / f".venv-stamp-{package_dir.name}"
     if stamp.is_file() and stamp.read_text().strip() == h.hexdigest():
         return "reused"
     result = subprocess.run(
-        [str(python_of(venv)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "--no-deps", "--force-reinstall", str(package_dir)],
-        capture_output=True, text=True,
+        [
+            str(python_of(venv)),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--force-reinstall",
+            str(package_dir),
+        ],
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         raise RuntimeError(f"installing {package_dir} into {venv} failed:\n{result.stderr[-4000:]}")
@@ -100,7 +110,7 @@ def ensure_local_package(venv: Path, package_dir: Path) -> str:
 
 
 # The tools venv (CLI, bootstrap, tests) runs on any Python >= 3.10, newest first. Host mode's
-# LocalStack needs 3.13 on its own (fue.localstack_host); Docker mode needs nothing more.
+# LocalStack needs 3.13 on its own (lifecycle.localstack_host); Docker mode needs nothing more.
 TOOLS_PYTHON_VERSIONS = ["3.13", "3.12", "3.11", "3.10"]
 
 
@@ -113,7 +123,8 @@ def tools_spec(python_version: str | None = None) -> VenvSpec:
         path=PROJECT_ROOT / ".venv",
         python_versions=[python_version] if python_version else TOOLS_PYTHON_VERSIONS,
         # The functions' shared core, editable: the CLI and the tests import the code the functions run.
-        installs=[["-r", str(requirements)], ["--no-deps", "-e", str(core)]],
+        # The project itself, editable, for the `pipeline` command.
+        installs=[["-r", str(requirements)], ["--no-deps", "-e", str(core)], ["--no-deps", "-e", str(PROJECT_ROOT)]],
         inputs=[
             requirements,
             core / "pyproject.toml",
@@ -125,7 +136,7 @@ def tools_spec(python_version: str | None = None) -> VenvSpec:
 
 def main(argv: list[str]) -> int:
     if argv != ["tools"]:
-        print("usage: python3 -m fue.venvs tools", file=sys.stderr)
+        print("usage: python3 -m lifecycle.venvs tools", file=sys.stderr)
         return 2
     try:
         python = interpreters.find_first(TOOLS_PYTHON_VERSIONS)

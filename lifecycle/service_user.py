@@ -1,12 +1,12 @@
 """Unprivileged system users for the host-mode services.
 
 When ``make up`` runs as root, nothing the stack starts keeps root's rights:
-PostgreSQL runs as ``postgres`` (or ``fue-postgres``), LocalStack and every
-Lambda function process as ``fue-localstack``. Each is an existing system user
+PostgreSQL runs as ``postgres`` (or ``postgres-svc``), LocalStack and every
+Lambda function process as ``localstack-svc``. Each is an existing system user
 of that name or one created here (no home, no login shell). Run as an
 ordinary user, services run as that user and :func:`service_user` is None.
 
-Standard library only, like ``fue.config``.
+Standard library only, like ``settings.config``.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-POSTGRES_USERS = ("postgres", "fue-postgres")
-LOCALSTACK_USERS = ("fue-localstack",)
+from settings.errors import UserError
+
+POSTGRES_USERS = ("postgres", "postgres-svc")
+LOCALSTACK_USERS = ("localstack-svc",)
 
 
-class ServiceUserError(RuntimeError):
+class ServiceUserError(UserError):
     """The unprivileged user cannot be found, created or used; worded for people."""
 
 
@@ -74,8 +76,9 @@ def _exists(name: str) -> bool:
         return False
 
 
-def run_as(command: list[str], user: ServiceUser | None, cwd: Path, env: dict[str, str] | None = None,
-           **kwargs) -> subprocess.CompletedProcess:
+def run_as(
+    command: list[str], user: ServiceUser | None, cwd: Path, env: dict[str, str] | None = None, **kwargs
+) -> subprocess.CompletedProcess:
     """Run a program as ``user`` (ourselves when None), capturing its output as text."""
     env = dict(os.environ if env is None else env)
     if user is not None:

@@ -6,7 +6,7 @@ asked for its version, so a misnamed binary is never picked.
 
 Standard library only: this runs before any virtualenv exists. As a command::
 
-    python3 -m fue.interpreters 3.13 3.12   # prints the first one found
+    python3 -m lifecycle.interpreters 3.13 3.12   # prints the first one found
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from settings.errors import UserError
+
 INSTALL_HINT = (
     "install it with `pyenv install {v}` (or your package manager, e.g. "
     "`apt-get install python{v}` / `brew install python@{v}`), "
@@ -25,7 +27,7 @@ INSTALL_HINT = (
 )
 
 
-class InterpreterNotFound(RuntimeError):
+class InterpreterNotFound(UserError):
     pass
 
 
@@ -68,7 +70,7 @@ def _candidates(version: str) -> list[str]:
 
 
 def version_of(executable: str) -> str | None:
-    """"3.13" for a working Python 3.13 with venv support, else None."""
+    """ "3.13" for a working Python 3.13 with venv support, else None."""
     probe = "import sys, venv; print('%d.%d' % sys.version_info[:2])"
     try:
         out = subprocess.run([executable, "-c", probe], capture_output=True, text=True, timeout=20)
@@ -87,8 +89,7 @@ def find(version: str) -> str:
         if version_of(candidate) == version:
             return str(Path(candidate).absolute())
     raise InterpreterNotFound(
-        f"Python {version} was not found; "
-        + INSTALL_HINT.format(v=version, nodot=version.replace(".", ""))
+        f"Python {version} was not found; " + INSTALL_HINT.format(v=version, nodot=version.replace(".", ""))
     )
 
 
@@ -104,7 +105,7 @@ def find_first(versions: list[str]) -> str:
 
 def main(argv: list[str]) -> int:
     if not argv:
-        print("usage: python -m fue.interpreters VERSION [VERSION ...]", file=sys.stderr)
+        print("usage: python -m lifecycle.interpreters VERSION [VERSION ...]", file=sys.stderr)
         return 2
     try:
         print(find_first(argv))

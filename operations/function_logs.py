@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
-from fue import aws
-from fue.config import Config
-from fue.printable import printable
+from settings import aws
+from settings.config import Config
+from settings.printable import printable
 
 
 def format_event(event: dict, prefix: str = "") -> str:

@@ -1,6 +1,6 @@
 """Run one function's handler in this process, in the foreground (``make invoke ... local=1``).
 
-Started by ``fue.invoke`` under the Lambda runtime's Python with the deployed
+Started by ``operations.invoke`` under the Lambda runtime's Python with the deployed
 function's environment; standard library only. The code folder comes first on
 ``sys.path``, the dependency layer after it, as in the deployed function. A
 ``breakpoint()`` in the handler stops here, in the terminal. Prints the result,
@@ -26,9 +26,11 @@ class Context:
         self.function_version = "$LATEST"
         self.memory_limit_in_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
         self.aws_request_id = str(uuid.uuid4())
-        self.invoked_function_arn = "arn:aws:lambda:%s:000000000000:function:%s" % (
-            os.environ.get("AWS_REGION", "us-east-1"), self.function_name)
-        self.log_group_name = "/aws/lambda/%s" % self.function_name
+        self.invoked_function_arn = "arn:aws:lambda:{}:000000000000:function:{}".format(
+            os.environ.get("AWS_REGION", "us-east-1"),
+            self.function_name,
+        )
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
         self.log_stream_name = "local"
         self._deadline = time.time() + timeout_seconds
 
@@ -38,8 +40,12 @@ class Context:
 
 def aws_error(exc):
     stack = traceback.format_list(traceback.extract_tb(exc.__traceback__)[1:])
-    return {"errorMessage": str(exc), "errorType": type(exc).__name__, "requestId": "",
-            "stackTrace": [line.rstrip("\n") for line in stack]}
+    return {
+        "errorMessage": str(exc),
+        "errorType": type(exc).__name__,
+        "requestId": "",
+        "stackTrace": [line.rstrip("\n") for line in stack],
+    }
 
 
 def main():
@@ -48,7 +54,7 @@ def main():
     parser.add_argument("--layer", required=True)
     parser.add_argument("--event-file", required=True)
     args = parser.parse_args()
-    del sys.path[0]  # this script's folder (fue/) is not the function's
+    del sys.path[0]  # this script's folder (operations/) is not the function's
     sys.path[0:0] = [args.code_dir, args.layer]
     with open(args.event_file) as file:
         event = json.load(file)
@@ -57,14 +63,14 @@ def main():
     try:
         handler = getattr(importlib.import_module(module_name), function_name)
         result = handler(event, Context())
-    except Exception as exc:  # noqa: BLE001 - reported as AWS reports an unhandled error
+    except Exception as exc:
         duration = (time.monotonic() - started) * 1000
-        print("--- duration: %.0f ms (local, import included)" % duration)
+        print(f"--- duration: {duration:.0f} ms (local, import included)")
         print("--- error (Unhandled):")
         print(json.dumps(aws_error(exc), indent=2, ensure_ascii=False))
         return 1
     duration = (time.monotonic() - started) * 1000
-    print("--- duration: %.0f ms (local, import included)" % duration)
+    print(f"--- duration: {duration:.0f} ms (local, import included)")
     print("--- result")
     print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     return 0

@@ -16,11 +16,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pipeline_core.document import SourceVersion
 
-from fue import aws, db, events
-from fue.config import Config
-from fue.printable import printable, printable_json
+from operations import events
+from pipeline_core.document import SourceVersion
+from settings import aws, db
+from settings.config import Config
+from settings.printable import printable, printable_json
 
 # stage -> (what is wrong, which function re-drives it, which event)
 STAGES = {
@@ -108,8 +109,12 @@ def find(cfg: Config) -> list[Finding]:
     return compare(cfg, uploads, extracted, _rows(cfg))
 
 
-def compare(cfg: Config, uploads: dict[str, SourceVersion], extracted: dict[str, Extracted],
-            rows: dict[str, tuple[str, SourceVersion | None]]) -> list[Finding]:
+def compare(
+    cfg: Config,
+    uploads: dict[str, SourceVersion],
+    extracted: dict[str, Extracted],
+    rows: dict[str, tuple[str, SourceVersion | None]],
+) -> list[Finding]:
     """What is out of step, one finding per file: the first stage that does not match its upload."""
     findings = []
     for key, version in uploads.items():
@@ -140,8 +145,9 @@ def redrive(cfg: Config, findings: list[Finding], log=print) -> int:
     def invoke(kind: str, key: str, event_name: str) -> bool:
         record = events.s3_record(cfg.bucket, key, event_name, region=cfg.region)
         try:
-            response = lam.invoke(FunctionName=cfg.function_name(kind),
-                                  Payload=json.dumps({"Records": [record]}).encode())
+            response = lam.invoke(
+                FunctionName=cfg.function_name(kind), Payload=json.dumps({"Records": [record]}).encode()
+            )
         except (BotoCoreError, ClientError) as error:  # e.g. a read timeout: this item failed, the rest go on
             log(f"  failed     {printable(key)}: {printable(f'{type(error).__name__}: {error}')}")
             return False
@@ -166,8 +172,11 @@ def redrive(cfg: Config, findings: list[Finding], log=print) -> int:
 def run(cfg: Config, *, dry_run: bool, as_json: bool = False, log=print) -> int:
     findings = find(cfg)
     if as_json:
-        print(printable_json([{"stage": f.stage, "key": f.upload_key, "extracted_key": f.extracted_key}
-                               for f in findings], indent=2))
+        print(
+            printable_json(
+                [{"stage": f.stage, "key": f.upload_key, "extracted_key": f.extracted_key} for f in findings], indent=2
+            )
+        )
     else:
         for f in findings:
             log(f"  {f.stage:<18} {printable(f.upload_key)}  ({STAGES[f.stage][0]})")

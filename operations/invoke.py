@@ -2,7 +2,7 @@
 
 Deployed: the function is invoked on the running stack (``RequestResponse``, log tail).
 ``--local``: the handler runs in the foreground under the Lambda runtime's Python
-(``fue.local_runner``) with the deployed function's environment variables, its code
+(``operations.local_runner``) with the deployed function's environment variables, its code
 (``lambdas/<function>`` and the shared core) and its dependency layer, against the
 stack's real S3 and database, so that ``breakpoint()`` stops in this terminal.
 """
@@ -13,20 +13,22 @@ import base64
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from fue import aws, events, trace, venvs
-from fue.config import PROJECT_ROOT, Config
-from fue.printable import printable
+from lifecycle import venvs
+from operations import events, trace
+from settings import aws
+from settings.config import PROJECT_ROOT, Config
+from settings.errors import UserError
+from settings.printable import printable
 
 KINDS = ("extract", "insert")
-LOCAL_RUNNER = PROJECT_ROOT / "fue" / "local_runner.py"
+LOCAL_RUNNER = PROJECT_ROOT / "operations" / "local_runner.py"
 
 
-class InvokeError(RuntimeError):
+class InvokeError(UserError):
     """Nothing to invoke (unknown function, missing object, bad event file); worded for people."""
 
 
@@ -41,12 +43,21 @@ def event_for(cfg: Config, kind: str, key: str, s3) -> dict:
         head = s3.head_object(Bucket=cfg.bucket, Key=object_key)
     except s3.exceptions.ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            hint = (f"upload it first: awslocal s3 cp FILE s3://{cfg.bucket}/{printable(object_key)}" if kind == "extract"
-                    else f"extract it first: make invoke fn=extract key={printable(upload_key)}")
+            hint = (
+                f"upload it first: awslocal s3 cp FILE s3://{cfg.bucket}/{printable(object_key)}"
+                if kind == "extract"
+                else f"extract it first: make invoke fn=extract key={printable(upload_key)}"
+            )
             raise InvokeError(f"no object s3://{cfg.bucket}/{printable(object_key)}: {hint}") from exc
         raise
-    record = events.s3_record(cfg.bucket, object_key, "ObjectCreated:Put", region=cfg.region,
-                              size=head["ContentLength"], etag=head.get("ETag", ""))
+    record = events.s3_record(
+        cfg.bucket,
+        object_key,
+        "ObjectCreated:Put",
+        region=cfg.region,
+        size=head["ContentLength"],
+        etag=head.get("ETag", ""),
+    )
     return {"Records": [record]}
 
 
@@ -105,17 +116,19 @@ def local_environment(cfg: Config, kind: str) -> dict[str, str]:
     variables.pop("PYTHONPATH", None)  # the runner puts the layer after the code itself
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TERM", "HOME", "TZ")}
     env.update(variables)
-    env.update({
-        "AWS_ENDPOINT_URL": cfg.endpoint_url,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": cfg.region,
-        "AWS_REGION": cfg.region,
-        "AWS_LAMBDA_FUNCTION_NAME": deployed["FunctionName"],
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(deployed["MemorySize"]),
-        "_HANDLER": deployed["Handler"],
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": cfg.endpoint_url,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": cfg.region,
+            "AWS_REGION": cfg.region,
+            "AWS_LAMBDA_FUNCTION_NAME": deployed["FunctionName"],
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(deployed["MemorySize"]),
+            "_HANDLER": deployed["Handler"],
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     return env
 
 
@@ -136,8 +149,16 @@ def invoke_local(cfg: Config, kind: str, event: dict) -> int:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
         json.dump(event, file)
     try:
-        command = [str(runtime_python(cfg)), str(LOCAL_RUNNER), "--code-dir", str(code.code_dir),
-                   "--layer", str(code.layer_dir), "--event-file", file.name]
+        command = [
+            str(runtime_python(cfg)),
+            str(LOCAL_RUNNER),
+            "--code-dir",
+            str(code.code_dir),
+            "--layer",
+            str(code.layer_dir),
+            "--event-file",
+            file.name,
+        ]
         return subprocess.call(command, env=env, cwd=code.code_dir)
     finally:
         os.unlink(file.name)
@@ -153,11 +174,3 @@ def run(cfg: Config, kind: str, *, key: str | None, event_file: str | None, loca
     else:
         raise InvokeError("say what to invoke with: make invoke fn=extract key=uploads/report.pdf (or event=FILE)")
     return invoke_local(cfg, kind, event) if local else invoke_deployed(cfg, kind, event)
-
-
-def main(cfg: Config, args) -> int:
-    try:
-        return run(cfg, args.function, key=args.key, event_file=args.event, local=args.local)
-    except InvokeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1

@@ -1,11 +1,11 @@
-"""boto3 clients for the local stack, configured from `fue.config`."""
+"""boto3 clients for the local stack, configured from `settings.config`."""
 
 from __future__ import annotations
 
 import boto3
 from botocore.config import Config as BotoConfig
 
-from fue.config import Config
+from settings.config import Config
 
 # LocalStack accepts any credentials; these keep boto3 from looking for real ones.
 _CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}

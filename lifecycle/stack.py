@@ -8,13 +8,14 @@ what runs (the compose project's containers, host mode's processes); the file
 
 from __future__ import annotations
 
-from fue import compose, localstack_host, postgres_host
-from fue.config import Config
+from lifecycle import compose, localstack_host, postgres_host
+from settings.config import Config
+from settings.errors import UserError
 
 MODES = ("host", "docker")
 
 
-class StackError(RuntimeError):
+class StackError(UserError):
     pass
 
 
@@ -109,8 +110,10 @@ def down(cfg: Config, log=print, *, delete_data: bool = False) -> None:
         except compose.ComposeError as exc:
             raise StackError(str(exc)) from exc
     elif cfg.stack != "host" and _remembered_mode(cfg) == "docker":
-        log("Docker engine not answering; nothing to stop in Docker mode (start Docker, then `make down` again "
-            "to remove its containers)")
+        log(
+            "Docker engine not answering; nothing to stop in Docker mode (start Docker, then `make down` again "
+            "to remove its containers)"
+        )
     if _host_running(cfg) or _remembered_mode(cfg) == "host":
         log(f"LocalStack (host): {localstack_host.stop(cfg, log=log)}")
         log(f"PostgreSQL (host): {postgres_host.stop(cfg)}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+from operations import dlq
 from pipeline_core.document import SourceVersion
-
-from fue import aws, db, dlq
-from fue.config import Config
+from settings import aws, db
+from settings.config import Config
 
 
 def _ts(value) -> str:
@@ -28,7 +28,7 @@ def normalise_key(cfg: Config, key: str, s3=None) -> str:
                 upload_key = None
         if upload_key:
             return upload_key
-        key = key[len(cfg.extracted_prefix):]
+        key = key[len(cfg.extracted_prefix) :]
     return key if key.startswith(cfg.upload_prefix) else cfg.upload_prefix + key
 
 
@@ -48,7 +48,9 @@ def log_lines(cfg: Config, needles: list[str], limit: int = 20) -> list[str]:
             for page in pages:
                 for event in page.get("events", []):
                     if any(n in event["message"] for n in needles):
-                        lines.append((event["timestamp"], f"{_ts(event['timestamp'])} [{function}] {event['message'].rstrip()}"))
+                        lines.append(
+                            (event["timestamp"], f"{_ts(event['timestamp'])} [{function}] {event['message'].rstrip()}")
+                        )
         except logs.exceptions.ResourceNotFoundException:
             continue
     return [line for _, line in sorted(lines)[-limit:]]
@@ -71,8 +73,7 @@ def trace(cfg: Config, key: str) -> list[str]:
     upload = _head(s3, cfg.bucket, upload_key)
     current = SourceVersion.of(upload) if upload else None
     if upload:
-        out.append(f"  uploaded   {_ts(upload['LastModified'])}  {upload['ContentLength']} bytes, "
-                   f"ETag {current.etag}")
+        out.append(f"  uploaded   {_ts(upload['LastModified'])}  {upload['ContentLength']} bytes, ETag {current.etag}")
     else:
         out.append("  uploaded   -  (no such upload now)")
 
@@ -83,7 +84,7 @@ def trace(cfg: Config, key: str) -> list[str]:
         if doc.get("Error"):
             detail += f" ({doc['Error']})"
         detail += f", extractor {doc.get('Extractor')}, {len(doc.get('Content') or '')} chars"
-        if extracted_key != cfg.extracted_prefix + upload_key[len(cfg.upload_prefix):]:
+        if extracted_key != cfg.extracted_prefix + upload_key[len(cfg.upload_prefix) :]:
             detail += f", document {extracted_key} (key shortened)"
         version = SourceVersion.from_metadata(extracted["Metadata"])
         mark = _stale("extracted", version, current) if current else "  ORPHAN: its upload is gone"
@@ -95,7 +96,8 @@ def trace(cfg: Config, key: str) -> list[str]:
     try:
         rows = conn.run(
             "SELECT indexed_at, status, etag, size, source_last_modified FROM documents WHERE bucket = :b AND key = :k",
-            b=cfg.bucket, k=upload_key,
+            b=cfg.bucket,
+            k=upload_key,
         )
     finally:
         conn.close()

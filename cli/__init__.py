@@ -1,0 +1,1 @@
+"""The one command line (``pipeline`` / ``python -m cli``): every Makefile target calls it."""
