@@ -10,7 +10,7 @@ CLI := $(PY) -m cli
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js test unit-test integration-test races bench bench-extract bench-reload fuzz mutation clean \
+.PHONY: help tools lock up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js lint test unit-test integration-test races bench bench-extract bench-reload fuzz mutation clean \
 	template-check plan-aws deploy-aws migrate
 
 help: ## List the commands
@@ -18,6 +18,10 @@ help: ## List the commands
 
 tools: ## Create or refresh the project's virtualenv (.venv)
 	@$(PYTHON) -m lifecycle.venvs tools
+
+lock: tools ## Regenerate the full locks requirements/*.lock after editing requirements/*.txt (uv pip compile)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	@$(PY) -m lifecycle.venvs lock $(VENV)/bin/uv
 
 up: tools ## Start LocalStack + PostgreSQL (Docker if an engine answers, else on the host) and deploy the pipeline [HOT_RELOAD=1]
 	@$(CLI) up
@@ -89,6 +93,13 @@ deploy-aws: tools ## Deploy template.yaml to AWS: make deploy-aws profile=P buck
 migrate: tools ## Apply the search schema to any PostgreSQL: make migrate DATABASE_URL=postgresql://...
 	@$(CLI) migrate --database-url "$(DATABASE_URL)"
 
+lint: tools ## ruff format --check, ruff check and mypy over every product package (pyproject.toml)
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy
+	@$(VENV)/bin/mypy lambdas/extract/handler.py
+	@$(VENV)/bin/mypy lambdas/insert/handler.py
+
 # Suites are chosen by marker (pyproject.toml, tests/conftest.py): unmarked = unit; db, stack.
 unit-test: tools ## Fast tests of handler logic (no stack needed)
 	@$(PY) -m pytest -m "not db and not stack" -q
@@ -96,12 +107,13 @@ unit-test: tools ## Fast tests of handler logic (no stack needed)
 integration-test: up ## End-to-end and fault tests against the running stack (starts it if needed)
 	@$(PY) -m pytest -m "db or stack" -q --require-services
 
-test: template-check unit-test integration-test ## Template lint, unit and integration tests: what CI runs
+test: lint template-check unit-test integration-test ## Lint, template lint, unit and integration tests: what CI runs
 
 races: up ## Play the known races on the running stack and count files stale / left / lost [tries=5]
 	@$(PY) -m tests.integration.races $(if $(tries),--tries $(tries))
 
 bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, cold start
+	@$(PY) -m lifecycle.venvs extra bench
 	@$(PY) -m bench $(if $(n),--count $(n)) $(if $(concurrency),--concurrency $(concurrency))
 
 bench-extract: tools ## Worst-case files through the extractors: time and peak memory per case [cases=html,docx-bomb]

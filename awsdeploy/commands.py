@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from awsdeploy import changeset, deploy, target
 from awsdeploy.parameters import DEFAULT_NAME_PREFIX, Deployment
+from pipeline_core.dsn import redact
 from settings import db
 from settings.config import Config
 
@@ -107,6 +108,6 @@ def migrate(database_url: str) -> int:
         applied = db.migrate(conn)
     finally:
         conn.close()
-    where = db.redact(database_url)
+    where = redact(database_url)
     print(f"migrated {where}: applied {', '.join(applied)}" if applied else f"{where}: schema up to date")
     return 0

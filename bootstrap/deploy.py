@@ -68,6 +68,7 @@ def deploy(cfg: Config, log=print) -> Report:
     for name, folder, policy, memory, prefix in specs:
         role_arn = iam.ensure_role(iam_client, f"{name}-role", policy, report)
         env = functions.environment(cfg, folder, mode=mode)
+        code: packaging.Package | hot_reload.HotReloadCode
         if cfg.hot_reload:
             code = hot_reload.for_docker(folder, cfg) if mode == "docker" else hot_reload.assemble(folder, cfg)
             env.update(code.environment())

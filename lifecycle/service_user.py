@@ -34,6 +34,12 @@ class ServiceUser:
     uid: int
     gid: int
 
+    @classmethod
+    def named(cls, name: str) -> ServiceUser:
+        """The system user ``name``; KeyError when there is none."""
+        entry = pwd.getpwnam(name)
+        return cls(entry.pw_name, entry.pw_uid, entry.pw_gid)
+
     def popen_args(self) -> dict:
         """Keyword arguments of ``subprocess`` that run a child as this user, without root's groups."""
         return {"user": self.uid, "group": self.gid, "extra_groups": []}
@@ -45,13 +51,11 @@ def service_user(names: tuple[str, ...]) -> ServiceUser | None:
         return None
     for name in names:
         try:
-            entry = pwd.getpwnam(name)
-            return ServiceUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
+            return ServiceUser.named(name)
         except KeyError:
             continue
     _create_system_user(names[-1])
-    entry = pwd.getpwnam(names[-1])
-    return ServiceUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
+    return ServiceUser.named(names[-1])
 
 
 def _create_system_user(name: str) -> None:
