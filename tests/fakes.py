@@ -39,11 +39,15 @@ def offline_s3(monkeypatch: pytest.MonkeyPatch, bucket: str) -> Iterator[Any]:
 
 @dataclass
 class LambdaContext:
-    """The attributes of Lambda's context object that the functions' logger reads."""
+    """The attributes of Lambda's context object that the functions read."""
 
     function_name: str
     memory_limit_in_mb: int = 256
     aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e812345678"
+    remaining_ms: int = 60_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
 
     @property
     def invoked_function_arn(self) -> str:

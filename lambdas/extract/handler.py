@@ -9,6 +9,7 @@ import os
 
 import boto3
 
+from extractor.attempts import Attempt
 from extractor.log import logger
 from extractor.sync import sync
 from pipeline_core.records import process_records
@@ -21,4 +22,7 @@ S3 = boto3.client("s3")
 
 @logger.inject_lambda_context
 def handler(event, context):
-    return process_records(event, lambda change: sync(S3, change.bucket, change.key, SETTINGS, logger).fields(), logger)
+    attempt = Attempt.of(context)
+    return process_records(
+        event, lambda change: sync(S3, change.bucket, change.key, SETTINGS, logger, attempt).fields(), logger
+    )

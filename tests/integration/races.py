@@ -13,6 +13,7 @@ the functions' own reports.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import time
@@ -22,11 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 
+from bootstrap.iam import ATTEMPT_MARKER_PREFIX
 from settings import aws, config, db
-from tests.support import get_json
+from tests.support import get_json, object_exists, poll_until
 
 SETTLE_SECONDS = 90
-GAP_SECONDS = 1.0  # between the slow upload and what follows: the slow extraction is under way by then
 STAGGER_SECONDS = 1.5  # between the keys of one race, so that they do not all queue for the same workers
 OK, STALE, LEFT, LOST = "ok", "stale", "left", "lost"
 
@@ -36,7 +37,9 @@ def slow_pdf(pages: int = 50) -> bytes:
     """A PDF that takes seconds to extract: ``pages`` copies of a page drawn with thousands of lines.
 
     Parsing the drawing dominates (about 60 ms a page on a 2-core machine), while the text
-    stays short, so the character cap does not end the extraction early.
+    stays short, so the character cap does not end the extraction early. Its metadata pads it
+    past 16 KiB, so extract leaves an attempt marker while it works: tests wait for that marker
+    to know the extraction is under way.
     """
     import pypdf
     from fpdf import FPDF
@@ -51,9 +54,37 @@ def slow_pdf(pages: int = 50) -> bytes:
     writer = pypdf.PdfWriter()
     for _ in range(pages):
         writer.add_page(page)
+    writer.add_metadata({"/Subject": "padding " * 512})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def attempt_marker(key: str) -> str:
+    """The marker extract keeps while it extracts an upload of 16 KiB or more (``extractor.attempts``)."""
+    return ATTEMPT_MARKER_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def wait_until_extracting(cfg, s3, key: str, timeout: float = SETTLE_SECONDS) -> bool:
+    """Wait until extract works on ``key`` (a slow PDF): its attempt marker appears, however slow dispatch is.
+
+    False when the document was written before the marker was seen (the extraction is over).
+    """
+    return (
+        poll_until(
+            lambda: (
+                "marker"
+                if object_exists(s3, cfg.bucket, attempt_marker(key))
+                else "document"
+                if object_exists(s3, cfg.bucket, cfg.extracted_key(key))
+                else None
+            ),
+            timeout=timeout,
+            what=f"extract to start on {key}",
+            interval=0.05,
+        )
+        == "marker"
+    )
 
 
 def small_text(word: str) -> bytes:
@@ -125,13 +156,13 @@ def wait_indexed(cfg, s3, conn, key: str, etag: str, timeout: float = 60) -> Non
 
 def slow_old_then_fast_new(cfg, s3, conn, key: str) -> str | None:
     put(cfg, s3, key, slow_pdf(), "application/pdf")
-    time.sleep(GAP_SECONDS)
+    wait_until_extracting(cfg, s3, key)
     return put(cfg, s3, key, small_text(f"fastword{uuid.uuid4().hex[:8]}"), "text/plain")
 
 
 def delete_during_slow_extraction(cfg, s3, conn, key: str) -> str | None:
     put(cfg, s3, key, slow_pdf(), "application/pdf")
-    time.sleep(GAP_SECONDS)
+    wait_until_extracting(cfg, s3, key)
     s3.delete_object(Bucket=cfg.bucket, Key=key)
     return None
 

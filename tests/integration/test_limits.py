@@ -20,10 +20,10 @@ from bootstrap import packaging
 from lifecycle import stack
 from operations import events, reconcile
 from settings import config
+from tests.integration.races import attempt_marker, slow_pdf
 from tests.support import get_json, object_exists, poll_until
 
 RETRIES_DEADLINE = 240  # two retries 5 s and 10 s apart, plus three attempts and cold starts
-ATTEMPT_MARKER_PREFIX = ".extract-attempts/"
 
 
 @pytest.fixture(scope="module")
@@ -96,15 +96,8 @@ def _settles_as_recorded_failure(cfg, s3, lambda_client, function: str, key: str
     assert log.count(killed_by) >= 2, f"two attempts killed by {killed_by}; log:\n{log[-3000:]}"
     stages = {f.stage for f in reconcile.find(cfg) if f.upload_key == key}
     assert not stages & {"not-extracted", "stale-extraction"}, f"reconcile would extract {key} again: {stages}"
-    markers = s3.list_objects_v2(Bucket=cfg.bucket, Prefix=ATTEMPT_MARKER_PREFIX).get("Contents", [])
-    assert not [m for m in markers if m["Key"].endswith(_marker_suffix(key))]
+    assert not object_exists(s3, cfg.bucket, attempt_marker(key)), "the attempt marker is left behind"
     return document
-
-
-def _marker_suffix(key: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @pytest.fixture
@@ -118,9 +111,9 @@ def test_a_file_too_slow_for_the_timeout_ends_with_a_recorded_failure(
 ):
     cfg = own_cfg
     function = limited_extract(timeout=2, memory=512, own_cfg=cfg)
-    key = f"{cfg.upload_prefix}{run_id}/slow.md"
-    block = "## Part\n\nSome *emphasis* and [a link](https://example.com) `code`\n\n- item **bold**\n\n"
-    s3.put_object(Bucket=cfg.bucket, Key=key, Body=(block * 120_000).encode(), ContentType="text/markdown")
+    key = f"{cfg.upload_prefix}{run_id}/slow.pdf"
+    # seconds of parsing per attempt (about 60 ms a page), far beyond 2 s even on a fast machine
+    s3.put_object(Bucket=cfg.bucket, Key=key, Body=slow_pdf(pages=400), ContentType="application/pdf")
 
     _settles_as_recorded_failure(cfg, s3, lambda_client, function, key, killed_by="Task timed out after 2.00 seconds")
 

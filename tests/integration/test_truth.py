@@ -2,9 +2,10 @@
 settle (no reconcile), extracted/ and the index hold exactly the latest upload of each key, or nothing.
 
 Each seed plays, on several keys at once, a random script that starts with a slow upload (a PDF that
-takes seconds to extract) followed by fast re-uploads, deletes and re-uploads of identical bytes at
-random gaps. The test also proves from the extract function's log timestamps that the interleaving
-happened: the slow version's extraction started before the next change to its key and ended after it.
+takes seconds to extract) followed, once its extraction is under way (extract's attempt marker has
+appeared), by fast re-uploads, deletes and re-uploads of identical bytes at random gaps. The test also
+proves from the extract function's log timestamps that the interleaving happened: the slow version's
+extraction started before the next change to its key and ended after it.
 Seeds are new on every run; replay one with TRUTH_SEEDS=123,456.
 """
 
@@ -22,11 +23,11 @@ from datetime import datetime
 
 import pytest
 
-from operations import search, trace
+from operations import events, search, trace
 from pipeline_core.document import SourceVersion
 from settings import aws
-from tests.integration.races import key_of_bytes, slow_pdf, small_text
-from tests.support import object_exists, poll_until
+from tests.integration.races import attempt_marker, key_of_bytes, slow_pdf, small_text, wait_until_extracting
+from tests.support import get_json, object_exists, poll_until
 
 SEEDS = (
     [int(seed) for seed in os.environ["TRUTH_SEEDS"].split(",")]
@@ -59,9 +60,11 @@ def play(cfg, s3, key: str, rng: random.Random) -> Script:
         script.events += 1
 
     put("slow", slow_pdf(), "application/pdf")
+    # The first change comes once the slow version's extraction is under way, the others at random gaps.
+    wait_until_extracting(cfg, s3, key, timeout=CONVERGE_DEADLINE)
     for step in range(rng.randint(2, 3)):
-        # long enough after the slow upload for its extraction to be under way, then quick changes
-        time.sleep(rng.uniform(1.0, 2.0) if step == 0 else rng.uniform(0.2, 1.2))
+        if step:
+            time.sleep(rng.uniform(0.2, 1.2))
         kind = rng.choice(["fast", "delete", "same"])
         if kind == "delete":
             script.steps.append((kind, time.time()))
@@ -188,6 +191,46 @@ def test_random_interleavings_converge_without_reconcile(cfg, s3, database, seed
         f"seed {seed}: no slow extraction ran across the next change to its key, so nothing interleaved "
         f"({story}; extractions {log.spans})"
     )
+
+
+def side_by_side(spans: list[tuple[float, float]]) -> int:
+    """The most extractions that were running at the same moment."""
+    moments = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    running = most = 0
+    for _, change in moments:
+        running += change
+        most = max(most, running)
+    return most
+
+
+def test_the_same_event_delivered_twice_more_while_a_slow_file_extracts_ends_ok(cfg, s3, lambda_client, run_id):
+    """Duplicate events of one upload run side by side; none of them may count the others as killed."""
+    key = f"{cfg.upload_prefix}{run_id}/slow.pdf"
+    since_ms = int(time.time() * 1000) - 1000
+    etag = s3.put_object(Bucket=cfg.bucket, Key=key, Body=slow_pdf(), ContentType="application/pdf")["ETag"]
+    assert wait_until_extracting(cfg, s3, key, timeout=CONVERGE_DEADLINE), "the first extraction ended unseen"
+    event = json.dumps({"Records": [events.s3_record(cfg.bucket, key, "ObjectCreated:Put", region=cfg.region)]})
+    with ThreadPoolExecutor(2) as pool:
+        list(
+            pool.map(
+                lambda _: lambda_client.invoke(
+                    FunctionName=cfg.extract_function, InvocationType="Event", Payload=event
+                ),
+                range(2),
+            )
+        )
+
+    log = poll_until(
+        lambda: (found := extract_log(cfg, since_ms, {key})) and found.records.get(key, 0) >= 3 and found,
+        timeout=CONVERGE_DEADLINE,
+        what=f"extract to log the three events of {key}",
+    )
+    document = get_json(s3, cfg.bucket, cfg.extracted_key(key))
+    assert document is not None and (document["Status"], document["Error"]) == ("ok", None), document
+    assert "slowword" in document["Content"]
+    spans = log.spans.get((key, etag.strip('"')), [])
+    assert side_by_side(spans) >= 3, f"the duplicate events did not extract alongside the first: {spans}"
+    assert not object_exists(s3, cfg.bucket, attempt_marker(key))
 
 
 @pytest.mark.parametrize("total_bytes", [1000, 1023, 1024])

@@ -21,7 +21,7 @@ from .outcome import (
 from .text_decoding import open_text, replacement_warning
 
 # Format -> its module in .formats, imported on first use: a cold start pays only for the
-# parsers (pypdf, lxml, markdown-it-py, ijson) of the formats it actually meets.
+# parsers (pypdf, lxml, pyromark, ijson) of the formats it actually meets.
 _BINARY_EXTRACTORS = {"pdf": "pdf_text", "docx": "docx_text"}
 _TEXT_EXTRACTORS = {
     "text": "plain_text",

@@ -42,10 +42,18 @@ def _outcome(action: str, key: str, target: str | None = None, status: str | Non
     return Outcome(action, key, passes, {"target": target, "status": status})
 
 
-def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
+def sync(s3, bucket: str, key: str, settings: ExtractSettings, log, attempt: attempts.Attempt) -> Outcome:
+    """``attempt``: this run of the function, for the upload's attempt marker (``extractor.attempts``)."""
     target = settings.keys.document_key(key)
     if target is None:
         return _outcome(IGNORED, key)
+    with attempts.Marker(s3, bucket=bucket, key=key, attempt=attempt) as marker:
+        return _converge(s3, bucket, key, target, settings, log, marker)
+
+
+def _converge(
+    s3, bucket: str, key: str, target: str, settings: ExtractSettings, log, marker: attempts.Marker
+) -> Outcome:
     done: str | None = None  # what an earlier pass committed
     status = None
     for passes in range(1, MAX_PASSES + 1):
@@ -63,7 +71,7 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
             version = SourceVersion.of(upload)
             if document is not None and SourceVersion.from_metadata(document["Metadata"]) == version:
                 return _outcome(done or CURRENT, key, target, status, passes)
-            extracted = extract_version(s3, upload, bucket, key, version, settings, log)
+            extracted = extract_version(upload, bucket, key, version, settings, log, marker)
         if not _is_current(s3, bucket, key, version):
             log.info("upload changed during extraction; extracting again", extra={"key": key})
             continue
@@ -71,22 +79,19 @@ def sync(s3, bucket: str, key: str, settings: ExtractSettings, log) -> Outcome:
             log.info("document changed during extraction; checking again", extra={"key": key})
             continue
         done, status = WRITTEN, extracted.status
-        attempts.document_written(s3, bucket=bucket, key=key, size=version.size)
+        marker.document_written(version.size)
         if _is_current(s3, bucket, key, version):
             return _outcome(WRITTEN, key, target, status, passes)
     raise NotSettled(key)
 
 
 def extract_version(
-    s3, upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings, log
+    upload: dict, bucket: str, key: str, version: SourceVersion, settings: ExtractSettings, log, marker: attempts.Marker
 ) -> Document:
-    """The document of the upload version whose GetObject answer is ``upload``."""
+    """The document of the upload version whose GetObject answer is ``upload``, extracted under ``marker``."""
     started = time.monotonic()
     log.info("extraction started", extra={"key": key, "etag": version.etag})
-    extraction = attempts.extract_marked(
-        s3,
-        bucket=bucket,
-        key=key,
+    extraction = marker.extract(
         etag=version.etag,
         size=version.size,
         extract=lambda: extract_body(upload["Body"], key, upload.get("ContentType"), version.size, settings),

@@ -1,94 +1,231 @@
-"""Attempt markers: an extraction the function did not survive is recorded by a later attempt."""
+"""Attempt markers: an extraction the function did not survive is recorded by a later attempt, and
+attempts running side by side (duplicate events, identical re-uploads) never fail a healthy file."""
+
+import dataclasses
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bootstrap.iam import ATTEMPT_MARKER_PREFIX
 from extractor import attempts
+from extractor import sync as extract_sync
+from extractor.attempts import Attempt, Marker
 from extractor.outcome import OK, Extraction
 
 BIG = b"lighthouse keeper notes\n" * (attempts.MARKED_BYTES // 24 + 10)
+KEY = "uploads/k.txt"
+BIG_SIZE = len(BIG)
+RUNNING = 2**62  # a deadline that has not passed: the run may still be going
 
 
-def _marked(bucket, key, etag, extract, size=None):
-    return attempts.extract_marked(
-        bucket.client, bucket=bucket.name, key=key, etag=etag, size=len(BIG) if size is None else size, extract=extract
-    )
+def _attempt(request: str = "event-1", deadline_ms: int = RUNNING) -> Attempt:
+    return Attempt(request, deadline_ms)
 
 
-def _marker_exists(bucket, key) -> bool:
-    return attempts.marker_key(key) in bucket.keys(attempts.MARKER_PREFIX)
+def _extract(bucket, attempt, extract, *, key=KEY, etag="e1", size=BIG_SIZE):
+    """One run of the function extracting ``key`` at version ``etag``."""
+    with Marker(bucket.client, bucket=bucket.name, key=key, attempt=attempt) as marker:
+        return marker.extract(etag=etag, size=size, extract=extract)
 
 
-def _dies(bucket, key, etag):
+def _fine():
+    return Extraction(OK, content="fine")
+
+
+def _dies(bucket, attempt, *, key=KEY, etag="e1"):
+    """A run stopped while extracting: out of memory (a timeout kill leaves the marker the same way)."""
+
     def out_of_memory():
         raise MemoryError
 
     with pytest.raises(MemoryError):
-        _marked(bucket, key, etag, out_of_memory)
+        _extract(bucket, attempt, out_of_memory, key=key, etag=etag)
+
+
+def _entries(bucket, key=KEY) -> list[dict]:
+    if attempts.marker_key(key) not in bucket.keys(attempts.MARKER_PREFIX):
+        return []
+    body = bucket.client.get_object(Bucket=bucket.name, Key=attempts.marker_key(key))["Body"].read()
+    return json.loads(body)["attempts"]
+
+
+@pytest.fixture
+def context(lambda_context):
+    """Lambda's context of an invocation with the given request id (and time left)."""
+    return lambda request, remaining_ms=60_000: dataclasses.replace(
+        lambda_context, aws_request_id=request, remaining_ms=remaining_ms
+    )
+
+
+def _past_deadline() -> int:
+    return attempts._now_ms() - attempts.DEADLINE_GRACE_MS - 1
+
+
+# --- through the handler ------------------------------------------------------------------------------
 
 
 def test_a_large_upload_is_marked_while_it_is_extracted_and_unmarked_after(
-    bucket, load_handler, lambda_context, record
+    bucket, load_handler, record, context, monkeypatch
 ):
     handler = load_handler()
     bucket.upload("uploads/big.txt", BIG)
     seen = []
-    original = attempts.extract_marked
+    real = extract_sync.extract_body
+    monkeypatch.setattr(
+        extract_sync, "extract_body", lambda *args: seen.append(_entries(bucket, "uploads/big.txt")) or real(*args)
+    )
 
-    def spy(s3, **kwargs):
-        inner = kwargs["extract"]
-        kwargs["extract"] = lambda: seen.append(_marker_exists(bucket, "uploads/big.txt")) or inner()
-        return original(s3, **kwargs)
+    handler.handler({"Records": [record("created", "uploads/big.txt")]}, context("event-1"))
 
-    attempts.extract_marked = spy
-    try:
-        handler.handler({"Records": [record("created", "uploads/big.txt")]}, lambda_context)
-    finally:
-        attempts.extract_marked = original
-    assert seen == [True]
-    assert not _marker_exists(bucket, "uploads/big.txt")
+    assert [[entry["request"] for entry in entries] for entries in seen] == [["event-1"]]
+    assert _entries(bucket, "uploads/big.txt") == []
     assert bucket.document("extracted/big.txt")[0]["Status"] == "ok"
 
 
-def test_a_small_upload_needs_no_marker(bucket):
-    calls = []
-    result = _marked(bucket, "uploads/s.txt", "e1", lambda: calls.append(1) or Extraction(OK), size=100)
-    assert (result.status, calls, bucket.keys(attempts.MARKER_PREFIX)) == ("ok", [1], [])
-
-
-def test_after_two_attempts_died_the_next_records_the_failure_without_extracting(
-    bucket, load_handler, lambda_context, record
-):
+def test_retries_of_an_event_killed_twice_record_the_failure_without_extracting(bucket, load_handler, record, context):
+    """Lambda retries an event under its request id, sooner than the killed run's deadline."""
     etag = bucket.upload("uploads/killer.txt", BIG)
-    _dies(bucket, "uploads/killer.txt", etag)
-    _dies(bucket, "uploads/killer.txt", etag)
+    _dies(bucket, _attempt("event-1"), key="uploads/killer.txt", etag=etag)
+    _dies(bucket, _attempt("event-1"), key="uploads/killer.txt", etag=etag)
 
-    load_handler().handler({"Records": [record("created", "uploads/killer.txt")]}, lambda_context)
+    load_handler().handler({"Records": [record("created", "uploads/killer.txt")]}, context("event-1"))
 
     document, _ = bucket.document("extracted/killer.txt")
     assert (document["Status"], document["Content"]) == ("failed", "")
     assert "did not finish in 2 attempts" in document["Error"] and "memory or time" in document["Error"]
-    assert not _marker_exists(bucket, "uploads/killer.txt")
+    assert _entries(bucket, "uploads/killer.txt") == []
+
+
+def test_duplicate_events_and_identical_re_uploads_running_side_by_side_all_end_ok(
+    bucket, load_handler, record, context, monkeypatch
+):
+    """A slow, healthy file: two runs (the event and its duplicate) are still extracting when the same bytes
+    are uploaded again and a third run handles that upload's event."""
+    handler = load_handler()
+    key, events = "uploads/slow.txt", {"Records": [record("created", "uploads/slow.txt")]}
+    bucket.upload(key, BIG)
+    inside, release = threading.Semaphore(0), threading.Event()
+    held = []
+    real = extract_sync.extract_body
+
+    def slow(*args):
+        if len(held) < 2:  # the first two extractions wait until the third run is done
+            held.append(1)
+            inside.release()
+            assert release.wait(30), "the third run did not finish"
+        return real(*args)
+
+    monkeypatch.setattr(extract_sync, "extract_body", slow)
+    with ThreadPoolExecutor(2) as pool:
+        running = [pool.submit(handler.handler, events, context(request)) for request in ("event-1", "event-2")]
+        assert inside.acquire(timeout=30) and inside.acquire(timeout=30), "two runs extracting at once"
+        bucket.upload(key, BIG)  # the same bytes again: same ETag, a new version
+        handler.handler(events, context("event-3"))
+        release.set()
+        for run in running:
+            run.result(timeout=30)
+
+    document, _ = bucket.document("extracted/slow.txt")
+    assert (document["Status"], document["Error"]) == ("ok", None)
+    assert "lighthouse keeper notes" in document["Content"]
+    assert _entries(bucket, key) == []
+
+
+# --- the rule ----------------------------------------------------------------------------------------
+
+
+def test_a_small_upload_needs_no_marker(bucket):
+    calls = []
+    result = _extract(bucket, _attempt(), lambda: calls.append(1) or Extraction(OK), size=100)
+    assert (result.status, calls, bucket.keys(attempts.MARKER_PREFIX)) == ("ok", [1], [])
 
 
 def test_one_death_is_retried(bucket):
-    _dies(bucket, "uploads/k.txt", "e1")
-    assert _marked(bucket, "uploads/k.txt", "e1", lambda: Extraction(OK, content="fine")).content == "fine"
+    _dies(bucket, _attempt("event-1"))
+    assert _extract(bucket, _attempt("event-1"), _fine).content == "fine"
 
 
-def test_a_new_version_starts_afresh(bucket):
-    _dies(bucket, "uploads/k.txt", "old")
-    _dies(bucket, "uploads/k.txt", "old")
-    assert _marked(bucket, "uploads/k.txt", "new", lambda: Extraction(OK)).status == "ok"
+def test_runs_of_other_events_within_their_deadline_may_be_running_and_do_not_count(bucket):
+    for request in ("event-1", "event-2", "event-3"):
+        _dies(bucket, _attempt(request))  # stands for a run still going when the next one starts
+    assert _extract(bucket, _attempt("event-4"), _fine).content == "fine"
 
 
-def test_an_ordinary_error_removes_the_marker_so_retries_start_afresh(bucket):
+def test_runs_of_other_events_past_their_deadline_count_so_a_re_drive_records_the_failure(bucket):
+    _dies(bucket, _attempt("event-1", _past_deadline()))
+    _dies(bucket, _attempt("event-1", _past_deadline()))
+    result = _extract(bucket, _attempt("redrive-1"), lambda: pytest.fail("extracted again"))
+    assert (result.status, result.error) == ("failed", result.error)
+    assert "did not finish in 2 attempts" in result.error
+
+
+def test_a_second_delivery_of_an_event_alongside_its_first_run_still_extracts(bucket):
+    _dies(bucket, _attempt("event-1"))  # stands for the first run, still going
+    assert _extract(bucket, _attempt("event-1"), _fine).content == "fine"
+
+
+def test_a_run_does_not_count_its_own_earlier_passes(bucket):
+    """An identical re-upload during extraction makes the same run extract the same ETag again."""
+    attempt = _attempt("event-1")
+    with Marker(bucket.client, bucket=bucket.name, key=KEY, attempt=attempt) as marker:
+        results = [marker.extract(etag="e1", size=len(BIG), extract=_fine).status for _ in range(3)]
+        assert [entry["run"] for entry in _entries(bucket)] == [attempt.run]
+    assert (results, _entries(bucket)) == (["ok"] * 3, [])
+
+
+def test_an_ordinary_error_takes_out_only_the_runs_own_entry(bucket):
+    _dies(bucket, _attempt("event-1"))
+
     def broken():
         raise ConnectionError("S3 read failed")
 
     with pytest.raises(ConnectionError):
-        _marked(bucket, "uploads/k.txt", "e1", broken)
-    assert not _marker_exists(bucket, "uploads/k.txt")
+        _extract(bucket, _attempt("event-2"), broken)
+    assert [entry["request"] for entry in _entries(bucket)] == ["event-1"]
+
+
+def test_a_run_that_ends_without_a_document_takes_out_its_entry(bucket):
+    _extract(bucket, _attempt("event-1"), _fine)  # e.g. the upload was deleted meanwhile
+    assert bucket.keys(attempts.MARKER_PREFIX) == []
+
+
+def test_a_new_version_starts_afresh(bucket):
+    _dies(bucket, _attempt("event-1"), etag="old")
+    _dies(bucket, _attempt("event-1"), etag="old")
+    assert _extract(bucket, _attempt("event-1"), _fine, etag="new").status == "ok"
+
+
+def test_runs_entering_the_marker_at_once_keep_both_entries(bucket, monkeypatch):
+    """Another run adds its entry between this run's read of the marker and its write."""
+    _dies(bucket, _attempt("event-1"))
+    real_put = bucket.client.put_object
+    raced = []
+
+    def put_after_another_run(**kwargs):
+        if not raced:
+            raced.append(1)
+            _dies(bucket, _attempt("event-2"))
+        return real_put(**kwargs)
+
+    monkeypatch.setattr(bucket.client, "put_object", put_after_another_run)
+    _dies(bucket, _attempt("event-3"))
+    assert sorted(entry["request"] for entry in _entries(bucket)) == ["event-1", "event-2", "event-3"]
+
+
+def test_a_marker_that_is_not_ours_is_replaced(bucket):
+    bucket.client.put_object(Bucket=bucket.name, Key=attempts.marker_key(KEY), Body=b"not json")
+    _dies(bucket, _attempt("event-1"))
+    assert [entry["request"] for entry in _entries(bucket)] == ["event-1"]
+
+
+def test_the_attempt_of_a_lambda_context_is_its_request_and_deadline(context):
+    before = attempts._now_ms()
+    attempt = Attempt.of(context("event-9", 5_000))
+    assert attempt.request_id == "event-9"
+    assert before + 5_000 <= attempt.deadline_ms <= attempts._now_ms() + 5_000
+    assert Attempt.of(context("event-9")).run != Attempt.of(context("event-9")).run
 
 
 def test_marker_keys_are_short_for_the_longest_keys_and_the_policy_allows_them():

@@ -54,6 +54,10 @@ def test_zero_byte_file_is_ok_and_empty():
         (r"literal \*stars\*", "literal *stars*"),
         ("line<br>break", "linebreak"),
         ("*a " * 2000, ("*a " * 2000).strip()),  # emphasis that never closes stays text
+        ("<!-- YAML\nadded: v1.0\n-->\nshown", "shown"),  # a comment over several lines is markup
+        ("<div>\n  <b>bold</b> text\n</div>", "bold text"),
+        ("1. a\n   - b\n2. c\n\n   more", "a\nb\nc\nmore"),
+        ("    indented *code*\n\nafter", "indented *code*\nafter"),
     ],
 )
 def test_markdown_lines(line, readable):

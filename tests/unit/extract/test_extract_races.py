@@ -8,10 +8,13 @@ moto answers conditional writes (If-Match / If-None-Match) as S3 and LocalStack 
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from extract_samples import BUCKET, FUNCTION_ENVIRONMENT
 
 from extractor import sync as extract_sync
+from extractor.attempts import Attempt
 from extractor.sync import ABSENT, CURRENT, DELETED, WRITTEN, NotSettled, sync
 from pipeline_core.document import SourceVersion
 from pipeline_core.settings import ExtractSettings
@@ -29,7 +32,7 @@ class Log:
 
 
 def run(s3, key: str = KEY):
-    return sync(s3, BUCKET, key, SETTINGS, Log())
+    return sync(s3, BUCKET, key, SETTINGS, Log(), Attempt(uuid.uuid4().hex, deadline_ms=2**62))
 
 
 def document(bucket) -> dict | None:

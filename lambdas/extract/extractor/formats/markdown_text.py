@@ -1,7 +1,9 @@
-"""Markdown: the readable text without the markup, parsed by markdown-it-py (CommonMark).
+"""Markdown: the readable text without the markup, parsed by pulldown-cmark (CommonMark, via pyromark).
 
-The file is parsed in chunks that end at a blank line outside fenced code, so memory
-stays bounded and work stops at the character cap. A chunk never exceeds
+The parser runs natively and hands over a flat stream of events (start/end of a block or
+an inline element, text, code, HTML); this module walks it once and keeps the text a
+reader sees. The file is parsed in chunks that end at a blank line outside fenced code, so
+memory stays bounded and work stops at the character cap. A chunk never exceeds
 ``CHUNK_CHARS`` by more than one line, and a line longer than that is split at a space:
 emphasis or a link spanning such a split loses its markup, never its words. Link
 reference definitions apply within their chunk.
@@ -11,10 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TextIO
+from typing import Any, TextIO, cast
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+import pyromark
 
 from ..outcome import FormatText
 from .capped_text import CappedText
@@ -22,14 +23,9 @@ from .capped_text import CappedText
 CHUNK_CHARS = 64 * 1024
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _TAG = re.compile(r"<[^<>]*>")
-# Text without any of these needs no parsing: it reads as it is written.
-_MARKUP = re.compile(r"[\\`*_\[\]!<>#|~&=+]|^[ \t]*(?:-|\d+[.)])|^ {4}|\t", re.MULTILINE)
-# Inline content without any of these reads as it is written (line breaks included).
-_INLINE_MARKUP = re.compile(r"[\\`*_\[\]!<>&~]|  \n|https?:|www\.|@")
-
-# Block structure first; the inline rules run only on content that has inline markup.
-_parser = MarkdownIt("commonmark", {"maxNesting": 20}).enable(["table", "strikethrough"])
-_blocks = MarkdownIt("commonmark", {"maxNesting": 20}).enable(["table", "strikethrough"]).disable("inline")
+_PARSER = pyromark.Markdown(options=pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH)
+# Elements inside a line of text; every other element starts or ends a line.
+_INLINE = frozenset({"Emphasis", "Strong", "Strikethrough", "Link", "Image", "Superscript", "Subscript"})
 
 
 def extract(stream: TextIO, max_chars: int) -> FormatText:
@@ -43,45 +39,47 @@ def extract(stream: TextIO, max_chars: int) -> FormatText:
 
 def readable_lines(markdown: str) -> Iterator[str]:
     """The lines a reader sees: one per paragraph line, heading, list item, table row or code line."""
-    if not _MARKUP.search(markdown):
-        yield from (line.strip() for line in markdown.split("\n"))
-        return
-    row: list[str] | None = None
-    env: dict = {}
-    for token in _blocks.parse(markdown, env):
-        if token.type == "tr_open":
-            row = []
-        elif token.type == "tr_close" and row is not None:
-            yield " ".join(cell for cell in row if cell)
-            row = None
-        elif token.type == "inline":
-            inline = _inline(token.content, env).strip()
-            if row is not None:
-                row.append(inline)
+    line: list[str] = []  # text of the line being read (or of the code or HTML block)
+    row: list[str] | None = None  # cells of the table row being read
+    block: str | None = None  # "CodeBlock" or "HtmlBlock" while inside one
+    for event in _PARSER.events(markdown):
+        if isinstance(event, str):  # SoftBreak, HardBreak, Rule
+            yield "".join(line).strip()
+            line = []
+            continue
+        [(kind, value)] = cast("dict[str, Any]", event).items()  # {"Text": "..."}, {"Start": tag}, ...
+        if kind == "Text" or kind == "Code" or kind == "Html":
+            line.append(value)
+        elif kind == "Start" or kind == "End":
+            tag = value if isinstance(value, str) else next(iter(value))
+            if tag in _INLINE:
+                continue
+            if tag == "TableCell":
+                if kind == "End" and row is not None:
+                    row.append("".join(line).strip())
+                    line = []
+            elif tag == "TableHead" or tag == "TableRow":
+                if kind == "End" and row is not None:
+                    yield " ".join(cell for cell in row if cell)
+                row = [] if kind == "Start" else None
             else:
-                yield from (line.strip() for line in inline.split("\n"))
-        elif token.type in ("fence", "code_block"):
-            yield from token.content.rstrip("\n").split("\n")
-        elif token.type == "html_block":
-            yield _TAG.sub("", token.content).strip()
+                yield from _block_lines("".join(line), block)
+                line = []
+                block = tag if kind == "Start" and tag in ("CodeBlock", "HtmlBlock") else None
+        # InlineHtml (a tag inside text) and the rest carry no readable text
+    yield from _block_lines("".join(line), block)
 
 
-def _inline(content: str, env: dict) -> str:
-    if not _INLINE_MARKUP.search(content):
-        return content
-    return "".join(_inline_text(token) for token in _parser.parseInline(content, env))
-
-
-def _inline_text(token: Token) -> str:
-    parts = []
-    for child in token.children or ():
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append("\n")
-        elif child.type == "image":
-            parts.append(_inline_text(child))
-    return "".join(parts)
+def _block_lines(text: str, block: str | None) -> Iterator[str]:
+    """The lines of text read up to the end of a block: code as written, HTML without its tags."""
+    if not text:
+        return
+    if block == "CodeBlock":
+        yield from text.rstrip("\n").split("\n")
+        return
+    if block == "HtmlBlock":
+        text = _TAG.sub("", text)
+    yield from (part.strip() for part in text.split("\n"))
 
 
 def _chunks(stream: TextIO) -> Iterator[str]:
