@@ -3,6 +3,8 @@ other people's queues and topics kept and counted, each outcome reported with it
 
 from __future__ import annotations
 
+import pytest
+
 from bootstrap import storage
 from bootstrap.report import Report
 
@@ -77,3 +79,18 @@ def test_queues_and_topics_of_others_are_kept_and_counted():
     [written] = s3.puts
     assert written["QueueConfigurations"] == [queue] and written["TopicConfigurations"] == topics
     assert lines == [f"  created    notifications on {BUCKET} (kept 3 others)"]
+
+
+def test_refused_prefixes_are_named_in_the_message():
+    with pytest.raises(
+        storage.RecursionLoopError, match=r"^UPLOAD_PREFIX and EXTRACTED_PREFIX must both be non-empty$"
+    ):
+        storage.check_prefixes("", "extracted/")
+    with pytest.raises(
+        storage.RecursionLoopError,
+        match=(
+            r"^EXTRACTED_PREFIX 'data/out/' and UPLOAD_PREFIX 'data/' overlap: "
+            r"every extracted document would trigger extract again \(recursion loop\)$"
+        ),
+    ):
+        storage.check_prefixes("data/", "data/out/")
