@@ -86,3 +86,34 @@ def test_a_key_that_never_settles_is_extracted_max_passes_times_and_named(bucket
     with pytest.raises(NotSettled, match=f"^{KEY} kept changing during {MAX_PASSES} passes"):
         run(bucket.client)
     assert extracted == [f"version {n}" for n in range(MAX_PASSES)]
+
+
+def test_the_uploads_content_type_chooses_the_extractor_of_a_file_without_extension(bucket):
+    bucket.upload("uploads/a/notes", b"# Title\n\nSome *emphasis* here", content_type="text/markdown")
+    run(bucket.client, "uploads/a/notes")
+    doc, _ = bucket.document("extracted/a/notes")
+    assert (doc["Extractor"], doc["ContentType"]) == ("markdown", "text/markdown")
+    assert "*" not in doc["Content"] and "#" not in doc["Content"]
+
+
+def test_an_empty_upload_is_an_empty_document_without_reading_it(bucket):
+    bucket.upload(KEY, b"")
+    assert run(bucket.client) == outcome(WRITTEN, 1, "ok")
+    doc, _ = bucket.document(TARGET)
+    assert (doc["Status"], doc["Content"], doc["Extractor"], doc["Encoding"]) == ("ok", "", None, None)
+
+
+def test_a_document_deleted_just_before_the_conditional_write_is_written_in_the_next_pass(bucket):
+    bucket.upload(KEY, b"first")
+    run(bucket.client)
+    bucket.upload(KEY, b"second")
+    deleted = []
+
+    def delete_the_document(**_):
+        if not deleted:  # If-Match on a document that is gone answers 404, not 412
+            deleted.append(1)
+            bucket.delete(TARGET)
+
+    bucket.client.meta.events.register("before-call.s3.PutObject", delete_the_document)
+    assert run(bucket.client) == outcome(WRITTEN, 2, "ok")
+    assert bucket.document(TARGET)[0]["Content"] == "second"
