@@ -97,3 +97,8 @@ def test_a_quoted_etag_is_stored_without_its_quotes():
 def test_a_body_that_is_no_json_object_says_so(body, message):
     with pytest.raises(InvalidDocument, match=message):
         Document.parse(body)
+
+
+def test_a_document_is_utf8_json_without_escapes():
+    body = Document(**{**FULL.__dict__, "content": "東京 café"}).encode()
+    assert "東京 café".encode() in body
