@@ -102,3 +102,9 @@ def test_a_body_that_is_no_json_object_says_so(body, message):
 def test_a_document_is_utf8_json_without_escapes():
     body = Document(**{**FULL.__dict__, "content": "東京 café"}).encode()
     assert "東京 café".encode() in body
+
+
+def test_warnings_that_are_not_strings_are_refused_in_those_words():
+    data = {**json.loads(FULL.encode()), "Warnings": ["fine", 2]}
+    with pytest.raises(InvalidDocument, match="^Warnings should be a list of strings$"):
+        Document.parse(json.dumps(data).encode())
