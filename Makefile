@@ -5,10 +5,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The one command line (cli/); `$(VENV)/bin/pipeline --help` is the same program.
+CLI := $(PY) -m cli
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help tools up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js test unit-test integration-test races bench bench-extract bench-reload fuzz mutation clean \
+.PHONY: help tools lock up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js lint test unit-test integration-test races bench bench-extract bench-reload fuzz mutation clean \
 	template-check plan-aws deploy-aws migrate
 
 help: ## List the commands
@@ -17,50 +19,54 @@ help: ## List the commands
 tools: ## Create or refresh the project's virtualenv (.venv)
 	@$(PYTHON) -m lifecycle.venvs tools
 
+lock: tools ## Regenerate the full locks requirements/*.lock after editing requirements/*.txt (uv pip compile)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/lock.txt
+	@$(PY) -m lifecycle.venvs lock $(VENV)/bin/uv
+
 up: tools ## Start LocalStack + PostgreSQL (Docker if an engine answers, else on the host) and deploy the pipeline [HOT_RELOAD=1]
-	@$(PY) -m cli up
+	@$(CLI) up
 
 dev: tools ## `make up` with hot reload: the functions run from lambdas/, an edit is live at the next invocation
-	@HOT_RELOAD=1 $(PY) -m cli up
+	@HOT_RELOAD=1 $(CLI) up
 
 bootstrap: tools ## Create or update the bucket, functions, notifications and schema (idempotent)
-	@$(PY) -m bootstrap
+	@$(CLI) bootstrap
 
 down: ## Stop everything `make up` started
-	@if [ -x $(PY) ]; then $(PY) -m cli down; else echo "nothing to stop"; fi
+	@if [ -x $(PY) ]; then $(CLI) down; else echo "nothing to stop"; fi
 
 status: tools ## Show what is running
-	@$(PY) -m cli status
+	@$(CLI) status
 
 logs: tools ## LocalStack's log; `make logs fn=extract` for a function's log; add follow=1 to follow
-	@$(PY) -m cli logs $(if $(fn),--function $(fn)) $(if $(follow),--follow)
+	@$(CLI) logs $(if $(fn),--function $(fn)) $(if $(follow),--follow)
 
 search: tools ## Full-text search: make search q='invoice -draft' [json=1] [limit=N]
-	@$(PY) -m cli search "$(q)" $(if $(json),--json) $(if $(limit),--limit $(limit))
+	@$(CLI) search "$(q)" $(if $(json),--json) $(if $(limit),--limit $(limit))
 
 dlq: tools ## Events that failed after all retries, with the reason [json=1]
-	@$(PY) -m cli dlq $(if $(json),--json)
+	@$(CLI) dlq $(if $(json),--json)
 
 redrive: tools ## Process the dead-letter queue's events again
-	@$(PY) -m cli redrive
+	@$(CLI) redrive
 
 reconcile: tools ## Find files stuck between uploads/, extracted/ and the index, and re-drive them [dry_run=1]
-	@$(PY) -m cli reconcile $(if $(dry_run),--dry-run) $(if $(json),--json)
+	@$(CLI) reconcile $(if $(dry_run),--dry-run) $(if $(json),--json)
 
 trace: tools ## Where one file is: make trace key=uploads/report.pdf
-	@$(PY) -m cli trace "$(key)"
+	@$(CLI) trace "$(key)"
 
 invoke: tools ## Replay one file through one function: make invoke fn=extract key=uploads/report.pdf [event=FILE] [local=1]
-	@$(PY) -m cli invoke "$(fn)" $(if $(key),"$(key)") $(if $(event),--event "$(event)") $(if $(local),--local)
+	@$(CLI) invoke "$(fn)" $(if $(key),"$(key)") $(if $(event),--event "$(event)") $(if $(local),--local)
 
 watch: tools ## Follow both functions' logs and each new upload's stages with latency (Ctrl-C stops)
-	@$(PY) -m cli watch
+	@$(CLI) watch
 
 ui: tools ## The dashboard on http://127.0.0.1:UI_PORT (default 8080); `make up` starts it in the background too
-	@$(PY) -m cli ui
+	@$(CLI) ui
 
 cost: tools ## What the observed workload would cost on AWS: make cost [minutes=60]
-	@$(PY) -m cli cost $(if $(minutes),--minutes $(minutes))
+	@$(CLI) cost $(if $(minutes),--minutes $(minutes))
 
 browser: tools ## Install Debian's chromium + chromium-driver for the browser tests when absent (needs root)
 	@$(PY) -m tests.ui.browser
@@ -79,26 +85,35 @@ AWS_ARGS = --profile "$(or $(profile),$(AWS_PROFILE))" $(if $(region),--region $
 	$(if $(subnets),--subnets $(subnets)) $(if $(security_groups),--security-groups $(security_groups))
 
 plan-aws: tools ## Show the change set AWS would apply: make plan-aws profile=P bucket=B secret=S [region= stack= ...]
-	@$(PY) -m cli plan-aws $(AWS_ARGS)
+	@$(CLI) plan-aws $(AWS_ARGS)
 
 deploy-aws: tools ## Deploy template.yaml to AWS: make deploy-aws profile=P bucket=B secret=S [region= stack= ...]
-	@$(PY) -m cli deploy-aws $(AWS_ARGS)
+	@$(CLI) deploy-aws $(AWS_ARGS)
 
 migrate: tools ## Apply the search schema to any PostgreSQL: make migrate DATABASE_URL=postgresql://...
-	@$(PY) -m cli migrate --database-url "$(DATABASE_URL)"
+	@$(CLI) migrate --database-url "$(DATABASE_URL)"
 
+lint: tools ## ruff format --check, ruff check and mypy over every product package (pyproject.toml)
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/mypy
+	@$(VENV)/bin/mypy lambdas/extract/handler.py
+	@$(VENV)/bin/mypy lambdas/insert/handler.py
+
+# Suites are chosen by marker (pyproject.toml, tests/conftest.py): unmarked = unit; db, stack.
 unit-test: tools ## Fast tests of handler logic (no stack needed)
-	@$(PY) -m pytest tests/unit -q
+	@$(PY) -m pytest -m "not db and not stack" -q
 
 integration-test: up ## End-to-end and fault tests against the running stack (starts it if needed)
-	@$(PY) -m pytest tests/executor tests/db tests/integration tests/ui tests/faults tests/cloudformation -q --require-services
+	@$(PY) -m pytest -m "db or stack" -q --require-services
 
-test: template-check unit-test integration-test ## Template lint, unit and integration tests: what CI runs
+test: lint template-check unit-test integration-test ## Lint, template lint, unit and integration tests: what CI runs
 
 races: up ## Play the known races on the running stack and count files stale / left / lost [tries=5]
 	@$(PY) -m tests.integration.races $(if $(tries),--tries $(tries))
 
 bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, cold start
+	@$(PY) -m lifecycle.venvs extra bench
 	@$(PY) -m bench $(if $(n),--count $(n)) $(if $(concurrency),--concurrency $(concurrency))
 
 bench-extract: tools ## Worst-case files through the extractors: time and peak memory per case [cases=html,docx-bomb]
@@ -111,7 +126,7 @@ fuzz: tools ## Fuzz the extract function's code with many random and mutated fil
 	@FUZZ_EXAMPLES=$(or $(examples),2000) $(PY) -m pytest tests/unit/extract/test_extract_fuzz.py -q
 
 clean: ## Stop the stack and delete all local state (.state, .venv, Docker volumes)
-	@if [ -x $(PY) ]; then $(PY) -m cli down --delete-data; fi
+	@if [ -x $(PY) ]; then $(CLI) down --delete-data; fi
 	rm -rf .state $(VENV)
 
 mutation: tools ## Mutation testing of the core logic (unit + db suites); ends with the score [keep=1] [survivors=1]

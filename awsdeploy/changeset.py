@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError, WaiterError
 
+from settings.errors import UserError
+
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]  # AUTO_EXPAND: the SAM transform
 _NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 
 
-class DeployError(RuntimeError):
+class DeployError(UserError):
     pass
 
 

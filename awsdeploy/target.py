@@ -15,10 +15,12 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
+from settings.errors import UserError
+
 AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
 
-class TargetError(RuntimeError):
+class TargetError(UserError):
     """The command would not reach the intended AWS account: says why and how to fix it."""
 
 

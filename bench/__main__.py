@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     print(pipeline.table(result))
     for path in pipeline.write_outputs(result, config.PROJECT_ROOT / args.out):
         print(f"wrote {path}")
-    return 1 if result.missing else 0
+    return 1 if result.missing or result.duplicated_rows else 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from unittest import mock
 
 import uvicorn
 
@@ -79,13 +80,10 @@ def rendering_only(cfg, count: int) -> None:
         def collect(self):
             return made_up
 
-    original, board.Collector = board.Collector, FixedCollector
-    try:
+    with mock.patch.object(board, "Collector", FixedCollector):
         server, base = serve(dashboard_app.create_app(cfg))
         seconds, size = time_page(base + "/")
         server.should_exit = True
-    finally:
-        board.Collector = original
     print(f"board, {count} made-up files, rendering only: {seconds * 1000:.0f} ms median ({size:,} bytes)")
 
 

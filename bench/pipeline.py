@@ -4,10 +4,15 @@ Latencies are measured on one clock (this machine's): the upload's completion
 time taken here, the extract function's ``ExtractedDate`` and the index row's
 ``indexed_at``. Files are a mix of the sample documents (text, Markdown, HTML,
 CSV, JSON, PDF, DOCX) and plain text of several sizes.
+
+The machine may be busy with other work, so the same run also measures
+LocalStack's own S3 speed (raw PUTs of 1 KB from 8 threads to a bucket without
+notifications, and one PUT at a time) and reports the pipeline relative to it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import statistics
@@ -17,13 +22,20 @@ from dataclasses import asdict, dataclass, field
 from os import cpu_count
 from pathlib import Path
 
+from bench import samples
 from bootstrap.functions import wait_for_event_pollers_to_drain
 from lifecycle import stack
 from settings import aws, db
 from settings.config import Config
-from tests.fixtures import samples
 
 TEXT_SIZES = (200, 5_000, 100_000, 1_000_000)
+RAW_BUCKET = "fue-bench-raw"
+RAW_THREADS = 8
+RAW_BODY = b"x" * 1024
+RAW_SECONDS = 3.0
+RAW_SINGLE_PUTS = 100
+SMALL_TEXT_COUNT = 200
+IDLE_COUNT = 20
 
 
 @dataclass
@@ -40,6 +52,15 @@ class Result:
     extracted_ms: dict = field(default_factory=dict)
     searchable_ms: dict = field(default_factory=dict)
     throughput_files_per_s: float = 0.0
+    raw_puts_per_s: float = 0.0
+    raw_put_ms: dict = field(default_factory=dict)
+    burst_ratio: float | None = None
+    idle_ratio: float | None = None
+    small_text_count: int = 0
+    small_text_files_per_s: float = 0.0
+    mix: dict = field(default_factory=dict)
+    rows: int = 0
+    duplicated_rows: int = 0
     missing: list[str] = field(default_factory=list)
     extracted_samples_ms: list[float] = field(default_factory=list)
     searchable_samples_ms: list[float] = field(default_factory=list)
@@ -52,6 +73,45 @@ def workload(count: int) -> list[tuple[str, bytes, str]]:
     texts = [(f"text-{size}.txt", (sentence * (size // len(sentence) + 1))[:size], "text/plain") for size in TEXT_SIZES]
     kinds = itertools.cycle([(s.filename, s.body, s.content_type) for s in docs] + texts)
     return [(f"{i:05d}-{name}", body, ctype) for i, (name, body, ctype) in zip(range(count), kinds, strict=False)]
+
+
+def mix(files: list[tuple[str, bytes, str]]) -> dict[str, int]:
+    """How many files of each kind (name without its running number) the workload holds."""
+    counts: dict[str, int] = {}
+    for name, _, _ in files:
+        kind = name.split("-", 1)[1]
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def small_texts(count: int) -> list[tuple[str, bytes, str]]:
+    return [(f"{i:05d}-small.txt", f"small text number {i} for the burst".encode(), "text/plain") for i in range(count)]
+
+
+def raw_s3(cfg: Config, s3) -> tuple[float, list[float]]:
+    """LocalStack's raw PUT rate (1 KB, ``RAW_THREADS`` threads) and single-PUT latencies, no notifications."""
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=RAW_BUCKET)
+    single = []
+    for i in range(RAW_SINGLE_PUTS):
+        started = time.perf_counter()
+        s3.put_object(Bucket=RAW_BUCKET, Key=f"single/{i}", Body=RAW_BODY)
+        single.append((time.perf_counter() - started) * 1000)
+    counts = [0] * RAW_THREADS
+    stop_at = time.perf_counter() + RAW_SECONDS
+
+    def put_until_stop(thread: int) -> None:
+        while time.perf_counter() < stop_at:
+            s3.put_object(Bucket=RAW_BUCKET, Key=f"burst/{thread}/{counts[thread]}", Body=RAW_BODY)
+            counts[thread] += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(RAW_THREADS) as pool:
+        list(pool.map(put_until_stop, range(RAW_THREADS)))
+    rate = sum(counts) / (time.perf_counter() - started)
+    remove_uploads(cfg, s3, "", bucket=RAW_BUCKET)
+    s3.delete_bucket(Bucket=RAW_BUCKET)
+    return rate, single
 
 
 def percentiles(values: list[float]) -> dict:
@@ -81,15 +141,32 @@ def _indexed_rows(conn, bucket: str, prefix: str) -> dict[str, tuple[float, floa
     return {key: (float(extracted), float(indexed)) for key, extracted, indexed in rows}
 
 
-def _wait_indexed(conn, cfg: Config, prefix: str, expected: int, deadline_s: float, interval: float = 0.05) -> dict:
+def _wait_indexed(
+    conn, cfg: Config, prefix: str, expected: int, deadline_s: float, interval: float = 0.05, log=None
+) -> dict:
+    """Rows under ``prefix`` once ``expected`` are there or the deadline passed; ``log`` gets progress."""
     deadline = time.monotonic() + deadline_s
+    next_report = time.monotonic() + 2
     rows: dict = {}
     while time.monotonic() < deadline:
         rows = _indexed_rows(conn, cfg.bucket, prefix)
         if len(rows) >= expected:
             break
+        if log is not None and time.monotonic() >= next_report:
+            log(f"  searchable: {len(rows)} of {expected}")
+            next_report = time.monotonic() + 2
         time.sleep(interval)
     return rows
+
+
+def _duplicated_rows(conn, bucket: str, prefix: str) -> int:
+    """Rows beyond one per key under ``prefix`` (the schema forbids them; checked, not assumed)."""
+    [[count]] = conn.run(
+        "SELECT count(*) - count(DISTINCT key) FROM documents WHERE bucket = :b AND key LIKE :p",
+        b=bucket,
+        p=prefix + "%",
+    )
+    return int(count)
 
 
 def force_cold_start(cfg: Config) -> None:
@@ -127,11 +204,41 @@ def idle_latency(cfg: Config, s3, conn, prefix: str, count: int) -> tuple[list[f
     return extracted, searchable
 
 
+def burst(cfg: Config, s3, conn, prefix: str, files, concurrency: int, log) -> tuple[dict, dict, float, float]:
+    """Upload ``files`` under ``prefix`` at once; (upload times, rows, upload seconds, seconds to all searchable)."""
+    uploaded: dict[str, float] = {}
+
+    def upload(item: tuple[str, bytes, str]) -> None:
+        name, body, ctype = item
+        key = prefix + name
+        s3.put_object(Bucket=cfg.bucket, Key=key, Body=body, ContentType=ctype)
+        uploaded[key] = time.time()
+
+    started = time.time()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(upload, files))
+    upload_seconds = time.time() - started
+    rows = _wait_indexed(conn, cfg, prefix, len(files), deadline_s=120 + len(files) * 0.5, log=log)
+    finished = max((r[1] for r in rows.values()), default=time.time())
+    return uploaded, rows, upload_seconds, finished - started
+
+
+def ratio(value: float | None, base: float | None, digits: int = 3) -> float | None:
+    return round(value / base, digits) if value and base else None
+
+
 def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
     s3 = aws.client(cfg, "s3", max_pool_connections=max(10, concurrency * 2))
     conn = db.connect(cfg.database_dsn())
     run_prefix = f"{cfg.upload_prefix}bench-{time.strftime('%Y%m%dT%H%M%S')}/"
     try:
+        log(
+            f"LocalStack alone: {RAW_SINGLE_PUTS} single PUTs, then {RAW_THREADS} threads of 1 KB PUTs "
+            f"for {RAW_SECONDS:.0f}s (bucket without notifications)"
+        )
+        raw_rate, raw_single = raw_s3(cfg, s3)
+        log(f"  raw PUTs: {raw_rate:.0f}/s, single PUT p50 {percentiles(raw_single)['p50']} ms")
+
         log("cold start: retiring warm environments, then one upload")
         force_cold_start(cfg)
         cold_key = f"{run_prefix}cold/first.txt"
@@ -141,42 +248,55 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
         cold_extracted = (cold[0] - done) * 1000 if cold else None
         cold_searchable = (cold[1] - done) * 1000 if cold else None
 
-        log("warm, idle pipeline: 20 small files one at a time")
-        idle_extracted, idle_searchable = idle_latency(cfg, s3, conn, f"{run_prefix}idle/", 20)
+        log(f"warm, idle pipeline: {IDLE_COUNT} small files one at a time")
+        idle_extracted, idle_searchable = idle_latency(cfg, s3, conn, f"{run_prefix}idle/", IDLE_COUNT)
 
         files = workload(count)
-        uploaded: dict[str, float] = {}
         warm_prefix = f"{run_prefix}warm/"
-        log(f"uploading {count} files with concurrency {concurrency}")
-
-        def upload(item: tuple[str, bytes, str]) -> None:
-            name, body, ctype = item
-            key = warm_prefix + name
-            s3.put_object(Bucket=cfg.bucket, Key=key, Body=body, ContentType=ctype)
-            uploaded[key] = time.time()
-
-        started = time.time()
-        with ThreadPoolExecutor(concurrency) as pool:
-            list(pool.map(upload, files))
-        upload_seconds = time.time() - started
-        rows = _wait_indexed(conn, cfg, warm_prefix, count, deadline_s=120 + count * 0.5)
+        log(
+            f"mixed burst: {count} files with concurrency {concurrency}: "
+            + ", ".join(f"{n} {kind}" for kind, n in mix(files).items())
+        )
+        uploaded, rows, upload_seconds, total_seconds = burst(cfg, s3, conn, warm_prefix, files, concurrency, log)
         extracted = [(rows[k][0] - t) * 1000 for k, t in uploaded.items() if k in rows]
         searchable = [(rows[k][1] - t) * 1000 for k, t in uploaded.items() if k in rows]
-        finished = max((r[1] for r in rows.values()), default=time.time())
+        duplicated = _duplicated_rows(conn, cfg.bucket, warm_prefix)
+
+        log(f"small-text burst: {SMALL_TEXT_COUNT} files of about 40 bytes with concurrency {concurrency}")
+        small_prefix = f"{run_prefix}small/"
+        _, small_rows, _, small_seconds = burst(
+            cfg, s3, conn, small_prefix, small_texts(SMALL_TEXT_COUNT), concurrency, log
+        )
+        duplicated += _duplicated_rows(conn, cfg.bucket, small_prefix)
+        missing = set(uploaded) - set(rows)
+        missing |= {small_prefix + name for name, _, _ in small_texts(SMALL_TEXT_COUNT)} - set(small_rows)
+
+        throughput = len(rows) / max(total_seconds, 1e-9)
+        idle = percentiles(idle_searchable)
+        raw_ms = percentiles(raw_single)
         return Result(
             mode=f"{stack.active_mode(cfg) or cfg.stack} mode, {cpu_count()} CPUs",
             count=count,
             concurrency=concurrency,
             upload_seconds=round(upload_seconds, 2),
-            total_seconds=round(finished - started, 2),
+            total_seconds=round(total_seconds, 2),
             cold_start_extracted_ms=round(cold_extracted, 1) if cold_extracted else None,
             cold_start_searchable_ms=round(cold_searchable, 1) if cold_searchable else None,
             idle_extracted_ms=percentiles(idle_extracted),
-            idle_searchable_ms=percentiles(idle_searchable),
+            idle_searchable_ms=idle,
             extracted_ms=percentiles(extracted),
             searchable_ms=percentiles(searchable),
-            throughput_files_per_s=round(len(rows) / max(finished - started, 1e-9), 1),
-            missing=sorted(set(uploaded) - set(rows)),
+            throughput_files_per_s=round(throughput, 1),
+            raw_puts_per_s=round(raw_rate, 1),
+            raw_put_ms=raw_ms,
+            burst_ratio=ratio(throughput, raw_rate),
+            idle_ratio=ratio(idle.get("p50"), raw_ms.get("p50"), 1),
+            small_text_count=SMALL_TEXT_COUNT,
+            small_text_files_per_s=round(len(small_rows) / max(small_seconds, 1e-9), 1),
+            mix=mix(files),
+            rows=len(rows) + len(small_rows),
+            duplicated_rows=duplicated,
+            missing=sorted(missing),
             extracted_samples_ms=[round(v, 1) for v in extracted],
             searchable_samples_ms=[round(v, 1) for v in searchable],
         )
@@ -187,12 +307,13 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
         log(f"removed the benchmark's {removed} uploads (the pipeline removes their documents and rows)")
 
 
-def remove_uploads(cfg: Config, s3, prefix: str) -> int:
+def remove_uploads(cfg: Config, s3, prefix: str, bucket: str | None = None) -> int:
     removed = 0
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=cfg.bucket, Prefix=prefix):
+    bucket = bucket or cfg.bucket
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
         if keys:
-            s3.delete_objects(Bucket=cfg.bucket, Delete={"Objects": keys, "Quiet": True})
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
             removed += len(keys)
     return removed
 
@@ -200,9 +321,17 @@ def remove_uploads(cfg: Config, s3, prefix: str) -> int:
 def table(result: Result) -> str:
     lines = [
         f"{result.mode}",
+        f"LocalStack alone: {result.raw_puts_per_s} raw PUTs/s (1 KB, 8 threads), "
+        f"single PUT p50 {result.raw_put_ms.get('p50')} ms",
+        "mix: " + ", ".join(f"{n} {kind}" for kind, n in result.mix.items()),
         f"files: {result.count}  concurrency: {result.concurrency}  "
         f"uploads took {result.upload_seconds}s  all searchable after {result.total_seconds}s  "
         f"throughput {result.throughput_files_per_s} files/s",
+        f"burst ratio (files/s / raw PUTs/s): {result.burst_ratio}   "
+        f"idle ratio (searchable p50 / raw PUT p50): {result.idle_ratio}",
+        f"small-text burst ({result.small_text_count} files): {result.small_text_files_per_s} files/s "
+        f"(ratio {ratio(result.small_text_files_per_s, result.raw_puts_per_s)})",
+        f"rows: {result.rows}  lost: {len(result.missing)}  duplicated rows: {result.duplicated_rows}",
         f"cold start: upload -> extracted {result.cold_start_extracted_ms} ms, "
         f"upload -> searchable {result.cold_start_searchable_ms} ms",
         "",

@@ -1,1 +1,1 @@
-"""Create the pipeline's AWS resources on LocalStack, idempotently: `python -m bootstrap`."""
+"""Create the pipeline's AWS resources on LocalStack, idempotently (`pipeline bootstrap`, `make bootstrap`)."""

@@ -7,12 +7,13 @@ from bootstrap.report import UNCHANGED, UPDATED, Report
 from lifecycle import compose, localstack_host, stack
 from settings import aws, db
 from settings.config import Config
+from settings.errors import UserError
 
 EXTRACT_MEMORY_MB = 512
 INSERT_MEMORY_MB = 256
 
 
-class NotRunning(RuntimeError):
+class NotRunning(UserError):
     pass
 
 
@@ -67,6 +68,7 @@ def deploy(cfg: Config, log=print) -> Report:
     for name, folder, policy, memory, prefix in specs:
         role_arn = iam.ensure_role(iam_client, f"{name}-role", policy, report)
         env = functions.environment(cfg, folder, mode=mode)
+        code: packaging.Package | hot_reload.HotReloadCode
         if cfg.hot_reload:
             code = hot_reload.for_docker(folder, cfg) if mode == "docker" else hot_reload.assemble(folder, cfg)
             env.update(code.environment())

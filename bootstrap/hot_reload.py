@@ -39,12 +39,13 @@ from bootstrap.packaging import CORE_DIR, CORE_PACKAGE, FUNCTIONS_DIR, vendored_
 from lifecycle import service_user
 from lifecycle.compose import DOCKER_BUILD_MOUNT
 from settings.config import Config
+from settings.errors import UserError
 
 BUCKET_MARKER = "hot-reload"  # LocalStack's BUCKET_MARKER_LOCAL default
 _NOT_CODE = {"requirements.txt", "tests", "__pycache__", ".pytest_cache"}
 
 
-class NotReadable(RuntimeError):
+class NotReadable(UserError):
     """The unprivileged runtime user cannot read the source folders; worded for people."""
 
 

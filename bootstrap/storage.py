@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bootstrap.report import CREATED, UNCHANGED, UPDATED, Report
+from settings.errors import UserError
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 
 
-class RecursionLoopError(ValueError):
+class RecursionLoopError(UserError, ValueError):
     pass
 
 

@@ -356,24 +356,33 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
     async def ping(request: Request) -> Response:
         return JSONResponse({"app": APP_ID})
 
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        # Registered for HTTPException only; Starlette types every handler as taking any Exception.
+        assert isinstance(exc, HTTPException)
         return page(request, "error.html", exc.status_code, message=exc.detail)
 
+    pages = {
+        "/": board_page,
+        "/board/rows": board_rows,
+        "/file": file_page,
+        "/search": search_page,
+        "/upload": upload_page,
+        "/health": health_page,
+        "/health/data": health_data,
+        "/cost": cost_page,
+        "/_dashboard/ping": ping,
+    }
+    # Every action is a POST that starts with check_token.
+    actions = {
+        "/file/delete": file_delete,
+        "/file/redrive": file_redrive,
+        "/upload": upload_file,
+        "/dlq/redrive": dlq_redrive,
+        "/reconcile": reconcile_run,
+    }
     routes = [
-        Route("/", board_page),
-        Route("/board/rows", board_rows),
-        Route("/file", file_page),
-        Route("/file/delete", file_delete, methods=["POST"]),
-        Route("/file/redrive", file_redrive, methods=["POST"]),
-        Route("/search", search_page),
-        Route("/upload", upload_page),
-        Route("/upload", upload_file, methods=["POST"]),
-        Route("/health", health_page),
-        Route("/health/data", health_data),
-        Route("/dlq/redrive", dlq_redrive, methods=["POST"]),
-        Route("/reconcile", reconcile_run, methods=["POST"]),
-        Route("/cost", cost_page),
-        Route("/_dashboard/ping", ping),
+        *(Route(path, endpoint) for path, endpoint in pages.items()),
+        *(Route(path, endpoint, methods=["POST"]) for path, endpoint in actions.items()),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [

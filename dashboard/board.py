@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from operations import dlq
@@ -121,39 +121,39 @@ def classify(
         row = rows.get(key)
         doc_time = extracted.get(target)
         dlq_error = in_dlq.get(key) or in_dlq.get(target)
-        base = {"key": key, "size": upload.version.size, "uploaded_at": upload.last_modified}
+        uploaded = FileState(key=key, stage="uploaded", size=upload.version.size, uploaded_at=upload.last_modified)
         if row and row.version == upload.version:
             stage = "indexed" if row.status == "ok" else "failed"
             files.append(
-                FileState(
+                replace(
+                    uploaded,
                     stage=stage,
                     extracted_at=row.extracted_at,
                     indexed_at=row.indexed_at,
                     status=row.status,
                     error=row.error,
                     note="an older event is still in the DLQ" if dlq_error else "",
-                    **base,
                 )
             )
         elif dlq_error:
-            files.append(FileState(stage="dlq", error=dlq_error, **base))
+            files.append(replace(uploaded, stage="dlq", error=dlq_error))
         elif row:
             files.append(
-                FileState(
+                replace(
+                    uploaded,
                     stage="stale",
                     status=row.status,
                     extracted_at=row.extracted_at,
                     indexed_at=row.indexed_at,
                     note="the index holds an older upload",
-                    **base,
                 )
             )
         elif doc_time and doc_time >= upload.last_modified.replace(microsecond=0):
-            files.append(FileState(stage="extracted", **base))
+            files.append(replace(uploaded, stage="extracted"))
         elif doc_time:
-            files.append(FileState(stage="stale", note="extracted/ holds an older upload", **base))
+            files.append(replace(uploaded, stage="stale", note="extracted/ holds an older upload"))
         else:
-            files.append(FileState(stage="uploaded", **base))
+            files.append(uploaded)
     for target in extracted:
         if target not in targets:
             # A shortened document key does not name its upload: show the document's own key.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import mimetypes
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO
 
 from dashboard.board import DLQ_LOCK
 from operations import dlq, reconcile, trace
@@ -40,6 +40,14 @@ def upload_key(cfg: Config, key: str) -> str:
     return key
 
 
+def _document_key(cfg: Config, key: str) -> str:
+    """Where the document of an accepted upload key lives."""
+    target = cfg.extracted_key(key)
+    if target is None:
+        raise BadKey(f"not under {cfg.upload_prefix}: {key[:200]!r}")
+    return target
+
+
 def key_for_upload(cfg: Config, folder: str, filename: str) -> str:
     """uploads/<folder>/<filename> for a file dropped on the upload page."""
     parts = [p for p in folder.replace("\\", "/").split("/") if p]
@@ -56,7 +64,7 @@ def key_for_upload(cfg: Config, folder: str, filename: str) -> str:
 
 def detail(cfg: Config, key: str) -> FileDetail:
     key = upload_key(cfg, key)
-    found = FileDetail(key=key, extracted_key=cfg.extracted_key(key))
+    found = FileDetail(key=key, extracted_key=_document_key(cfg, key))
     s3 = aws.client(cfg, "s3")
     try:
         with DLQ_LOCK:  # trace reads the DLQ too
@@ -91,7 +99,7 @@ def detail(cfg: Config, key: str) -> FileDetail:
     return found
 
 
-def upload(cfg: Config, key: str, body: BinaryIO) -> None:
+def upload(cfg: Config, key: str, body: IO[bytes]) -> None:
     content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
     aws.client(cfg, "s3").upload_fileobj(body, cfg.bucket, key, ExtraArgs={"ContentType": content_type})
 
@@ -105,7 +113,7 @@ def delete(cfg: Config, key: str) -> str:
 def redrive(cfg: Config, key: str) -> str:
     """Re-process one file: its DLQ events if it has any, else whatever stage reconcile finds it stuck at."""
     key = upload_key(cfg, key)
-    target = cfg.extracted_key(key)
+    target = _document_key(cfg, key)
     messages = []
     with DLQ_LOCK:
         ok, failing = dlq.redrive(cfg, log=lambda *_: None, keys={key, target})

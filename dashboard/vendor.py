@@ -46,6 +46,8 @@ def vendor(name: str, version: str, expected: str, files: list[str]) -> Path:
         with tarfile.open(tarball) as archive:
             for name_in_package in files:
                 member = archive.extractfile(f"package/{name_in_package}")
+                if member is None:
+                    raise RuntimeError(f"{tarball.name}: package/{name_in_package} is not a regular file")
                 (target / Path(name_in_package).name).write_bytes(member.read())
     return target
 

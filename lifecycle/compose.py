@@ -19,6 +19,7 @@ from collections import deque
 from pathlib import Path
 
 from settings.config import PROJECT_ROOT, Config
+from settings.errors import UserError
 
 PROJECT = "file-upload-extraction"
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
@@ -36,7 +37,7 @@ STANDIN_HINT = (
 )
 
 
-class ComposeError(RuntimeError):
+class ComposeError(UserError):
     """A Docker-mode failure, worded for people: what went wrong and the command that fixes it."""
 
 

@@ -18,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from settings.errors import UserError
+
 INSTALL_HINT = (
     "install it with `pyenv install {v}` (or your package manager, e.g. "
     "`apt-get install python{v}` / `brew install python@{v}`), "
@@ -25,7 +27,7 @@ INSTALL_HINT = (
 )
 
 
-class InterpreterNotFound(RuntimeError):
+class InterpreterNotFound(UserError):
     pass
 
 

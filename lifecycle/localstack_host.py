@@ -28,7 +28,8 @@ from pathlib import Path
 
 from lifecycle import interpreters, processes, python_copies, service_user, venvs
 from lifecycle.service_user import ServiceUser
-from settings.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config
+from settings.config import LOCALSTACK_VERSION, PROJECT_ROOT, Config, executor_settings
+from settings.errors import UserError
 
 SERVICES = "s3,lambda,iam,sts,logs,sqs,cloudformation,secretsmanager"
 LAMBDA_PYTHON_VERSIONS = ["3.12", "3.13"]
@@ -37,7 +38,7 @@ LAUNCH_ARGS = ["-m", "localstack.runtime.main"]
 RECORDS_VARIABLE = "LOCALSTACK_PROCESS_EXECUTOR_RECORDS"
 
 
-class StartError(RuntimeError):
+class StartError(UserError):
     pass
 
 
@@ -191,9 +192,12 @@ def environment(cfg: Config, user: ServiceUser | None = None) -> dict[str, str]:
             "SKIP_SSL_CERT_DOWNLOAD": "1",
             "DISABLE_EVENTS": "1",
             "LAMBDA_RUNTIME_EXECUTOR": "local",
+            # LocalStack's calls to itself (S3 notification -> Lambda invoke, function logs) skip HTTP.
+            "IN_MEMORY_CLIENT": "1",
             "LAMBDA_RETRY_BASE_DELAY": str(cfg.lambda_retry_delay),
             "LOCALSTACK_PROCESS_EXECUTOR_RUNTIMES": str(cfg.runtimes_dir),
             RECORDS_VARIABLE: str(records_dir(cfg)),
+            **executor_settings(),
         }
     )
     if user is not None:

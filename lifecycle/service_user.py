@@ -18,11 +18,13 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from settings.errors import UserError
+
 POSTGRES_USERS = ("postgres", "postgres-svc")
 LOCALSTACK_USERS = ("localstack-svc",)
 
 
-class ServiceUserError(RuntimeError):
+class ServiceUserError(UserError):
     """The unprivileged user cannot be found, created or used; worded for people."""
 
 
@@ -31,6 +33,12 @@ class ServiceUser:
     name: str
     uid: int
     gid: int
+
+    @classmethod
+    def named(cls, name: str) -> ServiceUser:
+        """The system user ``name``; KeyError when there is none."""
+        entry = pwd.getpwnam(name)
+        return cls(entry.pw_name, entry.pw_uid, entry.pw_gid)
 
     def popen_args(self) -> dict:
         """Keyword arguments of ``subprocess`` that run a child as this user, without root's groups."""
@@ -43,13 +51,11 @@ def service_user(names: tuple[str, ...]) -> ServiceUser | None:
         return None
     for name in names:
         try:
-            entry = pwd.getpwnam(name)
-            return ServiceUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
+            return ServiceUser.named(name)
         except KeyError:
             continue
     _create_system_user(names[-1])
-    entry = pwd.getpwnam(names[-1])
-    return ServiceUser(entry.pw_name, entry.pw_uid, entry.pw_gid)
+    return ServiceUser.named(names[-1])
 
 
 def _create_system_user(name: str) -> None:

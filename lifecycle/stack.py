@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from lifecycle import compose, localstack_host, postgres_host
 from settings.config import Config
+from settings.errors import UserError
 
 MODES = ("host", "docker")
 
 
-class StackError(RuntimeError):
+class StackError(UserError):
     pass
 
 

@@ -13,7 +13,6 @@ import base64
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,13 +21,14 @@ from lifecycle import venvs
 from operations import events, trace
 from settings import aws
 from settings.config import PROJECT_ROOT, Config
+from settings.errors import UserError
 from settings.printable import printable
 
 KINDS = ("extract", "insert")
 LOCAL_RUNNER = PROJECT_ROOT / "operations" / "local_runner.py"
 
 
-class InvokeError(RuntimeError):
+class InvokeError(UserError):
     """Nothing to invoke (unknown function, missing object, bad event file); worded for people."""
 
 
@@ -174,11 +174,3 @@ def run(cfg: Config, kind: str, *, key: str | None, event_file: str | None, loca
     else:
         raise InvokeError("say what to invoke with: make invoke fn=extract key=uploads/report.pdf (or event=FILE)")
     return invoke_local(cfg, kind, event) if local else invoke_deployed(cfg, kind, event)
-
-
-def main(cfg: Config, args) -> int:
-    try:
-        return run(cfg, args.function, key=args.key, event_file=args.event, local=args.local)
-    except InvokeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1

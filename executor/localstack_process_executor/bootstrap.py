@@ -2,19 +2,20 @@
 
 The executor starts it as::
 
-    <python of the function's runtime> -u bootstrap.py --socket-fd N --code-dir DIR \
+    <python of the function's runtime> -u bootstrap.py --channel-fd N --code-dir DIR \
         --env-dir DIR --parent-pid PID
 
 It runs under that interpreter, not LocalStack's, so it uses the standard
-library only (and stays compatible with Python 3.8). It speaks LocalStack's
-executor protocol, whose base URL is ``LOCALSTACK_RUNTIME_ENDPOINT``:
+library only (and stays compatible with Python 3.8). It talks to the executor
+over fd N, one end of a socket pair the executor keeps the other end of (no
+HTTP, no gateway), in frames of a JSON header and a body (see ``send_frame``):
 
-* init: import the handler named by ``_HANDLER``, then POST
-  ``/status/<id>/ready``, or ``/status/<id>/error`` with an AWS-style error and exit;
-* invoke: LocalStack POSTs ``{"invoke-id", "invoked-function-arn", "payload",
-  "trace-id"}`` to ``/invoke`` on the listening socket inherited as fd N; the
-  result goes back as ``/invocations/<request id>/logs`` (``{"logs": ...}``)
-  followed by ``/invocations/<request id>/response`` or ``.../error``.
+* init: import the handler named by ``_HANDLER``, then send ``{"type": "ready"}``,
+  or ``{"type": "init_error"}`` with an AWS-style error as the body, and exit;
+* invoke: the executor sends ``{"type": "invoke"}`` with ``{"invoke-id",
+  "invoked-function-arn", "payload", "trace-id"}`` as the body; the runtime answers
+  ``{"type": "result", "request_id", "is_error", "logs"}`` with the function's
+  response or error as the body. The executor's end closing means LocalStack is gone.
 
 ``DIR`` is the environment's private directory: the handler's output is
 captured in ``DIR/invocation.log``. The helpers at the top are also used by the
@@ -37,20 +38,54 @@ import json
 import logging
 import math
 import os
-import queue
 import shutil
 import signal
 import socket
+import struct
 import threading
 import time
 import traceback
-import urllib.request
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 PARENT_POLL_SECONDS = 0.5
 CAPTURE_FILE_NAME = "invocation.log"
 OUT_OF_MEMORY = "Runtime.OutOfMemory"
 M_ARENA_MAX = -8  # mallopt parameter of glibc
+FRAME_HEAD = struct.Struct("!II")  # lengths of a frame's JSON header and body
+
+
+# --- the channel between executor and runtime (shared with the executor) -------
+
+
+def send_frame(sock, header, body=b""):
+    """Write one frame: the lengths, a JSON header, then the body bytes."""
+    data = json.dumps(header).encode("utf-8")
+    sock.sendall(FRAME_HEAD.pack(len(data), len(body)) + data + body)
+
+
+def receive_frame(sock):
+    """Read one frame as ``(header, body)``; None when the other end closed the channel."""
+    head = _receive_exactly(sock, FRAME_HEAD.size)
+    if head is None:
+        return None
+    header_size, body_size = FRAME_HEAD.unpack(head)
+    data = _receive_exactly(sock, header_size + body_size)
+    if data is None:
+        return None
+    return json.loads(data[:header_size]), data[header_size:]
+
+
+def _receive_exactly(sock, size):
+    chunks, missing = [], size
+    while missing:
+        try:
+            chunk = sock.recv(min(missing, 1 << 20))
+        except OSError:
+            return None
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
 
 
 # --- AWS-style log lines and errors (shared with the executor) ---------------
@@ -297,6 +332,7 @@ class OutputCapture:
 
     def __exit__(self, *exc_info):
         _flush_std_streams()
+        assert self._saved is not None, "__exit__ without __enter__"
         for target, saved in zip((1, 2), self._saved, strict=True):
             os.dup2(saved, target)
             os.close(saved)
@@ -318,55 +354,36 @@ def _flush_std_streams():
             stream.flush()
 
 
-class LocalStackApi:
-    """Callbacks to LocalStack's executor endpoint for this environment."""
+class ExecutorChannel:
+    """This environment's end of the channel to the executor; the handler's thread and the
+    timeout timer may both send, one frame at a time."""
 
-    def __init__(self, base_url, runtime_id):
-        self.base_url = base_url.rstrip("/")
-        self.runtime_id = runtime_id
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    def __init__(self, sock):
+        self.sock = sock
+        self._lock = threading.Lock()
 
     def ready(self):
-        self._post(f"/status/{self.runtime_id}/ready", b"{}")
+        self._send({"type": "ready"})
 
     def init_error(self, error):
-        self._post(f"/status/{self.runtime_id}/error", json.dumps(error).encode("utf-8"))
+        self._send({"type": "init_error"}, json.dumps(error).encode("utf-8"))
 
     def result(self, request_id, logs, body, is_error):
-        self._post(f"/invocations/{request_id}/logs", json.dumps({"logs": logs}).encode("utf-8"))
-        self._post("/invocations/{}/{}".format(request_id, "error" if is_error else "response"), body)
+        self._send({"type": "result", "request_id": request_id, "is_error": is_error, "logs": logs}, body)
 
-    def _post(self, path, body):
-        request = urllib.request.Request(
-            self.base_url + path, data=body, method="POST", headers={"Content-Type": "application/json"}
-        )
-        with self._opener.open(request, timeout=30) as response:
-            response.read()
+    def next_invocation(self):
+        """The next invocation sent by the executor; None once the executor has gone."""
+        while True:
+            frame = receive_frame(self.sock)
+            if frame is None:
+                return None
+            header, body = frame
+            if header.get("type") == "invoke":
+                return json.loads(body)
 
-
-class InvokeRequestHandler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        if self.path != "/invoke":
-            self.send_error(404)
-            return
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.server.invocations.put(json.loads(body))
-        self.send_response(202)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        """Keep request lines out of the function's logs."""
-
-
-def start_invoke_server(socket_fd, invocations):
-    server = HTTPServer(("127.0.0.1", 0), InvokeRequestHandler, bind_and_activate=False)
-    server.socket.close()
-    server.socket = socket.socket(fileno=socket_fd)
-    server.socket.set_inheritable(False)
-    server.server_address = server.socket.getsockname()
-    server.invocations = invocations
-    threading.Thread(target=server.serve_forever, name="invoke-server", daemon=True).start()
+    def _send(self, header, body=b""):
+        with self._lock:
+            send_frame(self.sock, header, body)
 
 
 def kill_process_group():
@@ -485,7 +502,7 @@ class Runtime:
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--socket-fd", type=int, required=True)
+    parser.add_argument("--channel-fd", type=int, required=True)
     parser.add_argument("--code-dir", required=True)
     parser.add_argument("--env-dir", required=True)
     parser.add_argument("--parent-pid", type=int, required=True)
@@ -515,7 +532,9 @@ def main(argv=None):
     ).start()
     sys.path.insert(0, args.code_dir)
     os.chdir(args.code_dir)
-    api = LocalStackApi(os.environ["LOCALSTACK_RUNTIME_ENDPOINT"], os.environ["LOCALSTACK_RUNTIME_ID"])
+    channel = socket.socket(fileno=args.channel_fd)
+    channel.set_inheritable(False)  # the function's own subprocesses do not get it
+    api = ExecutorChannel(channel)
     runtime = Runtime(api, OutputCapture(os.path.join(args.env_dir, CAPTURE_FILE_NAME)))
     install_root_log_handler()
 
@@ -524,11 +543,12 @@ def main(argv=None):
         api.init_error(error.payload(""))
         return 1
 
-    invocations = queue.Queue()
-    start_invoke_server(args.socket_fd, invocations)
     api.ready()
     while True:
-        invocation = invocations.get()
+        invocation = api.next_invocation()
+        if invocation is None:  # the executor's end closed: LocalStack stopped or went away
+            shutil.rmtree(args.env_dir, ignore_errors=True)
+            kill_process_group()
         try:
             runtime.invoke(invocation)
         except Exception:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from localstack_process_executor.process import BOOTSTRAP
@@ -18,7 +19,7 @@ from localstack_process_executor.runtimes import Interpreter
 
 
 def function_environment(
-    env_vars: dict[str, object], interpreter: Interpreter, code_dir: Path, private_dir: Path
+    env_vars: Mapping[str, object], interpreter: Interpreter, code_dir: Path, private_dir: Path
 ) -> dict[str, str]:
     env = {
         "PATH": search_path(interpreter),

@@ -12,7 +12,6 @@ from concurrent.futures import CancelledError, Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
-import requests
 from localstack import config
 from localstack.services.lambda_.invocation.executor_endpoint import (
     InvokeSendError,
@@ -28,6 +27,7 @@ from localstack.services.lambda_.invocation.runtime_executor import (
 from localstack_process_executor import hot_reload, memory_limit, runtimes
 from localstack_process_executor.bootstrap import (
     CAPTURE_FILE_NAME,
+    OUT_OF_MEMORY,
     exit_error,
     invocation_logs,
     report_line,
@@ -46,6 +46,7 @@ BACKSTOP_GRACE_SECONDS = 2.0
 LOG_TAIL_CHARS = 64 * 1024
 STARTUP_OUTPUT_CHARS = 2000
 TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
+ENVIRONMENT_LOG_NAME = "environment.log"  # everything the runtime process wrote, in its private directory
 
 
 def gateway_address_for_functions() -> str:
@@ -84,7 +85,6 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         private_dir = self._workdir / "tmp"
         private_dir.mkdir()
         self._env = function_environment(env_vars, self._interpreter, self._code_dir, private_dir)
-        self._callbacks.register()
         self._launch()
 
     def stop(self) -> None:
@@ -96,31 +96,32 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         if process is not None:
             process.terminate()
         self._callbacks.cancel()
-        self._callbacks.unregister()
         self._remove_workdir()
 
     def invoke(self, payload: dict[str, str]) -> InvocationResult:
         request_id = payload["invoke-id"]
         hot_reload.before_invoke(self)
-        if self._process is None or not self._process.alive:
+        process = self._process
+        if process is None or not process.alive:
             # The previous invocation timed out or the runtime died: re-init, as AWS does.
             try:
-                self._launch()
+                process = self._launch()
             except StatusErrorException as e:
                 return self._init_failure_result(request_id, e.payload)
         invocation = self._callbacks.expect_invocation(request_id)
         started = time.time()
         self._current_request = (request_id, started)
         try:
-            self._send(payload)
+            self._send(process, payload)
             try:
                 result = invocation.result(timeout=self._timeout + BACKSTOP_GRACE_SECONDS)
             except FutureTimeout:
-                result = self._backstop_timeout(invocation, request_id, started)
+                result = self._backstop_timeout(process, invocation, request_id, started)
         finally:
             self._current_request = None
-        if _error_type(result) == TIMEOUT_ERROR_TYPE:
-            self._process.terminate()
+        if _error_type(result) in (TIMEOUT_ERROR_TYPE, OUT_OF_MEMORY):
+            # The runtime ends itself after reporting these: wait for it, so the next invoke starts afresh.
+            process.terminate()
         return result
 
     # --- RuntimeExecutor queries --------------------------------------------------
@@ -132,7 +133,8 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         return gateway_address_for_functions()
 
     def get_runtime_endpoint(self) -> str:
-        return f"http://{self.get_endpoint_from_executor()}:{config.GATEWAY_LISTEN[0].port}{self._callbacks.prefix}"
+        """Unused by our runtime (it reports over its channel); LocalStack puts it in the environment."""
+        return f"http://{self.get_endpoint_from_executor()}:{config.GATEWAY_LISTEN[0].port}"
 
     def get_logs(self) -> str:
         """The end of everything the runtime process wrote, invocations included."""
@@ -180,47 +182,48 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
 
     @property
     def _environment_log(self) -> Path | None:
-        return self._workdir / "environment.log" if self._workdir else None
+        return self._workdir / ENVIRONMENT_LOG_NAME if self._workdir else None
 
-    def _launch(self) -> None:
+    def _launch(self) -> RuntimeProcess:
         """Start a runtime process and wait until it has imported the handler."""
         startup = self._callbacks.expect_startup()
         with self._state_lock:
             if self._stopped:
                 raise ShutdownDuringStartup(f"Lambda environment {self.id} stopped before it started")
-            self._process = RuntimeProcess(
+            if self._interpreter is None or self._workdir is None:
+                raise LambdaRuntimeException(f"Lambda environment {self.id} was launched before start()")
+            process = self._process = RuntimeProcess(
                 python=self._interpreter.python,
                 code_dir=self._code_dir,
                 env_dir=self._workdir,
                 env=self._env,
-                log_file=self._environment_log,
+                log_file=self._workdir / ENVIRONMENT_LOG_NAME,
                 on_exit=self._on_process_exit,
+                on_message=self._callbacks.on_message,
                 runtime_args=memory_limit.runtime_arguments(self.function_version.config.memory_size),
             )
-            self._process.start()
+            process.start()
         timeout = config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT
         try:
             startup.result(timeout=timeout)
         except CancelledError as e:
             raise ShutdownDuringStartup(f"Lambda environment {self.id} stopped during startup") from e
         except FutureTimeout as e:
-            self._process.terminate()
+            process.terminate()
             raise LambdaRuntimeException(
                 f"Lambda environment {self.id} did not start within {timeout}s (LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)"
             ) from e
         except BaseException:
-            self._process.terminate()
+            process.terminate()
             raise
+        return process
 
-    def _send(self, payload: dict[str, str]) -> None:
-        url = f"http://{LOOPBACK}:{self._process.port}/invoke"
+    def _send(self, process: RuntimeProcess, payload: dict[str, str]) -> None:
         try:
-            response = requests.post(url, json=payload, proxies={"http": "", "https": ""}, timeout=30)
-        except requests.RequestException as e:
-            self._process.terminate()
-            raise InvokeSendError(f"Could not send the invocation to {url}: {e}") from e
-        if not response.ok:
-            raise InvokeSendError(f"Invocation rejected by {url}: HTTP {response.status_code}")
+            process.send({"type": "invoke"}, json.dumps(payload).encode())
+        except OSError as e:
+            process.terminate()
+            raise InvokeSendError(f"Could not send the invocation to runtime process {process.pid}: {e}") from e
 
     def _on_process_exit(self, process: RuntimeProcess, returncode: int) -> None:
         """The runtime process ended without being stopped: settle whatever it left waiting."""
@@ -237,15 +240,15 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             self._callbacks.finish_invocation(self._made_up_result(request_id, started, error, 0))
 
     def _backstop_timeout(
-        self, invocation: Future[InvocationResult], request_id: str, started: float
+        self, process: RuntimeProcess, invocation: Future[InvocationResult], request_id: str, started: float
     ) -> InvocationResult:
         LOG.warning(
             "Lambda %s did not report the timeout of request %s; killing its runtime process",
             self.function_version.qualified_arn,
             request_id,
         )
-        memory = self._process.max_memory_used_mb()
-        self._process.terminate(grace=0)
+        memory = process.max_memory_used_mb()
+        process.terminate(grace=0)
         error = timeout_error(request_id, self._timeout)
         made_up = self._made_up_result(request_id, started, error, memory, status="timeout")
         self._callbacks.finish_invocation(made_up)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -13,22 +14,26 @@ from collections.abc import Callable
 from pathlib import Path
 
 from localstack_process_executor import records
-from localstack_process_executor.bootstrap import max_memory_used_mb
+from localstack_process_executor.bootstrap import max_memory_used_mb, receive_frame, send_frame
 
 LOG = logging.getLogger(__name__)
 
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 STOP_GRACE_SECONDS = 2.0
 GROUP_POLL_SECONDS = 0.05
+# After the process exited, how long its last frames may take to be read (a grandchild
+# that escaped the process group could keep the channel open for ever).
+DRAIN_SECONDS = 1.0
 
 
 class RuntimeProcess:
     """A ``bootstrap.py`` process in its own session, so that its whole process group can be stopped.
 
-    It inherits a listening socket on 127.0.0.1 instead of picking a port
-    itself, so its invoke address is known before it starts and cannot be
-    taken by anyone else. ``on_exit(process, returncode)`` is called from a watcher
-    thread when it exits, unless it was stopped with :meth:`terminate`.
+    It inherits one end of a socket pair (its channel, see ``bootstrap``): invocations
+    go down it, and ``on_message(header, body)`` is called with every frame that comes
+    back, from one reader thread per process. ``on_exit(process, returncode)`` is
+    called from a watcher thread when it exits, after its last frames were read,
+    unless it was stopped with :meth:`terminate`.
     """
 
     def __init__(
@@ -39,6 +44,7 @@ class RuntimeProcess:
         env: dict[str, str],
         log_file: Path,
         on_exit: Callable[[RuntimeProcess, int], None],
+        on_message: Callable[[dict, bytes], None],
         runtime_args: list[str] | tuple[str, ...] = (),
     ) -> None:
         self._python = python
@@ -47,27 +53,29 @@ class RuntimeProcess:
         self._env = env
         self._log_file = log_file
         self._on_exit = on_exit
+        self._on_message = on_message
         self._runtime_args = list(runtime_args)
         self._exited = threading.Event()
         self._terminating = False
         self._popen: subprocess.Popen | None = None
         self._record: Path | None = None
-        self.port: int | None = None
+        self._channel: socket.socket | None = None
 
     @property
     def pid(self) -> int:
+        if self._popen is None:
+            raise RuntimeError("the runtime process was not started")
         return self._popen.pid
 
     def start(self) -> None:
-        listener = socket.create_server(("127.0.0.1", 0))
+        ours, theirs = socket.socketpair()
         try:
-            self.port = listener.getsockname()[1]
             argv = [
                 str(self._python),
                 "-u",
                 str(BOOTSTRAP),
-                "--socket-fd",
-                str(listener.fileno()),
+                "--channel-fd",
+                str(theirs.fileno()),
                 "--code-dir",
                 str(self._code_dir),
                 "--env-dir",
@@ -84,13 +92,28 @@ class RuntimeProcess:
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    pass_fds=(listener.fileno(),),
+                    pass_fds=(theirs.fileno(),),
                     start_new_session=True,
                 )
+        except BaseException:
+            ours.close()
+            raise
         finally:
-            listener.close()
+            theirs.close()
+        self._channel = ours
         self._record = records.record(self.pid)
-        threading.Thread(target=self._watch, name=f"lambda-process-{self.pid}", daemon=True).start()
+        reader = threading.Thread(target=self._read, args=(ours,), name=f"lambda-channel-{self.pid}", daemon=True)
+        reader.start()
+        watcher = threading.Thread(
+            target=self._watch, args=(self._popen, ours, reader), name=f"lambda-process-{self.pid}", daemon=True
+        )
+        watcher.start()
+
+    def send(self, header: dict, body: bytes = b"") -> None:
+        """Send one frame to the runtime; OSError when it cannot take it."""
+        if self._channel is None:
+            raise OSError("the runtime process was not started")
+        send_frame(self._channel, header, body)
 
     @property
     def alive(self) -> bool:
@@ -123,9 +146,21 @@ class RuntimeProcess:
         except ProcessLookupError:
             return False
 
-    def _watch(self) -> None:
-        returncode = self._popen.wait()
+    def _read(self, channel: socket.socket) -> None:
+        while (frame := receive_frame(channel)) is not None:
+            try:
+                self._on_message(*frame)
+            except Exception:
+                LOG.exception("Lambda runtime process %s sent a frame that could not be handled", self.pid)
+
+    def _watch(self, popen: subprocess.Popen, channel: socket.socket, reader: threading.Thread) -> None:
+        returncode = popen.wait()
         records.forget(self._record)
+        reader.join(DRAIN_SECONDS)
+        with contextlib.suppress(OSError):  # ends the reader if something still holds the channel
+            channel.shutdown(socket.SHUT_RDWR)
+        reader.join()
+        channel.close()
         self._exited.set()
         if not self._terminating:
             LOG.debug("Lambda runtime process %s exited with %s", self.pid, returncode)

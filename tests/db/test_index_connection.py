@@ -4,33 +4,30 @@ from __future__ import annotations
 
 import pytest
 from db_documents import document
+from pg8000.exceptions import InterfaceError
 
 from indexer import database
 from settings import db
 
 
-def test_a_dsn_becomes_connection_arguments_with_escapes_decoded():
-    assert database.parse_dsn("postgresql://us%40er:p%3Ass@db.example:6543/my%20db") == {
-        "user": "us@er",
-        "password": "p:ss",
-        "host": "db.example",
-        "port": 6543,
-        "database": "my db",
-    }
-    assert database.parse_dsn("postgres://user@host/") == {
-        "user": "user",
-        "password": None,
-        "host": "host",
-        "port": 5432,
-        "database": None,
-    }
-
-
-@pytest.mark.parametrize("dsn", ["mysql://u:p@h/d", "postgresql://h:5432/d", "postgresql://u:p@/d", "not a dsn"])
-def test_anything_else_is_refused_without_echoing_it(dsn):
-    with pytest.raises(ValueError, match="DATABASE_DSN is not a postgresql://") as refused:
-        database.parse_dsn(dsn)
-    assert ":p@" not in str(refused.value)
+def test_the_dsns_sslmode_reaches_the_connection(index_dsn):
+    """sslmode=disable never uses TLS; sslmode=require gets TLS or no connection at all."""
+    plain = database.Database(f"{index_dsn}?sslmode=disable").connection()
+    try:
+        offered = plain.run("SHOW ssl")[0][0] == "on"
+        assert plain.run("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()") == [[False]]
+    finally:
+        plain.close()
+    required = database.Database(f"{index_dsn}?sslmode=require")
+    if not offered:
+        with pytest.raises(InterfaceError, match="refuses SSL"):
+            required.connection()
+        return
+    secure = required.connection()
+    try:
+        assert secure.run("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()") == [[True]]
+    finally:
+        secure.close()
 
 
 def test_a_warm_connection_is_kept_and_a_dropped_one_replaced(index_dsn):

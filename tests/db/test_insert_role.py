@@ -67,29 +67,7 @@ def test_it_is_not_the_owner_and_holds_no_attributes(insert_conn, running_postgr
 
 def as_superuser(cfg, script: str) -> None:
     """Run SQL as the cluster's superuser, over its private socket (host mode)."""
-    layout = postgres_host._Layout(cfg.postgres_dir)
-    user = postgres_host.server_user()
-    superuser = user.name if user is not None else postgres_host._current_user_name()
-    result = postgres_host._run(
-        [
-            str(postgres_host.find_bindir() / "psql"),
-            "--no-psqlrc",
-            "--quiet",
-            "--set",
-            "ON_ERROR_STOP=1",
-            "--host",
-            str(layout.socket_dir),
-            "--port",
-            str(cfg.postgres_port),
-            "--username",
-            superuser,
-            "--dbname",
-            "postgres",
-        ],
-        user,
-        cwd=layout.root,
-        input=script,
-    )
+    result = postgres_host.psql_as_superuser(cfg, script)
     assert result.returncode == 0, result.stderr
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cli.__main__ import main
+from cli.app import main
+from pipeline_core.dsn import parse_dsn
 from settings import db
 
 pytestmark = pytest.mark.db
@@ -21,7 +22,7 @@ def test_migrate_applies_every_migration_once_then_reports_up_to_date(make_datab
 
     assert f"applied {', '.join(everything)}" in first
     assert "schema up to date" in second
-    assert f":{db.parse_dsn(dsn)['password']}@" not in first + second, "the password was printed"
+    assert f":{parse_dsn(dsn)['password']}@" not in first + second, "the password was printed"
     assert ":***@" in first
     conn = db.connect(dsn)
     try:

@@ -87,15 +87,3 @@ def test_migration_files_are_numbered_once(tmp_path):
     (tmp_path / "0001_b.sql").write_text("")
     with pytest.raises(db.MigrationError, match="share a number"):
         db.available_migrations(tmp_path)
-
-
-def test_a_dsn_is_parsed_and_redacted():
-    dsn = "postgresql://search:s%40cret@127.0.0.1:5433/search"
-    assert db.parse_dsn(dsn) == {
-        "user": "search",
-        "password": "s@cret",
-        "host": "127.0.0.1",
-        "port": 5433,
-        "database": "search",
-    }
-    assert db.redact(dsn) == "postgresql://search:***@127.0.0.1:5433/search"

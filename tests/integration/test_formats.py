@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bench.samples import SAMPLES
 from operations import search
-from tests.fixtures.samples import SAMPLES
 from tests.support import get_json, poll_until
 
 DEADLINE = 45

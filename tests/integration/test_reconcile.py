@@ -30,7 +30,15 @@ def indexed(cfg, s3, database, key: str, body: bytes) -> None:
 def put_document(cfg, s3, key: str, version: SourceVersion, content: str) -> str:
     """A document under extracted/ written by hand, as if by an extraction of ``version``."""
     target = cfg.extracted_key(key)
-    document = Document(cfg.bucket, key, version, "text/plain", 1_767_225_600_000, "ok", content=content)
+    document = Document(
+        source_bucket=cfg.bucket,
+        source_key=key,
+        source=version,
+        content_type="text/plain",
+        extracted_at_ms=1_767_225_600_000,
+        status="ok",
+        content=content,
+    )
     s3.put_object(Bucket=cfg.bucket, Key=target, Body=document.encode(), Metadata=version.metadata())
     return target
 

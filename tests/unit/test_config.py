@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
+import pytest
+
 from settings import config
 
 
@@ -48,3 +52,72 @@ def test_dotenv_fills_only_unset_variables(tmp_path, monkeypatch):
     config._load_dotenv(env_file)
 
     assert environ == {"BUCKET": "from-dotenv", "UPLOAD_PREFIX": "from-shell/"}
+
+
+def test_numbers_and_flags_are_read_by_the_fields_type_and_a_bad_one_is_named(monkeypatch):
+    monkeypatch.setenv("UI_AUTOSTART", "off")
+    monkeypatch.setenv("HOT_RELOAD", "Yes")
+    monkeypatch.setenv("LAMBDA_TIMEOUT", "90")
+    cfg = config.load()
+    assert (cfg.ui_autostart, cfg.hot_reload, cfg.lambda_timeout) == (False, True, 90)
+
+    monkeypatch.setenv("LAMBDA_TIMEOUT", "1m")
+    with pytest.raises(ValueError, match="LAMBDA_TIMEOUT must be a whole number, not '1m'"):
+        config.load()
+    monkeypatch.setenv("LAMBDA_TIMEOUT", "90")
+    monkeypatch.setenv("HOT_RELOAD", "maybe")
+    with pytest.raises(ValueError, match="HOT_RELOAD must be 1 or 0"):
+        config.load()
+
+
+def test_every_setting_is_a_config_field_and_state_folders_follow_state_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("STATE_DIR", str(tmp_path))
+    cfg = config.load()
+    assert cfg.state_dir == tmp_path
+    assert (cfg.localstack_dir, cfg.build_dir, cfg.runtimes_dir) == (
+        tmp_path / "localstack",
+        tmp_path / "build",
+        tmp_path / "runtimes",
+    )
+
+
+def _read(tmp_path, monkeypatch, text: str) -> dict:
+    env_file = tmp_path / ".env"
+    env_file.write_text(text)
+    environ: dict[str, str] = {}
+    monkeypatch.setattr(config.os, "environ", environ)
+    config._load_dotenv(env_file)
+    return environ
+
+
+def test_dotenv_reads_export_lines_as_the_variable(tmp_path, monkeypatch):
+    assert _read(tmp_path, monkeypatch, "export STACK=host\nexport  UI_PORT=8081\n") == {
+        "STACK": "host",
+        "UI_PORT": "8081",
+    }
+
+
+def test_dotenv_drops_inline_comments_but_keeps_hashes_inside_quotes(tmp_path, monkeypatch):
+    text = "POSTGRES_HOST_PORT=5440   # private cluster\nPOSTGRES_PASSWORD='pa#ss' # quoted\nBUCKET=b#1\n"
+    assert _read(tmp_path, monkeypatch, text) == {
+        "POSTGRES_HOST_PORT": "5440",
+        "POSTGRES_PASSWORD": "pa#ss",
+        "BUCKET": "b#1",  # a '#' not preceded by a space is part of the value, as in a shell
+    }
+
+
+def test_dotenv_quotes(tmp_path, monkeypatch):
+    text = 'A="two words"\nB=\'single $NOT_EXPANDED\'\nC="line\\nbreak"\nD=\nE= spaced \n'
+    assert _read(tmp_path, monkeypatch, text) == {
+        "A": "two words",
+        "B": "single $NOT_EXPANDED",
+        "C": "line\nbreak",
+        "D": "",
+        "E": "spaced",
+    }
+
+
+def test_without_python_dotenv_the_file_is_skipped_with_a_warning(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "dotenv", None)  # import dotenv now raises ImportError
+    assert _read(tmp_path, monkeypatch, "STACK=host\n") == {}
+    assert "python-dotenv is missing" in capsys.readouterr().err

@@ -235,7 +235,7 @@ def test_a_host_with_only_python_310_gets_a_tools_venv_and_a_clear_host_mode_err
     spec = venvs.tools_spec(interpreters.version_of(python))
 
     assert python == str(fake)
-    assert spec.installs[0] == ["-r", str(config.PROJECT_ROOT / "requirements" / "tools-py310.txt")]
+    assert spec.installs[0] == ["-r", str(config.PROJECT_ROOT / "requirements" / "tools-py310.lock")]
     cfg = dataclasses.replace(config.load(), state_dir=tmp_path / "state")
     monkeypatch.setattr(localstack_host, "runtime_user", lambda: None)  # the user question comes after Python's
     with pytest.raises(localstack_host.StartError, match=r"needs Python 3\.13"):

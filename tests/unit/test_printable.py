@@ -47,11 +47,11 @@ def test_search_output_neutralises_keys_snippets_and_errors():
 
 
 def test_trace_prints_hostile_keys_and_log_lines_escaped(monkeypatch, capsys):
-    from cli import __main__ as cli
+    from cli.app import main
     from operations import trace
 
     monkeypatch.setattr(trace, "trace", lambda cfg, key: [f"trace of {HOSTILE}", f"    log {HOSTILE}"])
-    cli.cmd_trace(None, type("Args", (), {"key": "k"})())
+    assert main(["trace", "k"]) == 0
     shown = capsys.readouterr().out
     assert not any(char in shown.replace("\n", "") for char in RAW if char != "\n")
     assert shown.count("\n") == 2, "a newline inside a value cannot forge an output line"

@@ -4,14 +4,13 @@ import io
 import json
 from dataclasses import replace
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from operations import reconcile
 from operations.reconcile import STAGES, Extracted, Finding, compare
 from pipeline_core.document import SourceVersion
 from settings import config
+from tests.fakes import offline_s3
 
 CFG = replace(config.load(), upload_prefix="uploads/", extracted_prefix="extracted/")
 V1 = SourceVersion("e1", 10, 1_767_225_600_000)
@@ -69,13 +68,7 @@ def test_shortened_document_keys_are_followed_both_ways():
 
 @pytest.fixture
 def s3(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=CFG.bucket)
+    with offline_s3(monkeypatch, CFG.bucket) as client:
 
         def client_of(cfg, service, **_):
             assert (cfg, service) == (CFG, "s3"), "S3 of the configured stack"

@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from operations import trace as trace_module
 from operations.trace import _stale, normalise_key
 from pipeline_core.document import SourceVersion
 from settings import config
+from tests.fakes import offline_aws
 
 CFG = replace(config.load(), upload_prefix="uploads/", extracted_prefix="extracted/")
 NOW = SourceVersion("e2", 12, 1_767_225_601_000)
@@ -55,11 +55,7 @@ class Index:
 
 @pytest.fixture
 def aws(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
+    with offline_aws(monkeypatch):
         clients = {service: boto3.client(service, region_name="us-east-1") for service in ("s3", "sqs", "logs")}
         clients["s3"].create_bucket(Bucket=CFG.bucket)
         clients["sqs"].create_queue(QueueName=CFG.dlq_name)

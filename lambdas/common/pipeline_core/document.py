@@ -10,7 +10,7 @@ object's user metadata, so that a HEAD tells whether a document is current.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from typing import Any
 
@@ -68,14 +68,9 @@ class SourceVersion:
 
 
 @dataclass(frozen=True)
-class Document:
-    """What extract found in one upload version."""
+class Extraction:
+    """What extracting one file found: the document's fields that do not name the upload."""
 
-    source_bucket: str
-    source_key: str
-    source: SourceVersion
-    content_type: str | None
-    extracted_at_ms: int  # when the extraction finished
     status: str  # ok | unsupported | failed | too_large
     content: str = ""
     error: str | None = None
@@ -85,9 +80,21 @@ class Document:
     truncated: bool = False
     warnings: tuple[str, ...] = ()  # odd but not fatal: replaced bytes, work stopped by a budget
 
+
+@dataclass(frozen=True, kw_only=True)
+class Document(Extraction):
+    """What extract found in one upload version: an Extraction and the version it was read from."""
+
+    source_bucket: str
+    source_key: str
+    source: SourceVersion
+    content_type: str | None
+    extracted_at_ms: int  # when the extraction finished
+
     def findings(self) -> dict[str, Any]:
         """What the extraction found: status, content, error, extractor, encoding, pages, truncated."""
-        return {name: value for name, value in asdict(self).items() if name not in _NOT_INDEXED}
+        # Warnings stay in the document (``make trace`` shows it); the index has no column for them.
+        return {field.name: getattr(self, field.name) for field in fields(Extraction) if field.name != "warnings"}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -141,11 +148,17 @@ class Document:
         )
 
 
-_SOURCE_FIELDS = frozenset({"source_bucket", "source_key", "source", "content_type", "extracted_at_ms"})
-# Warnings stay in the document (``make trace`` shows it); the index has no column for them.
-_NOT_INDEXED = _SOURCE_FIELDS | {"warnings"}
 # The document's JSON names, in the order written.
-JSON_FIELDS = tuple(Document("", "", SourceVersion("", 0, 0), None, 0, "ok").to_json())
+JSON_FIELDS = tuple(
+    Document(
+        status="ok",
+        source_bucket="",
+        source_key="",
+        source=SourceVersion("", 0, 0),
+        content_type=None,
+        extracted_at_ms=0,
+    ).to_json()
+)
 
 
 def _warnings(data: dict[str, Any]) -> tuple[str, ...]:
@@ -164,4 +177,4 @@ def _field(data: dict[str, Any], name: str, kind: type, *, optional: bool = Fals
     # true and false are not integers here
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise InvalidDocument(f"{name} should be {kind.__name__}, not {type(value).__name__}")
-    return storable_text(value) if kind is str else value
+    return storable_text(value) if isinstance(value, str) else value

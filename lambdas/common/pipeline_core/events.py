@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 from urllib.parse import unquote_plus
 
-CREATED = "created"
-REMOVED = "removed"
-OTHER = "other"
+CREATED: Final = "created"
+REMOVED: Final = "removed"
+OTHER: Final = "other"
 
 Kind = Literal["created", "removed", "other"]
 

@@ -14,7 +14,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 from .outcome import ExtractionFailed, UnsupportedContent
 from .text_decoding import detect_encoding, read_sample
@@ -115,7 +115,7 @@ class Detection:
     encoding: str | None = None  # codec of text formats
 
 
-def detect(file: BinaryIO, filename: str, content_type: str | None) -> Detection:
+def detect(file: IO[bytes], filename: str, content_type: str | None) -> Detection:
     """How to read ``file``.
 
     Raises UnsupportedContent for formats that are not extracted and
@@ -147,7 +147,7 @@ def detect(file: BinaryIO, filename: str, content_type: str | None) -> Detection
     return Detection(text_format, encoding)
 
 
-def _is_pdf(file: BinaryIO, head: bytes) -> bool:
+def _is_pdf(file: IO[bytes], head: bytes) -> bool:
     """A PDF header at the start, or after a little junk when the file also ends like a PDF."""
     match = _PDF_HEADER.search(head[: _PDF_HEADER_WINDOW + 10])
     if match is None or match.start() > _PDF_HEADER_WINDOW:
@@ -175,7 +175,7 @@ def declared_format(filename: str, content_type: str | None) -> str | None:
     return None
 
 
-def _zip_format(file: BinaryIO, declared: str | None) -> str:
+def _zip_format(file: IO[bytes], declared: str | None) -> str:
     entries = _zip_entry_count(file)
     if entries is not None and entries > MAX_ZIP_ENTRIES:
         # Opening the archive would build one object per entry: refuse before that.
@@ -202,7 +202,7 @@ def _zip_format(file: BinaryIO, declared: str | None) -> str:
     raise UnsupportedContent("ZIP archive is not a supported format")
 
 
-def _zip_entry_count(file: BinaryIO) -> int | None:
+def _zip_entry_count(file: IO[bytes]) -> int | None:
     """Entries the archive's end-of-central-directory record announces (ZIP64: None, read later)."""
     size = file.seek(0, 2)
     file.seek(max(0, size - _EOCD_SEARCH_BYTES))

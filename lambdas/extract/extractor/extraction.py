@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import replace
-from typing import BinaryIO
+from typing import IO
 
 from . import detect as detection
 from .outcome import (
@@ -40,7 +40,7 @@ def _extractor(module: str) -> Callable:
 _FALLS_BACK_TO_PLAIN_TEXT = {"csv", "json"}
 
 
-def extract(file: BinaryIO, *, filename: str, content_type: str | None, size: int, max_chars: int) -> Extraction:
+def extract(file: IO[bytes], *, filename: str, content_type: str | None, size: int, max_chars: int) -> Extraction:
     """Read ``file`` (``size`` bytes, seekable) into an Extraction; content problems never raise."""
     if size == 0:
         return Extraction(OK)
@@ -63,19 +63,23 @@ def too_large(size: int, max_bytes: int) -> Extraction:
     return Extraction(TOO_LARGE, error=f"object is {size} bytes, more than MAX_OBJECT_BYTES={max_bytes}")
 
 
-def _extract_text(file: BinaryIO, detected: detection.Detection, max_chars: int) -> Extraction:
+def _extract_text(file: IO[bytes], detected: detection.Detection, max_chars: int) -> Extraction:
+    encoding = detected.encoding
+    if encoding is None:
+        return Extraction(FAILED, error=f"format detection gave {detected.format} no text encoding")
+
     def read_as(text_format: str) -> FormatText:
-        stream = open_text(file, detected.encoding)
+        stream = open_text(file, encoding)
         try:
             text = _extractor(_TEXT_EXTRACTORS[text_format])(stream, max_chars)
         finally:
             stream.detach()  # the wrapper must not close the file when it is collected
-        replaced = replacement_warning(detected.encoding)
+        replaced = replacement_warning(encoding)
         return replace(text, warnings=(replaced, *text.warnings)) if replaced else text
 
-    result = _run(detected.format, lambda: read_as(detected.format), encoding=detected.encoding)
+    result = _run(detected.format, lambda: read_as(detected.format), encoding=encoding)
     if result.status == FAILED and detected.format in _FALLS_BACK_TO_PLAIN_TEXT:
-        fallback = _run("text", lambda: read_as("text"), encoding=detected.encoding)
+        fallback = _run("text", lambda: read_as("text"), encoding=encoding)
         result = replace(fallback, warnings=(f"read as plain text: {result.error}", *fallback.warnings))
     return result
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline_core.document import Extraction as Extraction  # what an extraction produces: the document's findings
+
 OK = "ok"
 UNSUPPORTED = "unsupported"
 FAILED = "failed"
@@ -25,20 +27,6 @@ class FormatText:
     content: str
     truncated: bool = False
     pages: int | None = None
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Extraction:
-    status: str
-    content: str = ""
-    error: str | None = None
-    extractor: str | None = None
-    encoding: str | None = None
-    pages: int | None = None
-    truncated: bool = False
-    # What was odd but not fatal (replaced bytes, work stopped by a budget). The document
-    # carries it as ``Warnings``.
     warnings: tuple[str, ...] = ()
 
 

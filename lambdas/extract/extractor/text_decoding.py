@@ -26,7 +26,7 @@ import io
 import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import BinaryIO, TextIO
+from typing import IO
 
 # Encoding detection looks at most at this many leading bytes.
 SAMPLE_BYTES = 1 << 20
@@ -60,7 +60,7 @@ class Encoding:
     reason: str  # which rule of the policy chose it
 
 
-def read_sample(file: BinaryIO) -> tuple[bytes, bool]:
+def read_sample(file: IO[bytes]) -> tuple[bytes, bool]:
     """Leading bytes of ``file`` and whether they are the whole file; rewinds the file."""
     file.seek(0)
     data = file.read(SAMPLE_BYTES + 1)
@@ -95,7 +95,7 @@ def choose_encoding(sample: bytes, complete: bool, declared: str | None = None) 
     return _legacy_encoding(sample)
 
 
-def open_text(file: BinaryIO, encoding: str) -> TextIO:
+def open_text(file: IO[bytes], encoding: str) -> io.TextIOWrapper:
     """``file`` as text with universal newlines; bytes that do not fit become U+FFFD.
 
     Replacements are counted per thread: ``replaced_bytes()`` after reading.

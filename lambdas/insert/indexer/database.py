@@ -6,36 +6,21 @@ checks it before each one, reconnecting when the database was restarted.
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
-
 import pg8000.native
 from pg8000.exceptions import InterfaceError
 
 from indexer import store
+from pipeline_core.dsn import parse_dsn
 
 # Seconds to wait for the server on connect and on every statement.
 TIMEOUT = 20
-
-
-def parse_dsn(dsn: str) -> dict:
-    """pg8000 connection arguments from ``postgresql://user:password@host:port/database``."""
-    parts = urlsplit(dsn)
-    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.username:
-        raise ValueError("DATABASE_DSN is not a postgresql://user:password@host:port/database address")
-    return {
-        "user": unquote(parts.username),
-        "password": unquote(parts.password) if parts.password is not None else None,
-        "host": parts.hostname,
-        "port": parts.port or 5432,
-        "database": unquote(parts.path.lstrip("/")) or None,
-    }
 
 
 class Database:
     """A connection kept across warm invocations."""
 
     def __init__(self, dsn: str):
-        self._args = parse_dsn(dsn)
+        self._args = parse_dsn(dsn, "DATABASE_DSN")
         self._conn = None
 
     def connection(self) -> pg8000.native.Connection:

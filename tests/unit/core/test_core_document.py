@@ -6,19 +6,10 @@ from datetime import UTC, datetime
 import pytest
 
 from pipeline_core.document import JSON_FIELDS, Document, InvalidDocument, SourceVersion
+from tests.fakes import text_document
 
 VERSION = SourceVersion("9e107d9d372bb6826bd81d3542a419d6", 19, 1_767_225_600_000)
-DOCUMENT = Document(
-    source_bucket="bucket",
-    source_key="uploads/fox.txt",
-    source=VERSION,
-    content_type="text/plain",
-    extracted_at_ms=1_767_225_601_234,
-    status="ok",
-    content="The quick brown fox",
-    extractor="text",
-    encoding="utf-8",
-)
+DOCUMENT = text_document("bucket", "uploads/fox.txt", VERSION, extracted_at_ms=1_767_225_601_234)
 
 
 def test_the_json_has_the_design_fields_and_the_source_version():

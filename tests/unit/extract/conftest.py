@@ -9,15 +9,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
-import boto3
 import pytest
 from extract_samples import BUCKET, FUNCTION_ENVIRONMENT  # this folder is on sys.path, like insert_samples
-from moto import mock_aws
 
 from operations import events
+from tests.fakes import LambdaContext, offline_s3
 
 ROOT = Path(__file__).resolve().parents[3]
 FUNCTION_DIR = ROOT / "lambdas" / "extract"
@@ -25,36 +23,18 @@ FUNCTION_DIR = ROOT / "lambdas" / "extract"
 if str(FUNCTION_DIR) not in sys.path:
     sys.path.insert(0, str(FUNCTION_DIR))
 if str(ROOT) not in sys.path:
-    sys.path.append(str(ROOT))  # for tests.fixtures.samples
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "file-extraction-extract"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:file-extraction-extract"
-    aws_request_id: str = "test-request"
+    sys.path.append(str(ROOT))  # for bench.samples
 
 
 @pytest.fixture
 def lambda_context() -> LambdaContext:
-    return LambdaContext()
+    return LambdaContext("file-extraction-extract")
 
 
 @pytest.fixture
 def s3(monkeypatch):
     """A moto S3 with the project bucket (unversioned, like the deployed one)."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
+    with offline_s3(monkeypatch, BUCKET) as client:
         yield client
 
 

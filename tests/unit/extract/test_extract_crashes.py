@@ -4,10 +4,10 @@ import io
 
 import pytest
 
+from bench.samples import SAMPLES
 from extractor import detect as detection
 from extractor.extraction import extract
 from extractor.formats import csv_text, pdf_text, plain_text
-from tests.fixtures.samples import SAMPLES
 
 
 def _extract(body: bytes, filename: str, content_type: str | None = None):

@@ -2,10 +2,10 @@ import io
 
 import pytest
 
+from bench.samples import DOCX_TYPE, SAMPLES
 from extractor.detect import declared_format, detect
 from extractor.outcome import ExtractionFailed, UnsupportedContent
 from extractor.text_decoding import SAMPLE_BYTES, detect_encoding
-from tests.fixtures.samples import DOCX_TYPE, SAMPLES
 
 
 def _detect(body: bytes, filename: str, content_type: str | None):

@@ -4,9 +4,9 @@ import json
 import docx
 import pytest
 
+from bench.samples import PDF_PAGES, SAMPLES, make_pdf
 from extractor.extraction import extract
 from extractor.formats import csv_text, docx_text, html_text, json_text, markdown_text, pdf_text, plain_text
-from tests.fixtures.samples import PDF_PAGES, SAMPLES, make_pdf
 
 
 def _extract(body: bytes, filename: str, content_type: str | None = None, max_chars: int = 1_000_000):

@@ -18,9 +18,9 @@ import zipfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.samples import DOCX_TYPE, SAMPLES
 from extractor.extraction import extract
 from extractor.outcome import Extraction
-from tests.fixtures.samples import DOCX_TYPE, SAMPLES
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 DEEP = "FUZZ_EXAMPLES" in os.environ

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from bench.samples import SAMPLES
 from pipeline_core.document import JSON_FIELDS, SourceVersion
 from pipeline_core.records import RecordsFailed
-from tests.fixtures.samples import SAMPLES
 
 
 def _actions(results):

@@ -5,10 +5,10 @@ import zipfile
 
 import pytest
 
+from bench.samples import DOCX_TYPE, SAMPLES
 from extractor.detect import detect
 from extractor.extraction import extract
 from extractor.text_decoding import choose_encoding
-from tests.fixtures.samples import DOCX_TYPE, SAMPLES
 
 
 def _extract(body: bytes, filename: str, content_type: str | None = "text/plain", max_chars: int = 1_000_000):

@@ -10,10 +10,10 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import boto3
 import pytest
 from insert_samples import BUCKET, FUNCTION_ENVIRONMENT, FakeIndex
-from moto import mock_aws
+
+from tests.fakes import offline_s3
 
 INSERT_DIR = Path(__file__).resolve().parents[3] / "lambdas" / "insert"
 
@@ -45,14 +45,7 @@ def load_handler(monkeypatch):
 
 @pytest.fixture
 def s3(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
+    with offline_s3(monkeypatch, BUCKET) as client:
         yield client
 
 

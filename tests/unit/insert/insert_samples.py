@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from operations import events
-from pipeline_core.document import Document, SourceVersion
+from pipeline_core.document import SourceVersion
+from tests.fakes import text_document
 
 BUCKET = "file-upload-extraction-example"
 FUNCTION_ENVIRONMENT = {
@@ -54,18 +53,7 @@ def upload(s3, key: str, body: bytes = b"The quick brown fox") -> SourceVersion:
 
 def put_document(s3, doc_key: str, upload_key: str, version: SourceVersion, **changes) -> str:
     """Write the document of ``version`` of ``upload_key`` as extract would; returns its ETag."""
-    document = Document(
-        source_bucket=BUCKET,
-        source_key=upload_key,
-        source=version,
-        content_type="text/plain",
-        extracted_at_ms=1_767_225_600_000,
-        status="ok",
-        content="The quick brown fox",
-        extractor="text",
-        encoding="utf-8",
-    )
-    document = replace(document, **changes)
+    document = text_document(BUCKET, upload_key, version, **changes)
     response = s3.put_object(
         Bucket=BUCKET, Key=doc_key, Body=document.encode(), ContentType="application/json", Metadata=version.metadata()
     )
@@ -82,11 +70,3 @@ def extracted(s3, upload_key: str, body: bytes = b"The quick brown fox", **chang
 
 def record(event_name: str, key: str, bucket: str = BUCKET) -> dict:
     return events.s3_record(bucket, key, event_name, region="us-east-1")
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "file-extraction-insert"
-    memory_limit_in_mb: int = 256
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:file-extraction-insert"
-    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e812345678"

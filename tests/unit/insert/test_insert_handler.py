@@ -1,7 +1,9 @@
 import json
 
 import pytest
-from insert_samples import FakeIndex, LambdaContext, extracted, record
+from insert_samples import FakeIndex, extracted, record
+
+from tests.fakes import LambdaContext
 
 
 def test_handler_indexes_every_record_and_logs_json(s3, load_handler, monkeypatch, caplog):
@@ -15,7 +17,7 @@ def test_handler_indexes_every_record_and_logs_json(s3, load_handler, monkeypatc
         "Records": [record("ObjectCreated:Put", "extracted/a b.txt"), record("ObjectCreated:Put", "extracted/c.txt")]
     }
 
-    result = handler.handler(event, LambdaContext())
+    result = handler.handler(event, LambdaContext("file-extraction-insert"))
 
     assert [(r["action"], r["upload_key"]) for r in result] == [
         ("indexed", "uploads/a b.txt"),

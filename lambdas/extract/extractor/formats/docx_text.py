@@ -11,7 +11,7 @@ the cap (a zip bomb that is all markup), each recorded as a warning.
 from __future__ import annotations
 
 import zipfile
-from typing import BinaryIO
+from typing import IO
 
 from lxml import etree
 
@@ -117,7 +117,7 @@ def _drop(element) -> None:
         parent.remove(element)
 
 
-def extract(file: BinaryIO, max_chars: int) -> FormatText:
+def extract(file: IO[bytes], max_chars: int) -> FormatText:
     text = CappedText(max_chars)
     body = _Body(text, max_chars)
     budget = max(MIN_XML_BYTES, XML_BYTES_PER_CHAR * max_chars)

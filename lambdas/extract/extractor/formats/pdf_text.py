@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import BinaryIO
+from typing import IO
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
@@ -11,7 +11,7 @@ from ..outcome import ExtractionFailed, FormatText
 from .capped_text import CappedText
 
 
-def extract(file: BinaryIO, max_chars: int) -> FormatText:
+def extract(file: IO[bytes], max_chars: int) -> FormatText:
     try:
         reader = PdfReader(file)
         if reader.is_encrypted:

@@ -1,0 +1,154 @@
+"""LocalStack start-up hooks that cut LocalStack's own work per invocation.
+
+* Environments near the core count: LocalStack 4.14.0 runs each function's
+  asynchronous events on a thread pool of Python's default size (cores + 4), so a
+  burst starts that many runtime processes per function, which then compete for the
+  same cores as LocalStack itself. The pool is capped at ``LAMBDA_MAX_ENVIRONMENTS``
+  (``0``: twice the number of cores: an invocation spends much of its time waiting
+  for LocalStack's answers), and the poller waits while the pool has a full batch
+  queued, so events wait in their queue (where their visibility timeout is not
+  running out) rather than in the pool.
+* Function logs in batches: LocalStack ships each invocation's log lines with one
+  ``PutLogEvents``. The shipping thread here waits ``LAMBDA_LOG_BATCH_MS`` after the
+  first invocation's logs and sends everything queued by then, one request per log
+  stream.
+* No log line per request: LocalStack logs every request at INFO
+  (``AWS s3.PutObject => 200``), a formatted line and a write per request on its
+  busiest thread. Unless ``LOCALSTACK_REQUEST_LOG`` is ``1``, only warnings remain.
+
+The settings are documented in the project's configuration table, which passes them
+to LocalStack's environment.
+"""
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from queue import Empty
+
+from localstack.runtime import hooks
+
+# PutLogEvents' own limits are 10,000 events and 1,048,576 bytes (26 more per event).
+MAX_BATCH_EVENTS = 10_000
+MAX_BATCH_BYTES = 1_000_000
+
+
+def max_environments() -> int:
+    configured = int(os.environ.get("LAMBDA_MAX_ENVIRONMENTS") or 0)
+    return configured if configured > 0 else 2 * (os.cpu_count() or 1)
+
+
+def log_batch_seconds() -> float:
+    return max(0, int(os.environ.get("LAMBDA_LOG_BATCH_MS") or 200)) / 1000
+
+
+@hooks.on_infra_start()
+def _environments_near_core_count():
+    from localstack.services.lambda_.invocation import event_manager
+
+    original_init = event_manager.Poller.__init__
+    workers = max_environments()
+
+    def __init__(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        function_id = self.version_manager.function_version.id
+        self.invoker_pool.shutdown(wait=False)
+        self.invoker_pool = BoundedPool(workers, f"lambda-invoker-{function_id.function_name}:{function_id.qualifier}")
+
+    event_manager.Poller.__init__ = __init__
+
+
+class BoundedPool(ThreadPoolExecutor):
+    """A thread pool whose ``submit`` waits while ``workers`` tasks run and a poll's batch (10) waits."""
+
+    def __init__(self, workers: int, thread_name_prefix: str) -> None:
+        super().__init__(max_workers=workers, thread_name_prefix=thread_name_prefix)
+        self._slots = threading.BoundedSemaphore(workers + 10)
+
+    def submit(self, fn, /, *args, **kwargs):
+        self._slots.acquire()
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._slots.release()
+            raise
+        future.add_done_callback(lambda _: self._slots.release())
+        return future
+
+
+@hooks.on_infra_start()
+def _no_log_line_per_request():
+    if os.environ.get("LOCALSTACK_REQUEST_LOG", "0") != "1":
+        for name in ("localstack.request.aws", "localstack.request.http"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@hooks.on_infra_start()
+def _function_logs_in_batches():
+    from localstack.services.lambda_.invocation import logs
+
+    logs.LogHandler.run_log_loop = run_batched_log_loop
+
+
+def run_batched_log_loop(self, *args, **kwargs) -> None:
+    """``LogHandler.run_log_loop`` of LocalStack 4.14.0, sending what accumulated in one request per stream."""
+    from localstack.aws.connect import connect_to
+    from localstack.services.lambda_.invocation.logs import QUEUE_SHUTDOWN
+    from localstack.utils.aws.client_types import ServicePrincipal
+
+    batch_seconds = log_batch_seconds()
+    client = connect_to.with_assumed_role(
+        region_name=self.region, role_arn=self.role_arn, service_principal=ServicePrincipal.lambda_
+    ).logs
+    while not self._shutdown_event.is_set():
+        items = [self.log_queue.get()]
+        if items[0] is not QUEUE_SHUTDOWN:
+            time.sleep(batch_seconds)
+        while True:
+            try:
+                items.append(self.log_queue.get_nowait())
+            except Empty:
+                break
+        streams: dict[tuple[str, str], list[dict]] = {}
+        for item in items:
+            if item is QUEUE_SHUTDOWN:
+                continue
+            now = int(time.time() * 1000)
+            events = streams.setdefault((item.log_group, item.log_stream), [])
+            events.extend({"timestamp": now, "message": line + "\n"} for line in item.logs.split("\n") if line)
+        for (group, stream), events in streams.items():
+            for batch in _batches(events):
+                _put(client, group, stream, batch)
+        if QUEUE_SHUTDOWN in items:
+            return
+
+
+def _batches(events: list[dict]):
+    batch: list[dict] = []
+    size = 0
+    for event in events:
+        event_size = len(event["message"].encode("utf-8", "replace")) + 26
+        if batch and (len(batch) >= MAX_BATCH_EVENTS or size + event_size > MAX_BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(event)
+        size += event_size
+    if batch:
+        yield batch
+
+
+def _put(client, group: str, stream: str, events: list[dict]) -> None:
+    from localstack.services.lambda_.invocation.logs import LOG
+
+    try:
+        try:
+            client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+        except client.exceptions.ResourceNotFoundException:
+            with contextlib.suppress(client.exceptions.ResourceAlreadyExistsException):
+                client.create_log_group(logGroupName=group)
+            client.create_log_stream(logGroupName=group, logStreamName=stream)
+            client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+    except Exception as e:
+        LOG.warning("Error saving logs to group %s: %s", group, e)
