@@ -106,5 +106,5 @@ def test_a_document_is_utf8_json_without_escapes():
 
 def test_warnings_that_are_not_strings_are_refused_in_those_words():
     data = {**json.loads(FULL.encode()), "Warnings": ["fine", 2]}
-    with pytest.raises(InvalidDocument, match="^Warnings should be a list of strings$"):
+    with pytest.raises(InvalidDocument, match=r"^Warnings should be a list of strings$"):
         Document.parse(json.dumps(data).encode())
