@@ -1,0 +1,119 @@
+"""What extract's sync reports for each case (action, key, target, status, passes), the passes a
+race costs, and the bounded number of passes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from extract_samples import BUCKET, FUNCTION_ENVIRONMENT
+
+from extractor import sync as extract_sync
+from extractor.sync import ABSENT, CURRENT, DELETED, IGNORED, WRITTEN, NotSettled, sync
+from pipeline_core.converge import MAX_PASSES, Outcome
+from pipeline_core.settings import ExtractSettings
+
+SETTINGS = ExtractSettings.from_environ(FUNCTION_ENVIRONMENT)
+KEY, TARGET = "uploads/a/r.txt", "extracted/a/r.txt"
+
+
+class Log:
+    def info(self, message, extra=None):
+        pass
+
+
+def run(s3, key: str = KEY, settings: ExtractSettings = SETTINGS) -> Outcome:
+    return sync(s3, BUCKET, key, settings, Log())
+
+
+def outcome(action: str, passes: int, status: str | None = None, key: str = KEY, target: str | None = TARGET):
+    return Outcome(action, key, passes, {"target": target, "status": status})
+
+
+def test_each_case_reports_its_action_target_status_and_passes(bucket):
+    assert run(bucket.client) == outcome(ABSENT, 1)
+    bucket.upload(KEY, b"words")
+    assert run(bucket.client) == outcome(WRITTEN, 1, "ok")
+    assert run(bucket.client) == outcome(CURRENT, 1)
+    bucket.delete(KEY)
+    assert run(bucket.client) == outcome(DELETED, 1)
+    assert run(bucket.client) == outcome(ABSENT, 1)
+    assert run(bucket.client, "elsewhere/r.txt") == outcome(IGNORED, 0, key="elsewhere/r.txt", target=None)
+
+
+def test_an_upload_above_the_size_limit_is_recorded_without_being_read(bucket, monkeypatch):
+    bucket.upload(KEY, b"x" * 11)
+    monkeypatch.setattr(extract_sync, "spool", lambda *a: pytest.fail("the body was read"))
+    small = replace(SETTINGS, max_object_bytes=10)
+    assert run(bucket.client, settings=small) == outcome(WRITTEN, 1, "too_large")
+    doc, _ = bucket.document(TARGET)
+    assert (doc["Status"], doc["Error"]) == ("too_large", "object is 11 bytes, more than MAX_OBJECT_BYTES=10")
+
+
+def test_an_upload_of_exactly_the_size_limit_is_extracted(bucket):
+    bucket.upload(KEY, b"x" * 10)
+    assert run(bucket.client, settings=replace(SETTINGS, max_object_bytes=10)) == outcome(WRITTEN, 1, "ok")
+    assert bucket.document(TARGET)[0]["Content"] == "x" * 10
+
+
+def test_a_replaced_upload_during_extraction_is_extracted_again_in_a_second_pass(bucket, monkeypatch):
+    bucket.upload(KEY, b"first")
+    real, calls = extract_sync.extract_body, []
+
+    def replaced_meanwhile(*args, **kwargs):
+        result = real(*args, **kwargs)
+        if not calls:
+            calls.append(1)
+            bucket.upload(KEY, b"second")
+        return result
+
+    monkeypatch.setattr(extract_sync, "extract_body", replaced_meanwhile)
+    assert run(bucket.client) == outcome(WRITTEN, 2, "ok")
+    assert bucket.document(TARGET)[0]["Content"] == "second"
+
+
+def test_a_key_that_never_settles_is_extracted_max_passes_times_and_named(bucket, monkeypatch):
+    bucket.upload(KEY, b"version 0")
+    real, extracted = extract_sync.extract_body, []
+
+    def churn(*args, **kwargs):
+        result = real(*args, **kwargs)
+        extracted.append(result.content)
+        bucket.upload(KEY, f"version {len(extracted)}".encode())
+        return result
+
+    monkeypatch.setattr(extract_sync, "extract_body", churn)
+    with pytest.raises(NotSettled, match=f"^{KEY} kept changing during {MAX_PASSES} passes"):
+        run(bucket.client)
+    assert extracted == [f"version {n}" for n in range(MAX_PASSES)]
+
+
+def test_the_uploads_content_type_chooses_the_extractor_of_a_file_without_extension(bucket):
+    bucket.upload("uploads/a/notes", b"# Title\n\nSome *emphasis* here", content_type="text/markdown")
+    run(bucket.client, "uploads/a/notes")
+    doc, _ = bucket.document("extracted/a/notes")
+    assert (doc["Extractor"], doc["ContentType"]) == ("markdown", "text/markdown")
+    assert "*" not in doc["Content"] and "#" not in doc["Content"]
+
+
+def test_an_empty_upload_is_an_empty_document_without_reading_it(bucket):
+    bucket.upload(KEY, b"")
+    assert run(bucket.client) == outcome(WRITTEN, 1, "ok")
+    doc, _ = bucket.document(TARGET)
+    assert (doc["Status"], doc["Content"], doc["Extractor"], doc["Encoding"]) == ("ok", "", None, None)
+
+
+def test_a_document_deleted_just_before_the_conditional_write_is_written_in_the_next_pass(bucket):
+    bucket.upload(KEY, b"first")
+    run(bucket.client)
+    bucket.upload(KEY, b"second")
+    deleted = []
+
+    def delete_the_document(**_):
+        if not deleted:  # If-Match on a document that is gone answers 404, not 412
+            deleted.append(1)
+            bucket.delete(TARGET)
+
+    bucket.client.meta.events.register("before-call.s3.PutObject", delete_the_document)
+    assert run(bucket.client) == outcome(WRITTEN, 2, "ok")
+    assert bucket.document(TARGET)[0]["Content"] == "second"
