@@ -3,12 +3,14 @@ race costs, and the bounded number of passes."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 import pytest
 from extract_samples import BUCKET, FUNCTION_ENVIRONMENT
 
 from extractor import sync as extract_sync
+from extractor.attempts import Attempt
 from extractor.sync import ABSENT, CURRENT, DELETED, IGNORED, WRITTEN, NotSettled, sync
 from pipeline_core.converge import MAX_PASSES, Outcome
 from pipeline_core.settings import ExtractSettings
@@ -23,7 +25,7 @@ class Log:
 
 
 def run(s3, key: str = KEY, settings: ExtractSettings = SETTINGS) -> Outcome:
-    return sync(s3, BUCKET, key, settings, Log())
+    return sync(s3, BUCKET, key, settings, Log(), Attempt(uuid.uuid4().hex, deadline_ms=2**62))
 
 
 def outcome(action: str, passes: int, status: str | None = None, key: str = KEY, target: str | None = TARGET):
