@@ -44,7 +44,7 @@ def hot_reload_copy_of_extract(cfg, lambda_client, s3, run_id: str):
         deployed_from = lambda_client.get_function(FunctionName=name)["Code"]["Location"]
         if deployed_from != code.location:
             raise RuntimeError(f"{name} runs code from {deployed_from}, not the hot-reload folder {code.location}")
-            yield name, source
+        yield name, source
     finally:
         lambda_client.delete_function(FunctionName=name)
         for prefix in (f"{run_id}-in/", f"{run_id}-out/"):
