@@ -24,6 +24,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from lifecycle.venvs import pip_install
 from settings.config import PROJECT_ROOT
 
 LAMBDA_PYTHON = "3.12"
@@ -70,12 +71,7 @@ def vendored_dependencies(function_dir: Path, cache_dir: Path, lambda_architectu
         return target
     shutil.rmtree(target, ignore_errors=True)
     command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
+        *pip_install(sys.executable),
         "--target",
         str(target),
         "--only-binary=:all:",

