@@ -1,6 +1,6 @@
 """``make mutation``: mutmut over the core logic, the SQL mutants, one score line.
 
-    python -m tests.mutation [--keep | --survivors] [--python-only | --sql-only] [--max-children N]
+    python -m tests.mutation [--keep | --survivors] [--only PATTERN ...] [--python-only | --sql-only] [--max-children N]
 
 Runs the suites that need no running stack (tests/unit and tests/db) against each mutant,
 with the database suite on the private host-mode PostgreSQL (started here when it is not
@@ -12,6 +12,7 @@ documented in pyproject.toml (``[tool.mutation.equivalent]``) and in ``sql_mutan
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import os
 import shutil
@@ -58,12 +59,17 @@ def report() -> list[dict]:
     return json.loads(subprocess.run([*MUTMUT, "report"], cwd=ROOT, check=True, capture_output=True, text=True).stdout)
 
 
-def run_mutmut(keep: bool, survivors: bool, max_children: int | None) -> list[dict]:
+def run_mutmut(keep: bool, survivors: bool, only: list[str], max_children: int | None) -> list[dict]:
     """Every mutant's result: a fresh run, or (``keep``) mutmut's cached results for unchanged functions;
-    ``survivors`` runs the mutants that survived last time again (after new tests)."""
-    if not (keep or survivors):
+    ``survivors`` runs the mutants that survived last time again (after new tests); ``only`` runs the
+    mutants whose names match these patterns (``extractor.attempts.*``), keeping the other results."""
+    if not (keep or survivors or only):
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     names = [m["name"] for m in report() if m["status"] not in KILLED] if survivors else []
+    if only:
+        names = [name for name in names if any(fnmatch.fnmatch(name, pattern) for pattern in only)] if survivors else only
+        if not names:
+            return report()
     children = ["--max-children", str(max_children)] if max_children else []
     subprocess.run([*MUTMUT, "run", *children, *names], cwd=ROOT, check=True)
     return report()
@@ -82,6 +88,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="report mutmut's results in mutants/ without running anything (with --python-only)",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="PATTERN",
+        help="run only the mutants whose names match (e.g. 'extractor.attempts.*'); other results are kept",
+    )
     parser.add_argument("--max-children", type=int, help="test processes at a time (default: one per CPU)")
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--python-only", action="store_true", help="skip the SQL mutants")
@@ -97,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.report_only:
             python = report()
         else:
-            python = run_mutmut(args.keep, args.survivors, args.max_children)
+            python = run_mutmut(args.keep, args.survivors, args.only, args.max_children)
         sql = {} if args.python_only else sql_mutants.run()
 
     killed = survived = documented = unchecked = 0

@@ -1,6 +1,7 @@
 """trace without a stack: which upload a key names, how a stale stage reads, and whole traces
 against moto (S3, SQS, CloudWatch Logs) with a stand-in for the index's one query."""
 
+import io
 import json
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -21,6 +22,42 @@ NOW = SourceVersion("e2", 12, 1_767_225_601_000)
 def test_a_key_can_be_given_as_upload_document_or_relative_key():
     for spelling in ("a/b.txt", "uploads/a/b.txt", "extracted/a/b.txt"):
         assert normalise_key(CFG, spelling) == "uploads/a/b.txt"
+
+
+class DocumentReads:
+    """An S3 client with the one call normalise_key may make: GetObject of a document."""
+
+    exceptions = boto3.client("s3", region_name="us-east-1").exceptions
+
+    def __init__(self, documents: dict[str, dict]):
+        self.documents = documents
+        self.reads: list[str] = []
+
+    def get_object(self, Bucket, Key):
+        self.reads.append(Key)
+        if Key not in self.documents:
+            raise self.exceptions.ClientError({"Error": {"Code": "NoSuchKey", "Message": "gone"}}, "GetObject")
+        return {"Body": io.BytesIO(json.dumps(self.documents[Key]).encode())}
+
+
+SHORTENED = "extracted/a/long-name~" + "0" * 64
+
+
+def test_a_plain_document_key_is_mapped_without_reading_the_document():
+    s3 = DocumentReads({"extracted/a/b.txt": {"SourceKey": "uploads/somewhere/else.txt"}})
+    assert normalise_key(CFG, "extracted/a/b.txt", s3) == "uploads/a/b.txt"
+    assert s3.reads == []
+
+
+def test_a_shortened_document_key_is_looked_up_in_its_document():
+    s3 = DocumentReads({SHORTENED: {"SourceKey": "uploads/a/the-long-name.txt"}})
+    assert normalise_key(CFG, SHORTENED, s3) == "uploads/a/the-long-name.txt"
+    assert s3.reads == [SHORTENED]
+
+
+@pytest.mark.parametrize("s3", [None, DocumentReads({})], ids=["no-client", "no-document"])
+def test_a_shortened_key_whose_document_is_not_found_names_the_same_relative_upload(s3):
+    assert normalise_key(CFG, SHORTENED, s3) == "uploads/a/long-name~" + "0" * 64
 
 
 def test_a_stage_of_the_current_version_is_not_marked():

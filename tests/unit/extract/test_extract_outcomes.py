@@ -119,3 +119,19 @@ def test_a_document_deleted_just_before_the_conditional_write_is_written_in_the_
     bucket.client.meta.events.register("before-call.s3.PutObject", delete_the_document)
     assert run(bucket.client) == outcome(WRITTEN, 2, "ok")
     assert bucket.document(TARGET)[0]["Content"] == "second"
+
+
+class GrowingBody:
+    """A body that streams more bytes than the object's size said (S3 served a longer object)."""
+
+    def __init__(self, chunks: list[bytes]):
+        self.chunks = chunks
+
+    def iter_chunks(self, size):
+        yield from self.chunks
+
+
+def test_a_body_longer_than_the_limit_is_too_large_even_when_its_size_was_not():
+    limit = replace(SETTINGS, max_object_bytes=10)
+    extraction = extract_sync.extract_body(GrowingBody([b"x" * 6, b"x" * 6]), KEY, "text/plain", 8, limit)
+    assert (extraction.status, extraction.error) == ("too_large", "object is 8 bytes, more than MAX_OBJECT_BYTES=10")

@@ -35,7 +35,9 @@ class _VisibleText:
         self._hidden_depth = 0  # > 0 inside an invisible element
         self.done = False
 
-    def start(self, tag, attributes) -> None:
+    def start(self, tag, attributes, nsmap=None) -> None:
+        # nsmap: lxml passes it to a start() that takes more than (tag, attributes) or *args,
+        # as a wrapped method (a profiler's, mutation testing's trampoline) does.
         tag = tag.lower() if isinstance(tag, str) else ""
         if self._hidden_depth or tag in _INVISIBLE or "hidden" in attributes:
             self._hidden_depth += 1
