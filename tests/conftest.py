@@ -23,17 +23,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-TESTS = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-# The functions' shared core from this tree, ahead of the editable install in .venv: under
-# `make mutation` this tree is mutmut's copy (mutants/), whose pipeline_core is the mutated one.
-CORE = str(ROOT / "lambdas" / "common")
-if CORE not in sys.path:
-    sys.path.insert(0, CORE)
+# The project and the functions' folders are importable through pyproject.toml's `pythonpath`.
+from settings import config
 
-from settings import config  # noqa: E402
+TESTS = Path(__file__).resolve().parent
 
 # The extract function's code needs Python 3.11+ (it runs on 3.12): on a Docker-mode host whose
 # tools venv runs Python 3.10 (requirements/tools-py310.txt) its unit tests are left out.

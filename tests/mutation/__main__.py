@@ -67,7 +67,9 @@ def run_mutmut(keep: bool, survivors: bool, only: list[str], max_children: int |
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     names = [m["name"] for m in report() if m["status"] not in KILLED] if survivors else []
     if only:
-        names = [name for name in names if any(fnmatch.fnmatch(name, pattern) for pattern in only)] if survivors else only
+        names = (
+            [name for name in names if any(fnmatch.fnmatch(name, pattern) for pattern in only)] if survivors else only
+        )
         if not names:
             return report()
     children = ["--max-children", str(max_children)] if max_children else []

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 from types import SimpleNamespace
 
 from bootstrap import hot_reload
 from bootstrap.packaging import CORE_DIR
 from lifecycle import compose
+from localstack_process_executor import hot_reload as watcher
 from settings import config
 from settings.config import PROJECT_ROOT
 from tests.support import poll_until
-
-sys.path.insert(0, str(PROJECT_ROOT / "executor"))
-
-from localstack_process_executor import hot_reload as watcher
 
 
 def test_the_code_folder_links_the_function_and_the_shared_core_and_drops_what_left(tmp_path, monkeypatch):

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
-from settings.config import PROJECT_ROOT
-
-sys.path.insert(0, str(PROJECT_ROOT / "executor"))
-
 from localstack_process_executor import memory_limit
 from localstack_process_executor.bootstrap import out_of_memory_error, report_line
 

@@ -140,11 +140,8 @@ def test_the_postmaster_pid_file_of_a_live_server_is_believed(cfg, decoy):
 
 def test_executor_records_match_the_hosts_reading(tmp_path, monkeypatch):
     """The executor writes records in the format the host reads (same fields, same clock)."""
-    sys.path.insert(0, str(config.PROJECT_ROOT / "executor"))
-    try:
-        from localstack_process_executor import records
-    finally:
-        sys.path.remove(str(config.PROJECT_ROOT / "executor"))
+    from localstack_process_executor import records
+
     monkeypatch.setenv(records.RECORDS_VARIABLE, str(tmp_path))
     path = records.record(os.getpid())
     assert processes.read_record(path) == processes.identify(os.getpid())

@@ -1,4 +1,5 @@
-"""Makes the extract function's code importable and provides S3 test doubles.
+"""S3 test doubles and a fresh handler for the extract function's tests (its folder is on the
+``pythonpath`` in pyproject.toml, so ``extractor`` imports as the function imports it).
 
 ``lambdas/insert`` also has a ``handler.py``, so the handler is loaded from its
 file under the unique module name ``extract_handler`` instead of ``handler``.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,13 +17,7 @@ from extract_samples import BUCKET, FUNCTION_ENVIRONMENT  # this folder is on sy
 from operations import events
 from tests.fakes import LambdaContext, offline_s3
 
-ROOT = Path(__file__).resolve().parents[3]
-FUNCTION_DIR = ROOT / "lambdas" / "extract"
-
-if str(FUNCTION_DIR) not in sys.path:
-    sys.path.insert(0, str(FUNCTION_DIR))
-if str(ROOT) not in sys.path:
-    sys.path.append(str(ROOT))  # for bench.samples
+FUNCTION_DIR = Path(__file__).resolve().parents[3] / "lambdas" / "extract"
 
 
 @pytest.fixture

@@ -175,6 +175,25 @@ def test_a_run_does_not_count_its_own_earlier_passes(bucket):
     assert (results, _entries(bucket)) == (["ok"] * 3, [])
 
 
+def test_a_retry_after_a_death_does_not_count_its_own_earlier_passes_either(bucket):
+    """One dead run plus the retry's own entry from its first pass must not make two deaths."""
+    _dies(bucket, _attempt("event-1"))
+    retry = _attempt("event-1")
+    with Marker(bucket.client, bucket=bucket.name, key=KEY, attempt=retry) as marker:
+        results = [marker.extract(etag="e1", size=BIG_SIZE, extract=_fine).status for _ in range(2)]
+    assert results == ["ok", "ok"]
+
+
+def test_which_entries_name_a_run_that_died():
+    attempt, now = _attempt("event-1", deadline_ms=1_000), 1_000 + attempts.DEADLINE_GRACE_MS + 1
+    assert not attempt.counts_as_dead(attempt.entry(), now)  # this run itself, even past its deadline
+    assert attempt.counts_as_dead({"request": "event-1", "run": "earlier", "deadline": RUNNING}, now)
+    assert not attempt.counts_as_dead({"request": "event-2", "run": "other", "deadline": RUNNING}, now)
+    assert attempt.counts_as_dead({"request": "event-2", "run": "other", "deadline": 1_000}, now)
+    assert not attempt.counts_as_dead({"request": "event-2", "run": "other", "deadline": 1_000}, now - 1)
+    assert not attempt.counts_as_dead({"request": "event-2", "run": "other", "deadline": "1000"}, now)
+
+
 def test_an_ordinary_error_takes_out_only_the_runs_own_entry(bucket):
     _dies(bucket, _attempt("event-1"))
 

@@ -148,6 +148,20 @@ def test_pdf_encrypted_only_against_editing_is_read():
     assert (result.status, result.content) == ("ok", "Readable without a password")
 
 
+def test_pdf_that_needs_a_password_is_failed_saying_so():
+    result = _extract(make_pdf(["Confidential salaries"], user_password="secret"), "locked.pdf", "application/pdf")
+    assert (result.status, result.error) == ("failed", "encrypted PDF: a password is needed to read it")
+
+
+def test_pdf_whose_cipher_needs_a_missing_library_is_failed_saying_so(monkeypatch):
+    def decrypt(reader, password):
+        raise pdf_text.DependencyError("cryptography>=3.1 is required for AES algorithm")
+
+    monkeypatch.setattr(pdf_text.PdfReader, "decrypt", decrypt)
+    result = _extract(make_pdf(["Readable without a password"], user_password=""), "aes.pdf", "application/pdf")
+    assert (result.status, result.error) == ("failed", "encrypted PDF: cryptography>=3.1 is required for AES algorithm")
+
+
 def test_truncated_pdf_is_failed_with_a_reason():
     body = SAMPLES["pdf"].body
     result = _extract(body[: len(body) // 3], "cut.pdf", "application/pdf")

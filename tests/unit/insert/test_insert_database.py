@@ -1,0 +1,72 @@
+"""The insert function's kept connection without a server: what it connects with, and a reconnect
+that fails once (the server still starting) being tried again at the next invocation."""
+
+from __future__ import annotations
+
+import pytest
+from pg8000.exceptions import InterfaceError
+
+from indexer import database
+
+DSN = "postgresql://indexer:secret@db.example:6543/search"
+
+
+class Server:
+    """Stands in for pg8000.native.Connection: records each connect, can be down or restarted."""
+
+    def __init__(self):
+        self.connects: list[dict] = []
+        self.down = False
+
+    def connect(self, **arguments):
+        self.connects.append(arguments)
+        if self.down:
+            raise ConnectionRefusedError("the database is starting up")
+        return Connection(self)
+
+
+class Connection:
+    def __init__(self, server: Server):
+        self.server = server
+        self.dropped = False
+
+    def run(self, sql):
+        if self.dropped:
+            raise InterfaceError("network error")
+        return [[1]]
+
+
+@pytest.fixture
+def server(monkeypatch) -> Server:
+    server = Server()
+    monkeypatch.setattr(database.pg8000.native, "Connection", server.connect)
+    return server
+
+
+def test_the_connection_names_the_function_and_bounds_every_wait(server):
+    database.Database(DSN).connection()
+    [arguments] = server.connects
+    assert arguments == {
+        "user": "indexer",
+        "password": "secret",
+        "host": "db.example",
+        "port": 6543,
+        "database": "search",
+        "ssl_context": None,  # no sslmode in the DSN: pg8000's default
+        "timeout": database.TIMEOUT,
+        "application_name": "insert",
+    }
+    assert database.TIMEOUT == 20
+
+
+def test_a_reconnect_that_fails_is_tried_again_at_the_next_use(server):
+    kept = database.Database(DSN)
+    first = kept.connection()
+    first.dropped = True  # the server restarted
+    server.down = True
+    with pytest.raises(ConnectionRefusedError):
+        kept.connection()
+    server.down = False
+    second = kept.connection()
+    assert second is not first and second.run("SELECT 1") == [[1]]
+    assert len(server.connects) == 3
