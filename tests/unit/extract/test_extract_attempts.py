@@ -159,6 +159,15 @@ def test_runs_of_other_events_past_their_deadline_count_so_a_re_drive_records_th
     result = _extract(bucket, _attempt("redrive-1"), lambda: pytest.fail("extracted again"))
     assert (result.status, result.error) == ("failed", result.error)
     assert "did not finish in 2 attempts" in result.error
+    assert [entry["request"] for entry in _entries(bucket)] == ["event-1", "event-1"]  # the re-drive adds none
+
+
+def test_a_run_that_records_the_failure_leaves_the_marker_without_reading_it_again(bucket, monkeypatch):
+    _dies(bucket, _attempt("event-1", _past_deadline()))
+    _dies(bucket, _attempt("event-1", _past_deadline()))
+    with Marker(bucket.client, bucket=bucket.name, key=KEY, attempt=_attempt("redrive-1")) as marker:
+        assert marker.extract(etag="e1", size=BIG_SIZE, extract=_fine).status == "failed"
+        monkeypatch.setattr(bucket.client, "get_object", lambda **kwargs: pytest.fail("marker read on leaving"))
 
 
 def test_a_second_delivery_of_an_event_alongside_its_first_run_still_extracts(bucket):
@@ -214,6 +223,26 @@ def test_a_new_version_starts_afresh(bucket):
     _dies(bucket, _attempt("event-1"), etag="old")
     _dies(bucket, _attempt("event-1"), etag="old")
     assert _extract(bucket, _attempt("event-1"), _fine, etag="new").status == "ok"
+
+
+def test_leaving_after_the_upload_changed_keeps_the_new_versions_marker(bucket):
+    first = _attempt("event-1")
+    with Marker(bucket.client, bucket=bucket.name, key=KEY, attempt=first) as marker:
+        marker.extract(etag="old", size=BIG_SIZE, extract=_fine)
+        _dies(bucket, _attempt("event-2"), etag="new")  # a run of the new version replaced the marker
+    assert [entry["request"] for entry in _entries(bucket)] == ["event-2"]
+
+
+def test_the_marker_is_created_only_if_absent_and_is_json(bucket, monkeypatch):
+    puts = []
+    real_put = bucket.client.put_object
+    monkeypatch.setattr(bucket.client, "put_object", lambda **kwargs: puts.append(kwargs) or real_put(**kwargs))
+    _dies(bucket, _attempt("event-1"))
+    created = bucket.client.head_object(Bucket=bucket.name, Key=attempts.marker_key(KEY))
+    _dies(bucket, _attempt("event-2"))
+    assert puts[0]["IfNoneMatch"] == "*" and "IfMatch" not in puts[0]
+    assert puts[1]["IfMatch"] == created["ETag"] and "IfNoneMatch" not in puts[1]
+    assert created["ContentType"] == "application/json"
 
 
 def test_runs_entering_the_marker_at_once_keep_both_entries(bucket, monkeypatch):

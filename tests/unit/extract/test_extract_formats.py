@@ -87,6 +87,16 @@ def test_json_lines_follow_document_order_and_skip_booleans_and_null():
     assert text.content.split("\n") == ["b:", "c:", "1", "two", "a: x", "empty:", "f: 2.5"]
 
 
+def test_json_numbers_read_as_floats():
+    assert json_text.extract(io.StringIO("[1.50, 2e3, 10]"), 1000).content.split("\n") == ["1.5", "2000.0", "10"]
+
+
+def test_invalid_json_names_the_parsers_first_line():
+    with pytest.raises(json_text.ExtractionFailed) as failed:
+        json_text.extract(io.StringIO('{"a": tru}'), 1000)
+    assert str(failed.value) == "invalid JSON: lexical error: invalid string in json text."
+
+
 def test_deeply_nested_json_does_not_exhaust_the_stack():
     data = '{"k": [' * 5000 + '"x"' + "]}" * 5000
     assert json_text.extract(io.StringIO(data), 100_000).content.split("\n")[-1] == "x"
@@ -107,6 +117,17 @@ def test_docx_merged_cells_appear_once():
     out = io.BytesIO()
     document.save(out)
     assert docx_text.extract(io.BytesIO(out.getvalue()), 1000).content == "spanning\tsingle"
+
+
+def test_docx_paragraph_longer_than_the_cap_joins_its_runs_up_to_the_cap():
+    document = docx.Document()
+    paragraph = document.add_paragraph("ab")
+    paragraph.add_run("cd" * 50)
+    document.add_paragraph("never read")
+    out = io.BytesIO()
+    document.save(out)
+    text = docx_text.extract(io.BytesIO(out.getvalue()), 10)
+    assert (text.content, text.truncated) == ("abcdcdcdcd", True)
 
 
 def test_text_in_an_unusual_encoding_declared_by_the_uploader():

@@ -84,6 +84,14 @@ def test_mostly_utf8_with_a_stray_byte_is_utf8_with_a_warning():
     assert len(result.warnings) == 1
 
 
+def test_every_replaced_byte_of_a_file_is_counted():
+    stray = b"\x92"
+    body = "Grüße aus Köln, ".encode() + stray + " schöne Straße ".encode() + stray * 2 + " und Brücke".encode()
+    result = _extract(body, "note.txt")
+    assert (result.status, result.encoding) == ("ok", "utf-8")
+    assert result.warnings == ("3 byte(s) could not be decoded as utf-8 and were replaced with U+FFFD",)
+
+
 def test_an_undefined_windows_1252_byte_is_replaced_not_fatal():
     result = _extract("déjà vu ".encode("cp1252") + b"\x81" + b" fin", "note.txt")
     assert (result.status, result.encoding, result.content) == ("ok", "cp1252", "déjà vu \ufffd fin")
