@@ -140,3 +140,20 @@ def test_large_text_beyond_the_sample_is_still_detected_as_text():
     body = b"word " * (SAMPLE_BYTES // 5 + 100)
     detected = _detect(body, "big.txt", "text/plain")
     assert (detected.format, detected.encoding) == ("text", "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("sample", "encoding", "text_format"),
+    [
+        (b"\xef\xbb\xbf\xef\xbb\xbf<html><p>twice marked</p>", "utf-8-sig", "html"),  # a second mark is skipped
+        (b"\x0c<html><p>form feed</p>", "utf-8", "text"),  # only spaces, tabs and line ends are skipped
+        (b"X<html>", "utf-8", "text"),
+        ("<html><p>wide</p>".encode("utf-16-le"), "utf-16-le", "html"),  # read in the file's own encoding
+        (b"[" + "é".encode() * 600, "utf-8", "json"),  # a character cut at the 1,024th byte is dropped
+        (b" " * 1024 + b"{}", "utf-8", "text"),  # only the first 1,024 bytes are looked at
+    ],
+)
+def test_the_sniff_reads_the_start_of_the_text(sample, encoding, text_format):
+    from extractor.detect import _sniff_text_format
+
+    assert _sniff_text_format(sample, encoding) == text_format
