@@ -1,0 +1,70 @@
+"""Markdown's readable lines, and where the streamed file is cut into chunks (a link reference
+definition applies within its chunk, so an unresolved ``[see][r]`` shows that a cut fell between)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from extractor.formats import markdown_text
+from extractor.formats.markdown_text import CHUNK_CHARS, readable_lines
+
+LINK = "[see][r]\n"
+DEFINITION = "\n[r]: https://example.com\n"
+
+
+def lines(markdown: str, max_chars: int = 10**6) -> list[str]:
+    return markdown_text.extract(io.StringIO(markdown), max_chars).content.split("\n")
+
+
+def test_inline_pieces_join_into_one_line():
+    assert list(readable_lines("para *em* and `code`\nnext line\n\n---\n\n> quote")) == [
+        "para em and code",
+        "next line",
+        "",
+        "quote",
+    ]
+    assert list(readable_lines("| h1 | h2 |\n|---|---|\n| c1 | *c2* x |\n\ntext\n")) == ["h1 h2", "c1 c2 x", "text"]
+
+
+def test_code_keeps_its_lines_as_written_and_html_blocks_lose_their_tags():
+    code = "```\n    indented\n# not a heading\n\nends with X\ntrailing  \n```\n"
+    assert list(readable_lines(code)) == ["    indented", "# not a heading", "", "ends with X", "trailing  "]
+    assert list(readable_lines("<div>\n  a\n  b\n</div>\n")) == ["", "a", "b", "", ""]
+
+
+def test_the_last_line_of_a_file_without_a_line_end_stays_whole():
+    assert lines("hello world") == ["hello world"]
+
+
+def test_a_line_of_exactly_the_chunk_size_is_not_cut():
+    line = ("word " * CHUNK_CHARS)[: CHUNK_CHARS - 1] + "\n"
+    assert [len(piece) for piece in lines(line + "next\n")] == [CHUNK_CHARS - 2, 4]
+
+
+def test_a_longer_line_is_cut_after_spaces_into_pieces_of_at_most_the_chunk_size():
+    text = "word " * 30_000
+    pieces = lines(text)
+    assert " ".join(pieces) == text.strip()
+    assert [len(piece) for piece in pieces] == [CHUNK_CHARS - 2, CHUNK_CHARS - 2, 150_000 - 2 * CHUNK_CHARS + 1]
+
+
+def filler(size: int, blank_lines: bool) -> str:
+    """Paragraph text of exactly ``size`` characters."""
+    line = "filler words\n\n" if blank_lines else "filler words\n"
+    text = line * (size // len(line))
+    return text + "x" * (size - len(text) - 1) + "\n" if size > len(text) else text
+
+
+@pytest.mark.parametrize(("before", "cut"), [(CHUNK_CHARS - 10, True), (CHUNK_CHARS - 11, False)])
+def test_a_chunk_ends_at_the_first_blank_line_from_the_chunk_size_on(before, cut):
+    markdown = filler(before, blank_lines=False) + LINK + DEFINITION
+    assert len(filler(before, blank_lines=False) + LINK + "\n") == before + 10
+    assert lines(markdown)[-1] == ("[see][r]" if cut else "see")
+
+
+def test_a_chunk_never_ends_inside_fenced_code():
+    fenced = "```\n" + "c" * 300 + "\n\n# inside code\n```\n"
+    markdown = filler(CHUNK_CHARS - 200, blank_lines=True) + fenced + LINK + DEFINITION
+    assert lines(markdown)[-3:] == ["c" * 300, "# inside code", "[see][r]"]  # cut after the fence, not in it
