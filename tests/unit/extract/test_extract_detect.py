@@ -1,4 +1,5 @@
 import io
+import zipfile
 
 import pytest
 
@@ -157,3 +158,66 @@ def test_the_sniff_reads_the_start_of_the_text(sample, encoding, text_format):
     from extractor.detect import _sniff_text_format
 
     assert _sniff_text_format(sample, encoding) == text_format
+
+
+def _zip(members: dict[str, bytes], entries: int | None = None) -> bytes:
+    """A ZIP of ``members``; ``entries`` overwrites the count its end-of-central-directory record announces."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    body = out.getvalue()
+    if entries is not None:
+        end = body.rfind(b"PK\x05\x06")
+        body = body[: end + 10] + entries.to_bytes(2, "little") + body[end + 12 :]
+    return body
+
+
+WORD = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<document/>"}
+
+
+@pytest.mark.parametrize(
+    ("members", "message"),
+    [
+        ({"notes.txt": b"plain"}, "ZIP archive is not a supported format"),
+        ({"xl/workbook.xml": b"<workbook/>"}, "Excel workbook (XLSX) is not a supported format"),
+        ({"ppt/presentation.xml": b"<presentation/>"}, "PowerPoint presentation (PPTX) is not a supported format"),
+    ],
+)
+def test_zip_archives_that_are_not_documents_say_what_they_are(members, message):
+    with pytest.raises(UnsupportedContent) as refused:
+        _detect(_zip(members), "bundle.zip", "application/zip")
+    assert str(refused.value) == message
+
+
+def test_a_broken_zip_is_unsupported_unless_it_claims_docx():
+    broken = _zip({"notes.txt": b"plain"})[:-30]
+    with pytest.raises(UnsupportedContent) as refused:
+        _detect(broken, "bundle.zip", "application/zip")
+    assert str(refused.value) == "ZIP archive is not a supported format"
+    with pytest.raises(ExtractionFailed) as failed:
+        _detect(_zip({"notes.txt": b"plain"}), "report.docx", DOCX_TYPE)
+    assert str(failed.value) == "broken DOCX: word/document.xml is missing"
+
+
+def test_an_archive_announcing_too_many_entries_is_refused_before_it_is_opened():
+    with pytest.raises(ExtractionFailed) as failed:
+        _detect(_zip(WORD, entries=10_001), "report.docx", DOCX_TYPE)
+    assert str(failed.value) == "not a valid DOCX: 10001 parts, a document has far fewer"
+    with pytest.raises(UnsupportedContent) as refused:
+        _detect(_zip(WORD, entries=10_001), "bundle.zip", "application/zip")
+    assert str(refused.value) == "ZIP archive is not a supported format"
+    assert _detect(_zip(WORD, entries=10_000), "report.docx", DOCX_TYPE).format == "docx"  # the limit itself is fine
+    assert _detect(_zip(WORD, entries=0xFFFF), "report.docx", DOCX_TYPE).format == "docx"  # ZIP64: counted later
+
+
+def test_the_entry_count_is_read_from_the_last_end_record():
+    decoy = b"PK\x05\x06" + bytes(6) + (20_000).to_bytes(2, "little") + bytes(10)
+    assert _detect(_zip({**WORD, "media/decoy.bin": decoy}), "report.docx", DOCX_TYPE).format == "docx"
+
+
+def test_an_end_record_cut_right_after_its_count_is_still_read():
+    cut = b"PK\x03\x04" + bytes(40) + b"PK\x05\x06" + bytes(6) + (20_000).to_bytes(2, "little")
+    with pytest.raises(ExtractionFailed) as failed:
+        _detect(cut, "report.docx", DOCX_TYPE)
+    assert str(failed.value) == "not a valid DOCX: 20000 parts, a document has far fewer"
