@@ -3,6 +3,9 @@ inside words, and which legacy code page wins (charset-normalizer's guess is fix
 
 from __future__ import annotations
 
+import io
+import threading
+
 import charset_normalizer
 import pytest
 
@@ -110,6 +113,7 @@ UNDEFINED = b"\x81"  # undefined in both Windows-1250 and Windows-1252
 def test_legacy_text_is_western_without_another_guess(guess, encoding):
     guess(encoding)
     assert legacy(b"caf\xe9 au lait") == WESTERN
+    assert legacy(b"\xe9\xe8\xe0\xe7 caf\xe9") == WESTERN  # even with mostly non-ASCII letters
 
 
 def test_mostly_non_latin_letters_take_the_guess(guess):
@@ -140,3 +144,37 @@ def test_the_reasons_name_the_rule_that_chose(guess):
     assert choose_encoding(b"\xef\xbb\xbfplain", True) == text_decoding.Encoding("utf-8-sig", "byte order mark")
     assert choose_encoding("abcd".encode("utf-16-le"), True).reason == "pattern of NUL bytes"
     assert choose_encoding("plain é".encode(), True).reason == "valid UTF-8"
+
+
+@pytest.mark.parametrize(
+    ("sample", "kept"),
+    [
+        (b"ab\ncd\nef", b"ab\ncd\n"),  # up to the last line end
+        (b"a\nbc", b"a\n"),
+        (b"\nabc", b"\nabc"),  # a line end only at the start: nothing would be left, keep all
+        (b"abc", b"abc"),
+    ],
+)
+def test_a_partial_sample_is_cut_after_its_last_line_end(sample, kept):
+    assert text_decoding._cut_at_line_end(sample) == kept
+
+
+def test_mostly_utf8_needs_at_least_as_many_characters_as_stray_bytes():
+    assert choose_encoding("café".encode() + b"\xff", True).codec == "utf-8"  # one of each
+    assert choose_encoding(b"cafe\xff\xfe", True).codec != "utf-8"
+
+
+def test_the_sample_is_read_from_the_start_and_knows_whether_it_is_all():
+    whole = io.BytesIO(b"x" * text_decoding.SAMPLE_BYTES)
+    whole.seek(5)
+    assert text_decoding.read_sample(whole) == (b"x" * text_decoding.SAMPLE_BYTES, True)
+    longer = io.BytesIO(b"x" * (text_decoding.SAMPLE_BYTES + 1))
+    assert text_decoding.read_sample(longer) == (b"x" * text_decoding.SAMPLE_BYTES, False)
+
+
+def test_no_bytes_are_replaced_in_a_thread_that_read_nothing():
+    counts = []
+    thread = threading.Thread(target=lambda: counts.append(text_decoding.replaced_bytes()))
+    thread.start()
+    thread.join()
+    assert counts == [0]

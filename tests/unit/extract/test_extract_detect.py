@@ -221,3 +221,22 @@ def test_an_end_record_cut_right_after_its_count_is_still_read():
     with pytest.raises(ExtractionFailed) as failed:
         _detect(cut, "report.docx", DOCX_TYPE)
     assert str(failed.value) == "not a valid DOCX: 20000 parts, a document has far fewer"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "charset"),
+    [
+        ("text/plain; charset=cp1250", "cp1250"),
+        ("text/plain;charset=cp1250", "cp1250"),
+        ('text/plain; charset="cp1250"', "cp1250"),
+        ("text/plain; format=flowed; CharSet=cp1250", "cp1250"),
+        ("text/plain; charset=x=y", "x=y"),
+        ("text/plain; charset=", None),
+        ("text/plain", None),
+        (None, None),
+    ],
+)
+def test_the_declared_charset_is_the_content_types_charset_parameter(content_type, charset):
+    from extractor.detect import _declared_charset
+
+    assert _declared_charset(content_type, b"") == charset

@@ -24,8 +24,19 @@ def test_spool_moves_large_bodies_to_disk():
 
 
 def test_spool_refuses_bodies_over_the_limit():
-    with pytest.raises(BodyTooLarge):
+    with pytest.raises(BodyTooLarge) as refused:
         spool(_body(b"x" * 11), max_bytes=10)
+    assert str(refused.value) == "body exceeds 10 bytes"
+
+
+def test_spool_reads_the_body_in_chunks_of_a_mebibyte():
+    asked = []
+    body = _body(b"x" * 10)
+    real = body.iter_chunks
+    body.iter_chunks = lambda size: asked.append(size) or real(size)
+    with spool(body, max_bytes=10) as file:
+        assert file.read() == b"x" * 10
+    assert asked == [1024 * 1024]
 
 
 def test_extractors_stop_reading_once_the_budget_is_spent():

@@ -70,3 +70,9 @@ def test_a_reconnect_that_fails_is_tried_again_at_the_next_use(server):
     second = kept.connection()
     assert second is not first and second.run("SELECT 1") == [[1]]
     assert len(server.connects) == 3
+
+
+def test_a_dsn_that_is_not_postgresql_names_the_setting():
+    with pytest.raises(ValueError) as refused:
+        database.Database("mysql://indexer@db.example/search")
+    assert str(refused.value).startswith("DATABASE_DSN is not a postgresql://")
