@@ -61,11 +61,15 @@ def report() -> list[dict]:
 
 def run_mutmut(keep: bool, survivors: bool, only: list[str], max_children: int | None) -> list[dict]:
     """Every mutant's result: a fresh run, or (``keep``) mutmut's cached results for unchanged functions;
-    ``survivors`` runs the mutants that survived last time again (after new tests); ``only`` runs the
+    ``survivors`` runs the mutants that survived last time again (after new tests; documented equivalent
+    ones are left alone); ``only`` runs the
     mutants whose names match these patterns (``extractor.attempts.*``), keeping the other results."""
     if not (keep or survivors or only):
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-    names = [m["name"] for m in report() if m["status"] not in KILLED] if survivors else []
+    equivalent = equivalent_mutants()
+    names = (
+        [m["name"] for m in report() if m["status"] not in KILLED and m["name"] not in equivalent] if survivors else []
+    )
     if only:
         names = (
             [name for name in names if any(fnmatch.fnmatch(name, pattern) for pattern in only)] if survivors else only
