@@ -130,5 +130,5 @@ clean: ## Stop the stack and delete all local state (.state, .venv, Docker volum
 
 mutation: tools ## Mutation testing of the core logic (unit + db suites); ends with the score [keep=1] [survivors=1] [only='extractor.spool.*'] [jobs=1]
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/mutation.txt
-	@$(PY) -m tests.mutation $(if $(keep),--keep) $(if $(survivors),--survivors) $(if $(only),--only $(only)) \
+	@set -f; $(PY) -m tests.mutation $(if $(keep),--keep) $(if $(survivors),--survivors) $(if $(only),--only $(only)) \
 		$(if $(jobs),--max-children $(jobs))
