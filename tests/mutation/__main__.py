@@ -77,6 +77,10 @@ def run_mutmut(keep: bool, survivors: bool, only: list[str], max_children: int |
         if not names:
             return report()
     children = ["--max-children", str(max_children)] if max_children else []
+    # The copy uses this tree's virtualenv: tests that run a command needing an extra find it installed.
+    (ROOT / "mutants").mkdir(exist_ok=True)
+    if not (ROOT / "mutants" / ".venv").exists():
+        (ROOT / "mutants" / ".venv").symlink_to(ROOT / ".venv")
     subprocess.run([*MUTMUT, "run", *children, *names], cwd=ROOT, check=True)
     return report()
 
