@@ -240,3 +240,25 @@ def test_the_declared_charset_is_the_content_types_charset_parameter(content_typ
     from extractor.detect import _declared_charset
 
     assert _declared_charset(content_type, b"") == charset
+
+
+BINARY = bytes(range(32)) * 8
+
+
+@pytest.mark.parametrize(
+    ("filename", "content_type", "error", "message"),
+    [
+        ("blob.bin", None, UnsupportedContent, "unrecognized binary content is not a supported format"),
+        ("notes.txt", "text/plain", ExtractionFailed, "undecodable text: no known character encoding fits the bytes"),
+        ("report.docx", DOCX_TYPE, ExtractionFailed, "not a valid DOCX: the file signature is missing"),
+        ("report.pdf", "application/pdf", ExtractionFailed, "not a valid PDF: the file signature is missing"),
+    ],
+)
+def test_binary_content_without_a_known_signature_says_what_is_wrong(filename, content_type, error, message):
+    with pytest.raises(error) as refused:
+        _detect(BINARY, filename, content_type)
+    assert str(refused.value) == message
+
+
+def test_a_complete_sample_is_not_cut_at_its_last_line_end():
+    assert detect_encoding(b"line\n\xe9t\xe9", True) == "cp1252"  # the bytes after the line end count
