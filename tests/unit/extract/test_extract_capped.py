@@ -11,10 +11,10 @@ from extractor.formats.capped_text import PIECE_COST, CappedText
 
 def test_text_up_to_the_cap_fits_and_separators_count():
     assert CappedText(20).add("a" * 20) is True  # the first piece has no separator
-    text = CappedText(20)
-    assert (text.add("a" * 10), text.add("b" * 9)) == (True, True)  # 10 + 1 + 9
+    text = CappedText(100)
+    assert (text.add("a" * 50), text.add("b" * 49)) == (True, True)  # 50 + 1 + 49
     assert text.add("c") is False
-    assert text.result().content == "a" * 10 + "\n" + "b" * 9  # cut at the cap
+    assert text.result().content == "a" * 50 + "\n" + "b" * 49  # cut at the cap
 
 
 def test_empty_pieces_spend_the_work_budget_of_twice_the_cap():

@@ -29,8 +29,9 @@ def test_inline_pieces_join_into_one_line():
 
 
 def test_code_keeps_its_lines_as_written_and_html_blocks_lose_their_tags():
-    code = "```\n    indented\n# not a heading\n\nends with X\ntrailing  \n```\n"
-    assert list(readable_lines(code)) == ["    indented", "# not a heading", "", "ends with X", "trailing  "]
+    code = "```\n    indented\n# not a heading\n\ntrailing  \n```\n"
+    assert list(readable_lines(code)) == ["    indented", "# not a heading", "", "trailing  "]
+    assert list(readable_lines("```\nends with X\n```\n")) == ["ends with X"]
     assert list(readable_lines("<div>\n  a\n  b\n</div>\n")) == ["", "a", "b", "", ""]
 
 
