@@ -318,8 +318,10 @@ def test_a_marker_other_runs_keep_changing_is_given_up_and_not_touched_on_leavin
         raise _refused("PreconditionFailed")
 
     monkeypatch.setattr(bucket.client, "put_object", always_beaten)
+    real_get, gets = bucket.client.get_object, []
+    monkeypatch.setattr(bucket.client, "get_object", lambda **kwargs: gets.append(1) or real_get(**kwargs))
     assert _extract(bucket, _attempt("event-1"), _fine).status == "ok"  # the extraction goes on
-    assert len(puts) == attempts.MARKER_WRITE_TRIES
+    assert len(puts) == len(gets) == attempts.MARKER_WRITE_TRIES  # and leaving reads nothing
 
 
 def test_an_upload_of_exactly_the_marked_size_is_marked_and_unmarked(bucket, monkeypatch):
