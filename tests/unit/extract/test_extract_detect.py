@@ -231,6 +231,7 @@ def test_an_end_record_cut_right_after_its_count_is_still_read():
         ('text/plain; charset="cp1250"', "cp1250"),
         ("text/plain; format=flowed; CharSet=cp1250", "cp1250"),
         ("text/plain; charset=x=y", "x=y"),
+        ('text/plain; charset="X-MAC-ROMAN"', "X-MAC-ROMAN"),
         ("text/plain; charset=", None),
         ("text/plain", None),
         (None, None),
@@ -262,3 +263,31 @@ def test_binary_content_without_a_known_signature_says_what_is_wrong(filename, c
 
 def test_a_complete_sample_is_not_cut_at_its_last_line_end():
     assert detect_encoding(b"line\n\xe9t\xe9", True) == "cp1252"  # the bytes after the line end count
+
+
+def test_control_bytes_make_binary_with_or_without_nul_from_over_five_percent():
+    assert detect_encoding(bytes(range(1, 32)) * 8 + b"\xff", True) is None  # no NUL, not UTF-8
+    assert detect_encoding(b"\x00" + bytes(range(1, 32)) * 8, True) is None  # NUL, valid UTF-8
+    assert detect_encoding(b"\x01" + b"\xe9" * 19, True) is not None  # exactly 5%: still text
+
+
+def test_the_declared_charset_is_named_as_the_reason():
+    from extractor.text_decoding import choose_encoding
+
+    chosen = choose_encoding("Zażółć".encode("cp1250"), True, "windows-1250")
+    assert (chosen.codec, chosen.reason) == ("cp1250", "declared charset")
+
+
+def test_the_content_types_charset_decides_and_a_meta_tag_only_counts_in_html():
+    body = "café crème".encode("cp1252")  # Windows-1252 by default
+    assert _detect(body, "note.txt", "text/plain").encoding == "cp1252"
+    assert _detect(body, "note.txt", "text/plain; charset=windows-1250").encoding == "cp1250"
+    meta = b'<meta charset="windows-1250"> ' + "caf\xe9 cr\xe8me".encode("cp1252")
+    assert _detect(meta, "note.txt", "text/plain").encoding == "cp1252"
+    assert _detect(b"line\n\xe9t\xe9", "note.txt", "text/plain").encoding == "cp1252"  # the whole file counts
+
+
+def test_a_pdf_header_counts_up_to_1024_bytes_in():
+    pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+    assert _detect(b"J" * 1024 + pdf, "scan.bin", None).format == "pdf"
+    assert _detect(b"J" * 1025 + pdf, "scan.txt", "text/plain").format == "text"
