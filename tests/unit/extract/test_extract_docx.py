@@ -134,7 +134,7 @@ def test_the_markup_budget_is_named_in_megabytes(monkeypatch):
 
 
 def test_drop_and_prune_free_finished_elements():
-    root = etree.fromstring("<a><b><c/><d/></b><e><f/><g><h/><i/></g></e></a>")
+    root = etree.fromstring("<a><b><c/><d/></b><x/><e><f/><y/><g><h/><i/></g></e></a>")
     docx_text._prune(root)
     assert etree.tostring(root) == b"<a><e><g><i/></g></e></a>"
     child = root[0]

@@ -40,8 +40,8 @@ def test_the_last_line_of_a_file_without_a_line_end_stays_whole():
 
 
 def test_a_line_of_exactly_the_chunk_size_is_not_cut():
-    line = ("word " * CHUNK_CHARS)[: CHUNK_CHARS - 1] + "\n"
-    assert [len(piece) for piece in lines(line + "next\n")] == [CHUNK_CHARS - 2, 4]
+    line = ("word " * CHUNK_CHARS)[: CHUNK_CHARS - 2] + "x\n"  # no space to cut at near its end
+    assert [len(piece) for piece in lines(line + "next\n")] == [CHUNK_CHARS - 1, 4]
 
 
 def test_a_longer_line_is_cut_after_spaces_into_pieces_of_at_most_the_chunk_size():
