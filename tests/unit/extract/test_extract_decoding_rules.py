@@ -168,6 +168,7 @@ def test_the_sample_is_read_from_the_start_and_knows_whether_it_is_all():
     whole = io.BytesIO(b"x" * text_decoding.SAMPLE_BYTES)
     whole.seek(5)
     assert text_decoding.read_sample(whole) == (b"x" * text_decoding.SAMPLE_BYTES, True)
+    assert whole.tell() == 0  # rewound for the reader that comes next
     longer = io.BytesIO(b"x" * (text_decoding.SAMPLE_BYTES + 1))
     assert text_decoding.read_sample(longer) == (b"x" * text_decoding.SAMPLE_BYTES, False)
 
