@@ -20,9 +20,9 @@ What each S3 request of a pass buys (a new upload costs four):
 * HEAD of the upload after the write (or delete): the upload is still the version the
   document is of. This one check is enough: an upload replaced or deleted before the
   write is caught by it just as well as one changed after it (the next pass replaces or
-  removes the document written meanwhile; insert never indexes a document whose upload
-  has moved on). Checking before the write as well would cost every file one more
-  request to save a pass in that rare race.
+  removes the document written meanwhile, and insert does not index a document whose
+  upload has already moved on). Checking before the write as well would cost every file
+  one more request to save a pass in that rare race.
 """
 
 from __future__ import annotations
