@@ -594,8 +594,10 @@ class Template:
         signal.set_wakeup_fd(wakeup_write)
         signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wakeup fd is written
         gc_freeze()
-        while not (self.retired and not self.children):
+        while True:
             self._reap()
+            if self.retired and not self.children:
+                break
             readable, _, _ = select.select([self.api.sock, wakeup_read], [], [])
             if wakeup_read in readable:
                 os.read(wakeup_read, 4096)
