@@ -174,7 +174,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
 }
 
 # Read by the process executor's start-up hooks inside LocalStack (host mode), which gets them as they are.
-EXECUTOR_SETTINGS = ("LAMBDA_MAX_ENVIRONMENTS", "LAMBDA_LOG_BATCH_MS", "LOCALSTACK_REQUEST_LOG", "LAMBDA_TEMPLATE_PROCESS")
+EXECUTOR_SETTINGS = (
+    "LAMBDA_MAX_ENVIRONMENTS",
+    "LAMBDA_LOG_BATCH_MS",
+    "LOCALSTACK_REQUEST_LOG",
+    "LAMBDA_TEMPLATE_PROCESS",
+)
 
 
 def _get(name: str) -> str:
