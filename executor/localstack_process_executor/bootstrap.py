@@ -58,6 +58,7 @@ import shutil
 import signal
 import socket
 import struct
+import tempfile
 import threading
 import time
 import traceback
@@ -91,16 +92,17 @@ def receive_frame(sock):
 
 def receive_frame_with_fds(sock, with_fds=True):
     """Read one frame as ``(header, body, fds)``; None when the other end closed the channel."""
-    fds = []
+    fds: list[int] = []
+    head = None
     if with_fds:
         try:
-            head, fds, _, _ = socket.recv_fds(sock, FRAME_HEAD.size, MAX_FDS)
+            first, fds, _, _ = socket.recv_fds(sock, FRAME_HEAD.size, MAX_FDS)
         except OSError:
             return None
-        if not head:
+        if not first:
             return None
-        rest = _receive_exactly(sock, FRAME_HEAD.size - len(head)) if len(head) < FRAME_HEAD.size else b""
-        head = None if rest is None else head + rest
+        rest = _receive_exactly(sock, FRAME_HEAD.size - len(first)) if len(first) < FRAME_HEAD.size else b""
+        head = None if rest is None else first + rest
     else:
         head = _receive_exactly(sock, FRAME_HEAD.size)
     if head is None:
@@ -645,9 +647,7 @@ class Template:
         os.close(log_fd)
         os.environ.clear()
         os.environ.update(request["env"])
-        tempfile = sys.modules.get("tempfile")
-        if tempfile is not None:
-            tempfile.tempdir = None  # TMPDIR is the environment's own now
+        tempfile.tempdir = None  # TMPDIR is the environment's own now
         channel = socket.socket(fileno=channel_fd)
         channel.set_inheritable(False)
         env_dir = request["env_dir"]

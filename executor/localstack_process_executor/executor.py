@@ -221,26 +221,27 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
 
     def _start_process(self) -> RuntimeProcess:
         """A fork of the version's template when it can serve, else a new process."""
-        assert self._interpreter is not None and self._workdir is not None
-        arguments = {
-            "python": self._interpreter.python,
-            "code_dir": self._code_dir,
-            "env_dir": self._workdir,
-            "env": self._env,
-            "log_file": self._workdir / ENVIRONMENT_LOG_NAME,
-            "on_exit": self._on_process_exit,
-            "on_message": self._callbacks.on_message,
-            "runtime_args": memory_limit.runtime_arguments(self.function_version.config.memory_size),
-        }
         source = _current_template(self.function_version)
         if source is not None:
-            forked = ForkedRuntimeProcess(source, **arguments)
             try:
-                forked.start()
-                return forked
+                return self._started(ForkedRuntimeProcess, template=source)
             except TemplateUnavailable as e:
                 LOG.info("Lambda environment %s starts as a new process: %s", self.id, e)
-        process = RuntimeProcess(**arguments)
+        return self._started(RuntimeProcess)
+
+    def _started(self, kind: type[RuntimeProcess], **extra) -> RuntimeProcess:
+        assert self._interpreter is not None and self._workdir is not None
+        process = kind(
+            python=self._interpreter.python,
+            code_dir=self._code_dir,
+            env_dir=self._workdir,
+            env=self._env,
+            log_file=self._workdir / ENVIRONMENT_LOG_NAME,
+            on_exit=self._on_process_exit,
+            on_message=self._callbacks.on_message,
+            runtime_args=memory_limit.runtime_arguments(self.function_version.config.memory_size),
+            **extra,
+        )
         process.start()
         return process
 

@@ -192,7 +192,7 @@ class ForkedRuntimeProcess(RuntimeProcess):
     exit code is the one the template reports when it reaps it (None if the template went first).
     """
 
-    def __init__(self, template: Template, **kwargs) -> None:
+    def __init__(self, *, template: Template, **kwargs) -> None:
         super().__init__(**kwargs)
         self._template = template
         self._pidfd: int | None = None
