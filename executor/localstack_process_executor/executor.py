@@ -365,13 +365,18 @@ def _start_template(function_version: FunctionVersion, interpreter: runtimes.Int
 
 
 def _current_template(function_version: FunctionVersion) -> Template | None:
-    """The version's template, replaced first if its hot-reloaded code changed since it imported it."""
+    """The version's template, replaced first if it died or its hot-reloaded code changed since it imported it."""
     key = _template_key(function_version)
     with _templates_lock:
         current = _templates.get(key)
-        if current is None or not hot_reload.changed_since(function_version, current.code_loaded_at):
+        if current is None:
+            return None
+        if current.died:
+            LOG.info("Lambda %s: its template process died; starting a new one", function_version.qualified_arn)
+        elif hot_reload.changed_since(function_version, current.code_loaded_at):
+            LOG.info("Hot reload: the template of %s restarts with the new code", function_version.qualified_arn)
+        else:
             return current
-        LOG.info("Hot reload: the template of %s restarts with the new code", function_version.qualified_arn)
         current.retire()
         successor = _templates[key] = current.successor()
         successor.start(timeout=config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)

@@ -12,8 +12,8 @@ The executor falls back to starting a fresh process (``RuntimeProcess``), with a
 saying why, whenever a template cannot serve: it is switched off
 (``LAMBDA_TEMPLATE_PROCESS=0``), the kernel has no ``pidfd_open``, the handler's import
 failed (the fresh process then fails exactly as it always did) or left threads running,
-or the template died. A template whose hot-reloaded code changed is replaced before
-its next fork. A retired template forks no more and exits once its children have.
+or the template is being replaced. A template that died, or whose hot-reloaded code
+changed, is replaced before its next fork. A retired template forks no more and exits once its children have.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ class Template:
             runtime_args=[*runtime_args, "--template"],
         )
         self.failure: str | None = None
+        self.died = False  # exited after it was ready, without being retired (then it is replaced)
         self._ready: Future[bool] = Future()
         self._lock = threading.Lock()  # one fork request at a time
         self._forked: Future[int] | None = None
@@ -176,6 +177,7 @@ class Template:
 
     def _on_exit(self, process: RuntimeProcess, returncode: int | None) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
+        self.died = not self._retired and self._ready.done() and self._ready.exception() is None
         reason = f"the template process exited with {returncode}"
         settle(self._ready, exception=TemplateUnavailable(reason))
         settle(self._forked, exception=TemplateUnavailable(reason))

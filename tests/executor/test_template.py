@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -65,6 +66,21 @@ def test_the_template_goes_with_its_function(make_function, lambda_client, poll)
     lambda_client.delete_function(FunctionName=function.name)
 
     poll(lambda: not Path(f"/proc/{template}").exists(), 30, f"template process {template} to exit")
+
+
+def test_a_killed_template_is_replaced_and_its_environments_live_on(make_function, meeting_point, poll):
+    function = make_function({"app.py": FORK_HANDLER}, timeout=MEET_DEADLINE_SECONDS + 30)
+    first = function.invoke().payload
+    os.kill(first["imported_by"], signal.SIGKILL)
+    poll(lambda: not Path(f"/proc/{first['imported_by']}").exists(), 30, "the killed template to be reaped")
+
+    both = invoke_concurrently(function, {"meet": meeting_point, "count": 2, "deadline": MEET_DEADLINE_SECONDS})
+
+    assert all(r.function_error is None for r in both), [r.payload for r in both]
+    pids = {r.payload["pid"]: r.payload for r in both}
+    assert first["pid"] in pids, "the warm environment did not survive its template"
+    (new,) = (payload for pid, payload in pids.items() if pid != first["pid"])
+    assert new["imported_by"] != first["imported_by"] and new["parent"] == new["imported_by"], new
 
 
 @pytest.fixture
