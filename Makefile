@@ -113,14 +113,13 @@ races: up ## Play the known races on the running stack and count files stale / l
 	@$(PY) -m tests.integration.races $(if $(tries),--tries $(tries))
 
 bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, cold start
-	@$(PY) -m lifecycle.venvs extra bench
-	@$(PY) -m bench $(if $(n),--count $(n)) $(if $(concurrency),--concurrency $(concurrency))
+	@$(CLI) bench pipeline $(if $(n),--count $(n)) $(if $(concurrency),--concurrency $(concurrency))
 
 bench-extract: tools ## Worst-case files through the extractors: time and peak memory per case [cases=html,docx-bomb]
-	@$(PY) bench/extract_bench.py $(if $(cases),--cases $(cases))
+	@$(CLI) bench extract $(if $(cases),--cases $(cases))
 
 bench-reload: tools ## Edit -> live time of a hot-reloaded function (its own copy of extract) [edits=10]
-	@$(PY) -m bench.reload_bench $(if $(edits),--edits $(edits))
+	@$(CLI) bench reload $(if $(edits),--edits $(edits))
 
 fuzz: tools ## Fuzz the extract function's code with many random and mutated files [examples=2000]
 	@FUZZ_EXAMPLES=$(or $(examples),2000) $(PY) -m pytest tests/unit/extract/test_extract_fuzz.py -q

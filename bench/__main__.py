@@ -11,7 +11,7 @@ from settings import config
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="pipeline bench pipeline", description=__doc__)
     parser.add_argument("--count", type=int, default=500, help="files to upload (default 500)")
     parser.add_argument("--concurrency", type=int, default=8, help="parallel uploads (default 8)")
     parser.add_argument("--out", default="bench/results", help="folder for the JSON and PNG results")

@@ -1,7 +1,7 @@
 """How long the dashboard's board takes with 1,000 files (a benchmark, not a test).
 
-    .venv/bin/python -m bench.dashboard_bench            # rendering only: 1,000 made-up files
-    .venv/bin/python -m bench.dashboard_bench --live     # + 1,000 real uploads through the running stack
+    pipeline bench dashboard            # rendering only: 1,000 made-up files
+    pipeline bench dashboard --live     # + 1,000 real uploads through the running stack
 
 Each figure is the median of several GET / of the whole page, timed by the client.
 """
@@ -121,11 +121,11 @@ def live(cfg, count: int) -> None:
         print(f"deleted the {count} uploads")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pipeline bench dashboard", description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--live", action="store_true", help="also upload real files to the running stack")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     cfg = config.load()
     rendering_only(cfg, args.count)
     if args.live:

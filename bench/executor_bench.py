@@ -5,7 +5,7 @@ version: unzip, and with ``LAMBDA_TEMPLATE_PROCESS`` the template's import). Col
 start: the first invoke of the freshly created function (a new execution
 environment: a fork of the template, or process start and handler import; then the
 invoke). Warm: invokes of one function whose environment is already up. Run with
-``python -m bench.executor_bench``; the endpoint comes from ``settings.config``.
+``pipeline bench executor``; the endpoint comes from ``settings.config``.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def run(cfg: config.Config, runtime: str, cold: int, warm: int) -> dict[str, dic
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench.executor_bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="pipeline bench executor", description=__doc__.splitlines()[0])
     parser.add_argument("--runtime", default="python3.12")
     parser.add_argument("--cold", type=int, default=5, help="functions created for cold starts (default 5)")
     parser.add_argument("--warm", type=int, default=200, help="warm invokes (default 200)")

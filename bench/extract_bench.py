@@ -1,6 +1,6 @@
 """Worst-case files through the extract function's code: time and peak memory per case.
 
-    .venv/bin/python bench/extract_bench.py [--cases html,docx-bomb] [--code lambdas/extract]
+    pipeline bench extract [--cases html,docx-bomb] [--code lambdas/extract]
 
 Each case is a generated file (cached in STATE_DIR/bench-files) extracted in a fresh
 process by ``extraction.extract``, the function's own seam, twice: with the default
@@ -280,12 +280,15 @@ def row(label: str, result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     cfg = config.load()
-    parser = argparse.ArgumentParser(prog="extract_bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="pipeline bench extract", description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated, of: {', '.join(CASES)}")
     parser.add_argument("--code", default=str(ROOT / "lambdas" / "extract"), help="the extract function's folder")
     parser.add_argument("--timeout", type=float, default=120, help="seconds before a case is killed (default 120)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.cases.split(",")) - set(CASES))
+    if unknown:
+        parser.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(CASES)}")
     folder = cfg.state_dir / "bench-files"
     results = {}
     print(f"{'case (cap)':<34} {'seconds':>8} {'CPU s':>8} {'peak MB':>8}  outcome")

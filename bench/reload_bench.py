@@ -45,7 +45,7 @@ def measure(cfg: config.Config, edits: int) -> list[float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="pipeline bench reload", description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=10)
     args = parser.parse_args(argv)
     cfg = config.load()

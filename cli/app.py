@@ -13,7 +13,7 @@ import sys
 import click
 from botocore.exceptions import EndpointConnectionError
 
-from cli import aws_commands, pipeline_commands, stack_commands
+from cli import aws_commands, bench_commands, pipeline_commands, stack_commands
 from settings import config
 from settings.errors import UserError
 
@@ -35,7 +35,7 @@ def pipeline(ctx: click.Context) -> None:
     ctx.obj = config.load()
 
 
-for module in (stack_commands, pipeline_commands, aws_commands):
+for module in (stack_commands, pipeline_commands, aws_commands, bench_commands):
     for command in module.COMMANDS:
         pipeline.add_command(command)
 
