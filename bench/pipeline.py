@@ -22,11 +22,11 @@ from dataclasses import asdict, dataclass, field
 from os import cpu_count
 from pathlib import Path
 
-from bench import samples
+from bench import cpu, samples
 from bootstrap.functions import wait_for_event_pollers_to_drain
 from lifecycle import stack
 from settings import aws, db
-from settings.config import Config
+from settings.config import Config, executor_settings
 
 TEXT_SIZES = (200, 5_000, 100_000, 1_000_000)
 RAW_BUCKET = "fue-bench-raw"
@@ -36,6 +36,10 @@ RAW_SECONDS = 3.0
 RAW_SINGLE_PUTS = 100
 SMALL_TEXT_COUNT = 200
 IDLE_COUNT = 20
+IDLE_POLL_SECONDS = 0.01
+IDLE_SETTLE_SECONDS = 0.1
+# After the last row: the last inserts' checks and the last log batch (LAMBDA_LOG_BATCH_MS) still run.
+CPU_SETTLE_SECONDS = 1.0
 
 
 @dataclass
@@ -58,6 +62,8 @@ class Result:
     idle_ratio: float | None = None
     small_text_count: int = 0
     small_text_files_per_s: float = 0.0
+    cpu_ms_per_file: dict = field(default_factory=dict)  # mixed burst, host mode: localstack, functions, postgres
+    small_text_cpu_ms_per_file: dict = field(default_factory=dict)
     mix: dict = field(default_factory=dict)
     rows: int = 0
     duplicated_rows: int = 0
@@ -190,14 +196,24 @@ def restore_configuration(cfg: Config) -> None:
     wait_for_event_pollers_to_drain()
 
 
+def idle_gap_seconds() -> float:
+    """Pause between idle probes: the previous file's last checks, results and log batch are done by then."""
+    return int(executor_settings()["LAMBDA_LOG_BATCH_MS"]) / 1000 + IDLE_SETTLE_SECONDS
+
+
 def idle_latency(cfg: Config, s3, conn, prefix: str, count: int) -> tuple[list[float], list[float]]:
-    """One small file at a time, each waited for: latency of a warm pipeline without queueing."""
+    """One small file at a time on a pipeline with nothing else to do: latency of a warm pipeline without queueing.
+
+    The latencies come from the row's timestamps, so polling for the row more often would not make them
+    shorter, only add queries competing for the same cores.
+    """
     extracted, searchable = [], []
     for i in range(count):
+        time.sleep(idle_gap_seconds())
         key = f"{prefix}{i:03d}.txt"
         s3.put_object(Bucket=cfg.bucket, Key=key, Body=f"idle latency probe {i}".encode())
         done = time.time()
-        row = _wait_indexed(conn, cfg, key, 1, 60, interval=0.002).get(key)
+        row = _wait_indexed(conn, cfg, key, 1, 60, interval=IDLE_POLL_SECONDS).get(key)
         if row:
             extracted.append((row[0] - done) * 1000)
             searchable.append((row[1] - done) * 1000)
@@ -221,6 +237,15 @@ def burst(cfg: Config, s3, conn, prefix: str, files, concurrency: int, log) -> t
     rows = _wait_indexed(conn, cfg, prefix, len(files), deadline_s=120 + len(files) * 0.5, log=log)
     finished = max((r[1] for r in rows.values()), default=time.time())
     return uploaded, rows, upload_seconds, finished - started
+
+
+def _cpu_per_file(cfg: Config, before: cpu.CpuSeconds | None, files: int) -> dict:
+    """CPU milliseconds per file since ``before`` (host mode), once the burst's last invocations have ended."""
+    if before is None:
+        return {}
+    time.sleep(CPU_SETTLE_SECONDS)
+    after = cpu.sample(cfg)
+    return (after - before).per_file_ms(files) if after is not None else {}
 
 
 def ratio(value: float | None, base: float | None, digits: int = 3) -> float | None:
@@ -257,16 +282,20 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
             f"mixed burst: {count} files with concurrency {concurrency}: "
             + ", ".join(f"{n} {kind}" for kind, n in mix(files).items())
         )
+        before = cpu.sample(cfg)
         uploaded, rows, upload_seconds, total_seconds = burst(cfg, s3, conn, warm_prefix, files, concurrency, log)
+        burst_cpu = _cpu_per_file(cfg, before, len(rows))
         extracted = [(rows[k][0] - t) * 1000 for k, t in uploaded.items() if k in rows]
         searchable = [(rows[k][1] - t) * 1000 for k, t in uploaded.items() if k in rows]
         duplicated = _duplicated_rows(conn, cfg.bucket, warm_prefix)
 
         log(f"small-text burst: {SMALL_TEXT_COUNT} files of about 40 bytes with concurrency {concurrency}")
         small_prefix = f"{run_prefix}small/"
+        before = cpu.sample(cfg)
         _, small_rows, _, small_seconds = burst(
             cfg, s3, conn, small_prefix, small_texts(SMALL_TEXT_COUNT), concurrency, log
         )
+        small_cpu = _cpu_per_file(cfg, before, len(small_rows))
         duplicated += _duplicated_rows(conn, cfg.bucket, small_prefix)
         missing = set(uploaded) - set(rows)
         missing |= {small_prefix + name for name, _, _ in small_texts(SMALL_TEXT_COUNT)} - set(small_rows)
@@ -293,6 +322,8 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
             idle_ratio=ratio(idle.get("p50"), raw_ms.get("p50"), 1),
             small_text_count=SMALL_TEXT_COUNT,
             small_text_files_per_s=round(len(small_rows) / max(small_seconds, 1e-9), 1),
+            cpu_ms_per_file=burst_cpu,
+            small_text_cpu_ms_per_file=small_cpu,
             mix=mix(files),
             rows=len(rows) + len(small_rows),
             duplicated_rows=duplicated,
@@ -331,6 +362,8 @@ def table(result: Result) -> str:
         f"idle ratio (searchable p50 / raw PUT p50): {result.idle_ratio}",
         f"small-text burst ({result.small_text_count} files): {result.small_text_files_per_s} files/s "
         f"(ratio {ratio(result.small_text_files_per_s, result.raw_puts_per_s)})",
+        _cpu_line("CPU per file, mixed burst", result.cpu_ms_per_file),
+        _cpu_line("CPU per file, small-text burst", result.small_text_cpu_ms_per_file),
         f"rows: {result.rows}  lost: {len(result.missing)}  duplicated rows: {result.duplicated_rows}",
         f"cold start: upload -> extracted {result.cold_start_extracted_ms} ms, "
         f"upload -> searchable {result.cold_start_searchable_ms} ms",
@@ -350,6 +383,12 @@ def table(result: Result) -> str:
     if result.missing:
         lines.append(f"NOT SEARCHABLE before the deadline: {len(result.missing)} files, e.g. {result.missing[:3]}")
     return "\n".join(lines)
+
+
+def _cpu_line(label: str, per_file: dict) -> str:
+    if not per_file:
+        return f"{label}: not measured (host mode only)"
+    return f"{label} (ms): " + ", ".join(f"{name} {ms}" for name, ms in per_file.items())
 
 
 def write_outputs(result: Result, out_dir: Path) -> list[Path]:

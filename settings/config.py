@@ -165,10 +165,21 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "0",
         "Host mode: `1` writes LocalStack's line per request (`AWS s3.PutObject => 200`) to its log.",
     ),
+    "LAMBDA_TEMPLATE_PROCESS": (
+        "1",
+        "Host mode: each deployed function version keeps a template process that has imported its handler, "
+        "and a new execution environment is a fork of it (cold start without imports); `0` starts every "
+        "environment as a new process.",
+    ),
 }
 
 # Read by the process executor's start-up hooks inside LocalStack (host mode), which gets them as they are.
-EXECUTOR_SETTINGS = ("LAMBDA_MAX_ENVIRONMENTS", "LAMBDA_LOG_BATCH_MS", "LOCALSTACK_REQUEST_LOG")
+EXECUTOR_SETTINGS = (
+    "LAMBDA_MAX_ENVIRONMENTS",
+    "LAMBDA_LOG_BATCH_MS",
+    "LOCALSTACK_REQUEST_LOG",
+    "LAMBDA_TEMPLATE_PROCESS",
+)
 
 
 def _get(name: str) -> str:
@@ -223,6 +234,7 @@ class Config:
     lambda_max_environments: int = 0
     lambda_log_batch_ms: int = 200
     localstack_request_log: bool = False
+    lambda_template_process: bool = True
     postgres_binaries: str = "auto"
     use_uv: str = "auto"
 

@@ -17,6 +17,21 @@ HTTP, no gateway), in frames of a JSON header and a body (see ``send_frame``):
   ``{"type": "result", "request_id", "is_error", "logs"}`` with the function's
   response or error as the body. The executor's end closing means LocalStack is gone.
 
+With ``--template`` the process is the template of a function version instead: it
+imports the handler as above (``ready`` or ``init_error``), then stays single-threaded
+and serves frames on its channel:
+
+* fork: ``{"type": "fork"}`` with ``{"env", "env_dir"}`` as the body and two file
+  descriptors attached (the new environment's channel and its log file). The template
+  forks; it answers ``{"type": "forked", "pid"}``, and the child becomes that
+  environment's runtime: its own session, log, environment variables and channel, on
+  which it sends ``ready`` and then serves invocations as above. Code that ran at import
+  (in the template) saw the version's environment, not the environment's own credentials,
+  log stream or ``TMPDIR``, as with AWS's SnapStart.
+* retire: fork no more; the template exits once its children have.
+* the template reaps its children and reports each as ``{"type": "exited", "pid",
+  "returncode"}``; it exits when its channel closes.
+
 ``DIR`` is the environment's private directory: the handler's output is
 captured in ``DIR/invocation.log``. The helpers at the top are also used by the
 executor for the results it has to make up itself (a runtime that cannot
@@ -38,10 +53,12 @@ import json
 import logging
 import math
 import os
+import select
 import shutil
 import signal
 import socket
 import struct
+import tempfile
 import threading
 import time
 import traceback
@@ -51,27 +68,58 @@ CAPTURE_FILE_NAME = "invocation.log"
 OUT_OF_MEMORY = "Runtime.OutOfMemory"
 M_ARENA_MAX = -8  # mallopt parameter of glibc
 FRAME_HEAD = struct.Struct("!II")  # lengths of a frame's JSON header and body
+MAX_FDS = 4  # file descriptors a frame may carry
 
 
 # --- the channel between executor and runtime (shared with the executor) -------
 
 
-def send_frame(sock, header, body=b""):
-    """Write one frame: the lengths, a JSON header, then the body bytes."""
+def send_frame(sock, header, body=b"", fds=()):
+    """Write one frame: the lengths, a JSON header, then the body bytes; ``fds`` travel with its first byte."""
     data = json.dumps(header).encode("utf-8")
-    sock.sendall(FRAME_HEAD.pack(len(data), len(body)) + data + body)
+    frame = FRAME_HEAD.pack(len(data), len(body)) + data + body
+    if fds:
+        sent = socket.send_fds(sock, [frame], list(fds))
+        frame = frame[sent:]
+    sock.sendall(frame)
 
 
 def receive_frame(sock):
     """Read one frame as ``(header, body)``; None when the other end closed the channel."""
-    head = _receive_exactly(sock, FRAME_HEAD.size)
+    frame = receive_frame_with_fds(sock, with_fds=False)
+    return frame[:2] if frame is not None else None
+
+
+def receive_frame_with_fds(sock, with_fds=True):
+    """Read one frame as ``(header, body, fds)``; None when the other end closed the channel."""
+    fds: list[int] = []
+    head = None
+    if with_fds:
+        try:
+            first, fds, _, _ = socket.recv_fds(sock, FRAME_HEAD.size, MAX_FDS)
+        except OSError:
+            return None
+        if not first:
+            return None
+        rest = _receive_exactly(sock, FRAME_HEAD.size - len(first)) if len(first) < FRAME_HEAD.size else b""
+        head = None if rest is None else first + rest
+    else:
+        head = _receive_exactly(sock, FRAME_HEAD.size)
     if head is None:
+        _close_all(fds)
         return None
     header_size, body_size = FRAME_HEAD.unpack(head)
     data = _receive_exactly(sock, header_size + body_size)
     if data is None:
+        _close_all(fds)
         return None
-    return json.loads(data[:header_size]), data[header_size:]
+    return json.loads(data[:header_size]), data[header_size:], fds
+
+
+def _close_all(fds):
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _receive_exactly(sock, size):
@@ -145,7 +193,9 @@ def out_of_memory_error(request_id):
 
 def exit_error(request_id, returncode):
     """The error AWS reports when the runtime process dies during an invocation."""
-    if returncode is not None and returncode < 0:
+    if returncode is None:  # a forked runtime whose template went first
+        detail = "exit status unknown"
+    elif returncode < 0:
         name = signal.Signals(-returncode).name[3:].lower()
         detail = "signal: %s" % ("killed" if name == "kill" else name)
     else:
@@ -363,13 +413,13 @@ class ExecutorChannel:
         self._lock = threading.Lock()
 
     def ready(self):
-        self._send({"type": "ready"})
+        self.send({"type": "ready"})
 
     def init_error(self, error):
-        self._send({"type": "init_error"}, json.dumps(error).encode("utf-8"))
+        self.send({"type": "init_error"}, json.dumps(error).encode("utf-8"))
 
     def result(self, request_id, logs, body, is_error):
-        self._send({"type": "result", "request_id": request_id, "is_error": is_error, "logs": logs}, body)
+        self.send({"type": "result", "request_id": request_id, "is_error": is_error, "logs": logs}, body)
 
     def next_invocation(self):
         """The next invocation sent by the executor; None once the executor has gone."""
@@ -381,7 +431,7 @@ class ExecutorChannel:
             if header.get("type") == "invoke":
                 return json.loads(body)
 
-    def _send(self, header, body=b""):
+    def send(self, header, body=b""):
         with self._lock:
             send_frame(self.sock, header, body)
 
@@ -394,6 +444,17 @@ def exit_with_parent(parent_pid, env_dir):
     """Take the process group down when LocalStack goes away (it is then re-parented)."""
     while os.getppid() == parent_pid:
         time.sleep(PARENT_POLL_SECONDS)
+    shutil.rmtree(env_dir, ignore_errors=True)
+    kill_process_group()
+
+
+def exit_with_channel(channel, env_dir):
+    """A forked environment's counterpart of ``exit_with_parent`` (its parent is the template):
+    take the process group down when the executor's end of the channel closes (LocalStack went away)."""
+    poller = select.poll()
+    poller.register(channel, select.POLLRDHUP)
+    while not poller.poll():
+        pass
     shutil.rmtree(env_dir, ignore_errors=True)
     kill_process_group()
 
@@ -507,7 +568,102 @@ def parse_args(argv):
     parser.add_argument("--env-dir", required=True)
     parser.add_argument("--parent-pid", type=int, required=True)
     parser.add_argument("--address-space-limit", type=int, help="bytes; RLIMIT_AS applied before the handler loads")
+    parser.add_argument("--template", action="store_true", help="import the handler, then fork environments")
     return parser.parse_args(argv)
+
+
+def thread_count():
+    """Threads of this process as the kernel sees them (those of C libraries too)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+class Template:
+    """The template's loop: fork an environment per request, reap and report children (one thread)."""
+
+    def __init__(self, api, runtime):
+        self.api = api
+        self.runtime = runtime
+        self.children = set()
+        self.retired = False
+
+    def serve(self):
+        """Returns ``(channel, env_dir)`` in a forked child; in the template itself, exits."""
+        wakeup_read, wakeup_write = os.pipe()
+        os.set_blocking(wakeup_write, False)
+        signal.set_wakeup_fd(wakeup_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that the wakeup fd is written
+        gc_freeze()
+        while True:
+            self._reap()
+            if self.retired and not self.children:
+                break
+            readable, _, _ = select.select([self.api.sock, wakeup_read], [], [])
+            if wakeup_read in readable:
+                os.read(wakeup_read, 4096)
+            if self.api.sock not in readable:
+                continue
+            frame = receive_frame_with_fds(self.api.sock)
+            if frame is None:  # the executor's end closed: LocalStack stopped or went away
+                break
+            header, body, fds = frame
+            if header.get("type") == "fork" and not self.retired and len(fds) == 2:
+                started = time.perf_counter()
+                pid = os.fork()
+                if pid == 0:
+                    os.close(wakeup_read)
+                    os.close(wakeup_write)
+                    return self._become_environment(json.loads(body), fds, started)
+                self.children.add(pid)
+                self.api.send({"type": "forked", "pid": pid})
+            elif header.get("type") == "retire":
+                self.retired = True
+            _close_all(fds)
+        sys.exit(0)
+
+    def _reap(self):
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                self.children.clear()
+                return
+            if pid == 0:
+                return
+            self.children.discard(pid)
+            self.api.send({"type": "exited", "pid": pid, "returncode": os.waitstatus_to_exitcode(status)})
+
+    def _become_environment(self, request, fds, started):
+        """In the forked child: this environment's session, log, variables and channel."""
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        self.api.sock.close()
+        os.setsid()
+        channel_fd, log_fd = fds
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        tempfile.tempdir = None  # TMPDIR is the environment's own now
+        channel = socket.socket(fileno=channel_fd)
+        channel.set_inheritable(False)
+        env_dir = request["env_dir"]
+        self.runtime.api = ExecutorChannel(channel)
+        self.runtime.capture = OutputCapture(os.path.join(env_dir, CAPTURE_FILE_NAME))
+        init_output, _ = self.runtime.pending_init or ("", None)
+        self.runtime.pending_init = (init_output, (time.perf_counter() - started) * 1000)
+        return channel, env_dir
+
+
+def gc_freeze():
+    """Keep the imported objects out of the collector's reach, so that forks share their memory pages."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def limit_address_space(limit_bytes):
@@ -527,9 +683,10 @@ def main(argv=None):
     args = parse_args(argv)
     if args.address_space_limit:
         limit_address_space(args.address_space_limit)
-    threading.Thread(
-        target=exit_with_parent, args=(args.parent_pid, args.env_dir), name="parent-watch", daemon=True
-    ).start()
+    if not args.template:  # a template stays single-threaded until it forks
+        threading.Thread(
+            target=exit_with_parent, args=(args.parent_pid, args.env_dir), name="parent-watch", daemon=True
+        ).start()
     sys.path.insert(0, args.code_dir)
     os.chdir(args.code_dir)
     channel = socket.socket(fileno=args.channel_fd)
@@ -543,11 +700,27 @@ def main(argv=None):
         api.init_error(error.payload(""))
         return 1
 
+    env_dir = args.env_dir
+    if args.template:
+        threads = thread_count()
+        if threads != 1:
+            api.init_error(
+                {
+                    "errorType": "Template.Threads",
+                    "errorMessage": f"the handler's import left {threads} threads running; forking them is unsafe",
+                }
+            )
+            return 1
+        api.ready()
+        channel, env_dir = Template(api, runtime).serve()
+        api = runtime.api
+        threading.Thread(target=exit_with_channel, args=(channel, env_dir), name="channel-watch", daemon=True).start()
+
     api.ready()
     while True:
         invocation = api.next_invocation()
         if invocation is None:  # the executor's end closed: LocalStack stopped or went away
-            shutil.rmtree(args.env_dir, ignore_errors=True)
+            shutil.rmtree(env_dir, ignore_errors=True)
             kill_process_group()
         try:
             runtime.invoke(invocation)

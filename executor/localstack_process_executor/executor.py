@@ -24,7 +24,7 @@ from localstack.services.lambda_.invocation.runtime_executor import (
     RuntimeExecutor,
 )
 
-from localstack_process_executor import hot_reload, memory_limit, runtimes
+from localstack_process_executor import hot_reload, memory_limit, runtimes, template
 from localstack_process_executor.bootstrap import (
     CAPTURE_FILE_NAME,
     OUT_OF_MEMORY,
@@ -36,6 +36,7 @@ from localstack_process_executor.bootstrap import (
 from localstack_process_executor.endpoint import RuntimeCallbacks
 from localstack_process_executor.environment import function_environment
 from localstack_process_executor.process import RuntimeProcess
+from localstack_process_executor.template import ForkedRuntimeProcess, Template, TemplateUnavailable
 
 LOG = logging.getLogger(__name__)
 
@@ -47,6 +48,10 @@ LOG_TAIL_CHARS = 64 * 1024
 STARTUP_OUTPUT_CHARS = 2000
 TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
 ENVIRONMENT_LOG_NAME = "environment.log"  # everything the runtime process wrote, in its private directory
+
+# The template process of each prepared function version, by (qualified ARN, internal revision).
+_templates: dict[tuple[str, str], Template] = {}
+_templates_lock = threading.Lock()
 
 
 def gateway_address_for_functions() -> str:
@@ -151,15 +156,21 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
         function whose version failed to start.
         """
         try:
-            runtimes.interpreter_for(function_version.config.runtime)
+            interpreter = runtimes.interpreter_for(function_version.config.runtime)
         except runtimes.UnsupportedRuntimeError as e:
             LOG.error("Lambda %s cannot be run: %s", function_version.qualified_arn, e)
+            return
         if function_version.config.code:
             function_version.config.code.prepare_for_execution()
+            _start_template(function_version, interpreter)
 
     @classmethod
     def cleanup_version(cls, function_version: FunctionVersion) -> None:
-        """Nothing to undo: LocalStack owns the unzipped code and removes it with the version."""
+        """Retire the version's template; LocalStack owns the unzipped code and removes it with the version."""
+        with _templates_lock:
+            retired = _templates.pop(_template_key(function_version), None)
+        if retired is not None:
+            retired.retire()
 
     @classmethod
     def validate_environment(cls) -> bool:
@@ -192,17 +203,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
                 raise ShutdownDuringStartup(f"Lambda environment {self.id} stopped before it started")
             if self._interpreter is None or self._workdir is None:
                 raise LambdaRuntimeException(f"Lambda environment {self.id} was launched before start()")
-            process = self._process = RuntimeProcess(
-                python=self._interpreter.python,
-                code_dir=self._code_dir,
-                env_dir=self._workdir,
-                env=self._env,
-                log_file=self._workdir / ENVIRONMENT_LOG_NAME,
-                on_exit=self._on_process_exit,
-                on_message=self._callbacks.on_message,
-                runtime_args=memory_limit.runtime_arguments(self.function_version.config.memory_size),
-            )
-            process.start()
+            process = self._process = self._start_process()
         timeout = config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT
         try:
             startup.result(timeout=timeout)
@@ -218,6 +219,32 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             raise
         return process
 
+    def _start_process(self) -> RuntimeProcess:
+        """A fork of the version's template when it can serve, else a new process."""
+        source = _current_template(self.function_version)
+        if source is not None:
+            try:
+                return self._started(ForkedRuntimeProcess, template=source)
+            except TemplateUnavailable as e:
+                LOG.info("Lambda environment %s starts as a new process: %s", self.id, e)
+        return self._started(RuntimeProcess)
+
+    def _started(self, kind: type[RuntimeProcess], **extra) -> RuntimeProcess:
+        assert self._interpreter is not None and self._workdir is not None
+        process = kind(
+            python=self._interpreter.python,
+            code_dir=self._code_dir,
+            env_dir=self._workdir,
+            env=self._env,
+            log_file=self._workdir / ENVIRONMENT_LOG_NAME,
+            on_exit=self._on_process_exit,
+            on_message=self._callbacks.on_message,
+            runtime_args=memory_limit.runtime_arguments(self.function_version.config.memory_size),
+            **extra,
+        )
+        process.start()
+        return process
+
     def _send(self, process: RuntimeProcess, payload: dict[str, str]) -> None:
         try:
             process.send({"type": "invoke"}, json.dumps(payload).encode())
@@ -225,7 +252,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             process.terminate()
             raise InvokeSendError(f"Could not send the invocation to runtime process {process.pid}: {e}") from e
 
-    def _on_process_exit(self, process: RuntimeProcess, returncode: int) -> None:
+    def _on_process_exit(self, process: RuntimeProcess, returncode: int | None) -> None:
         """The runtime process ended without being stopped: settle whatever it left waiting."""
         if process is not self._process:
             return
@@ -298,6 +325,62 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
             return path.read_text(errors="replace")
         except OSError:
             return ""
+
+
+def _template_key(function_version: FunctionVersion) -> tuple[str, str]:
+    return function_version.qualified_arn, function_version.config.internal_revision
+
+
+def _start_template(function_version: FunctionVersion, interpreter: runtimes.Interpreter) -> None:
+    """Start the version's template and wait for its import, so that the first environment is a fork."""
+    reason = template.unavailable_reason()
+    if reason is not None:
+        LOG.info("Lambda %s: no template process (%s)", function_version.qualified_arn, reason)
+        return
+    # LocalStack's variables for an environment of this version (credentials of its role included);
+    # a fork replaces the ones of its own environment.
+    from localstack.services.lambda_.invocation.execution_environment import ExecutionEnvironment
+    from localstack.services.lambda_.invocation.lambda_models import InitializationType
+
+    try:
+        sample = ExecutionEnvironment(function_version, InitializationType.on_demand, lambda *_: None, "template")
+        started = Template(
+            function_version.qualified_arn,
+            interpreter,
+            Path(function_version.config.code.get_unzipped_code_location()),
+            sample.get_environment_variables(),
+            memory_limit.runtime_arguments(function_version.config.memory_size),
+        )
+    except Exception as e:  # the version works without a template
+        LOG.warning("Lambda %s: no template process: %s", function_version.qualified_arn, e)
+        return
+    # Kept when it failed too: its failure is logged at each fork it refuses, and a hot-reloaded
+    # function's template is tried again after the next change.
+    started.start(timeout=config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)
+    with _templates_lock:
+        previous = _templates.pop(_template_key(function_version), None)
+        _templates[_template_key(function_version)] = started
+    if previous is not None:
+        previous.retire()
+
+
+def _current_template(function_version: FunctionVersion) -> Template | None:
+    """The version's template, replaced first if it died or its hot-reloaded code changed since it imported it."""
+    key = _template_key(function_version)
+    with _templates_lock:
+        current = _templates.get(key)
+        if current is None:
+            return None
+        if current.died:
+            LOG.info("Lambda %s: its template process died; starting a new one", function_version.qualified_arn)
+        elif hot_reload.changed_since(function_version, current.code_loaded_at):
+            LOG.info("Hot reload: the template of %s restarts with the new code", function_version.qualified_arn)
+        else:
+            return current
+        current.retire()
+        successor = _templates[key] = current.successor()
+        successor.start(timeout=config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)
+        return successor
 
 
 def _tail(path: Path | None, size: int) -> str:

@@ -7,7 +7,8 @@ it with ``os.scandir`` (following symlinks, skipping ``__pycache__``) every
 (debounce, so that a save in progress is not loaded half-written). Before each invoke,
 :func:`before_invoke` stops an environment's runtime process that started before the
 last change; the executor then starts a fresh one, as after a timeout. An invocation in
-flight is never interrupted.
+flight is never interrupted. A template process (``template``) older than the change is
+replaced before it forks again, so no environment runs the old code.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import logging
 import os
 import threading
 import time
-import weakref
 
 LOG = logging.getLogger(__name__)
 
@@ -25,7 +25,6 @@ _SKIP = {"__pycache__", ".pytest_cache"}
 
 _watchers: dict[str, FolderWatcher] = {}
 _watchers_lock = threading.Lock()
-_first_seen: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def snapshot(folder: str) -> frozenset:
@@ -90,27 +89,23 @@ def watcher_for(folder: str) -> FolderWatcher:
         return _watchers[folder]
 
 
-def _started_at(process) -> float:
-    """Wall-clock start of a runtime process (from /proc), else when it was first seen here."""
-    try:
-        with open(f"/proc/{process.pid}/stat") as stat:
-            ticks = int(stat.read().rsplit(")", 1)[-1].split()[19])
-        with open("/proc/stat") as stat:
-            boot = next(int(line.split()[1]) for line in stat if line.startswith("btime "))
-        return boot + ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, StopIteration):
-        return _first_seen.setdefault(process, time.time())
+def changed_since(function_version, moment: float) -> bool:
+    """Whether the hot-reloaded code of ``function_version`` changed at or after ``moment`` (wall clock)."""
+    code = function_version.config.code
+    if code is None or not code.is_hot_reloading():
+        return False
+    watcher = watcher_for(str(code.get_unzipped_code_location()))
+    return bool(watcher.changed_at) and watcher.changed_at >= moment
 
 
 def before_invoke(executor) -> None:
-    """Stop the environment's idle runtime process if its hot-reloaded code changed since it started."""
-    code = executor.function_version.config.code
-    if code is None or not code.is_hot_reloading():
-        return
-    watcher = watcher_for(str(code.get_unzipped_code_location()))
+    """Stop the environment's idle runtime process if its hot-reloaded code changed since it was loaded.
+
+    A forked environment's code is as old as its template (``code_loaded_at``).
+    """
     process = executor._process
     if process is None or not process.alive:
         return
-    if watcher.changed_at and watcher.changed_at >= _started_at(process):
+    if changed_since(executor.function_version, process.code_loaded_at):
         LOG.info("Hot reload: restarting %s with the new code", executor.function_version.qualified_arn)
         process.terminate()

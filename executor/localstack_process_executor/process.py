@@ -43,7 +43,7 @@ class RuntimeProcess:
         env_dir: Path,
         env: dict[str, str],
         log_file: Path,
-        on_exit: Callable[[RuntimeProcess, int], None],
+        on_exit: Callable[[RuntimeProcess, int | None], None],
         on_message: Callable[[dict, bytes], None],
         runtime_args: list[str] | tuple[str, ...] = (),
     ) -> None:
@@ -57,44 +57,23 @@ class RuntimeProcess:
         self._runtime_args = list(runtime_args)
         self._exited = threading.Event()
         self._terminating = False
+        self._pid: int | None = None
         self._popen: subprocess.Popen | None = None
         self._record: Path | None = None
         self._channel: socket.socket | None = None
+        # Wall-clock time before the process started, so no later than when it read the function's code.
+        self.code_loaded_at = 0.0
 
     @property
     def pid(self) -> int:
-        if self._popen is None:
+        if self._pid is None:
             raise RuntimeError("the runtime process was not started")
-        return self._popen.pid
+        return self._pid
 
     def start(self) -> None:
         ours, theirs = socket.socketpair()
         try:
-            argv = [
-                str(self._python),
-                "-u",
-                str(BOOTSTRAP),
-                "--channel-fd",
-                str(theirs.fileno()),
-                "--code-dir",
-                str(self._code_dir),
-                "--env-dir",
-                str(self._env_dir),
-                "--parent-pid",
-                str(os.getpid()),
-                *self._runtime_args,
-            ]
-            with open(self._log_file, "ab") as log:
-                self._popen = subprocess.Popen(
-                    argv,
-                    env=self._env,
-                    cwd=self._code_dir,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    pass_fds=(theirs.fileno(),),
-                    start_new_session=True,
-                )
+            self._pid = self._start_process(theirs)
         except BaseException:
             ours.close()
             raise
@@ -105,19 +84,52 @@ class RuntimeProcess:
         reader = threading.Thread(target=self._read, args=(ours,), name=f"lambda-channel-{self.pid}", daemon=True)
         reader.start()
         watcher = threading.Thread(
-            target=self._watch, args=(self._popen, ours, reader), name=f"lambda-process-{self.pid}", daemon=True
+            target=self._watch, args=(ours, reader), name=f"lambda-process-{self.pid}", daemon=True
         )
         watcher.start()
 
-    def send(self, header: dict, body: bytes = b"") -> None:
-        """Send one frame to the runtime; OSError when it cannot take it."""
+    def _start_process(self, theirs: socket.socket) -> int:
+        argv = [
+            str(self._python),
+            "-u",
+            str(BOOTSTRAP),
+            "--channel-fd",
+            str(theirs.fileno()),
+            "--code-dir",
+            str(self._code_dir),
+            "--env-dir",
+            str(self._env_dir),
+            "--parent-pid",
+            str(os.getpid()),
+            *self._runtime_args,
+        ]
+        self.code_loaded_at = time.time()
+        with open(self._log_file, "ab") as log:
+            self._popen = subprocess.Popen(
+                argv,
+                env=self._env,
+                cwd=self._code_dir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+            )
+        return self._popen.pid
+
+    def _wait_for_exit(self) -> int | None:
+        assert self._popen is not None
+        return self._popen.wait()
+
+    def send(self, header: dict, body: bytes = b"", fds: tuple[int, ...] = ()) -> None:
+        """Send one frame (with file descriptors to pass) to the runtime; OSError when it cannot take it."""
         if self._channel is None:
             raise OSError("the runtime process was not started")
-        send_frame(self._channel, header, body)
+        send_frame(self._channel, header, body, fds)
 
     @property
     def alive(self) -> bool:
-        return self._popen is not None and not self._exited.is_set()
+        return self._pid is not None and not self._exited.is_set()
 
     def max_memory_used_mb(self) -> int:
         """Peak resident memory, 0 once the process is gone."""
@@ -126,7 +138,7 @@ class RuntimeProcess:
     def terminate(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """SIGTERM the process group, SIGKILL whatever is left after ``grace`` seconds."""
         self._terminating = True
-        if self._popen is None:
+        if self._pid is None:
             return
         self._signal_group(signal.SIGTERM)
         deadline = time.monotonic() + grace
@@ -153,8 +165,8 @@ class RuntimeProcess:
             except Exception:
                 LOG.exception("Lambda runtime process %s sent a frame that could not be handled", self.pid)
 
-    def _watch(self, popen: subprocess.Popen, channel: socket.socket, reader: threading.Thread) -> None:
-        returncode = popen.wait()
+    def _watch(self, channel: socket.socket, reader: threading.Thread) -> None:
+        returncode = self._wait_for_exit()
         records.forget(self._record)
         reader.join(DRAIN_SECONDS)
         with contextlib.suppress(OSError):  # ends the reader if something still holds the channel

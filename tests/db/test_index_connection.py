@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from db_documents import document
-from pg8000.exceptions import InterfaceError
+from pg8000.exceptions import DatabaseError, InterfaceError
 
 from indexer import database
 from settings import db
@@ -32,9 +32,10 @@ def test_the_dsns_sslmode_reaches_the_connection(index_dsn):
 
 def test_a_warm_connection_is_kept_and_a_dropped_one_replaced(index_dsn):
     warm = database.Database(index_dsn)
+    backend = "SELECT pg_backend_pid()"
+    pid = warm.run(lambda conn: conn.run(backend))[0][0]
     first = warm.connection()
-    assert warm.connection() is first
-    pid = first.run("SELECT pg_backend_pid()")[0][0]
+    assert warm.run(lambda conn: conn.run(backend))[0][0] == pid and warm.connection() is first
 
     admin = db.connect(index_dsn)
     try:
@@ -42,13 +43,31 @@ def test_a_warm_connection_is_kept_and_a_dropped_one_replaced(index_dsn):
     finally:
         admin.close()
 
-    second = warm.connection()
     try:
-        assert second is not first
-        assert second.run("SELECT 1") == [[1]]
+        # no check before use: the statement finds the connection gone and runs again on a new one
+        assert warm.run(lambda conn: conn.run(backend))[0][0] != pid
+        second = warm.connection()
+        assert second is not first and warm.run(lambda conn: conn.run("SELECT 1")) == [[1]]
         assert warm.connection() is second
     finally:
-        second.close()  # the suite drops its database at the end
+        warm.connection().close()  # the suite drops its database at the end
+
+
+def test_a_failing_statement_is_not_run_again(index_dsn):
+    warm = database.Database(index_dsn)
+    runs = []
+
+    def bad(conn):
+        runs.append(1)
+        return conn.run("SELECT * FROM no_such_table")
+
+    try:
+        warm.run(lambda conn: conn.run("SELECT 1"))
+        with pytest.raises(DatabaseError, match="no_such_table"):
+            warm.run(bad)
+        assert runs == [1]
+    finally:
+        warm.connection().close()
 
 
 def test_the_index_writes_and_deletes_through_one_connection(conn, index_dsn):
@@ -68,7 +87,7 @@ class Unreachable:
     def __init__(self):
         self.attempts = 0
 
-    def connection(self):
+    def run(self, statement):
         self.attempts += 1
         raise ConnectionRefusedError("database down")
 

@@ -13,6 +13,8 @@ import contextlib
 import io
 import json
 import os
+import shutil
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -166,3 +168,12 @@ def make_function(lambda_client) -> Iterator[Callable[..., Function]]:
     for name in created:
         with contextlib.suppress(lambda_client.exceptions.ResourceNotFoundException):
             lambda_client.delete_function(FunctionName=name)
+
+
+@pytest.fixture
+def meeting_point() -> Iterator[str]:
+    """A folder every function process can write to, where concurrent invocations meet."""
+    folder = tempfile.mkdtemp(prefix="executor-meet-", dir="/tmp")
+    os.chmod(folder, 0o1777)  # functions may run as another, unprivileged user
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

@@ -2,8 +2,6 @@
 
 import os
 import re
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 
@@ -49,15 +47,6 @@ def lingering(event, context):
 # How long an invocation waits for the others before it answers anyway (then the test fails
 # with what it saw); far above any start-up time, never a bound on speed.
 MEET_DEADLINE_SECONDS = 60
-
-
-@pytest.fixture
-def meeting_point(tmp_path_factory):
-    """A folder every function process can write to, where concurrent invocations meet."""
-    folder = tempfile.mkdtemp(prefix="executor-meet-", dir="/tmp")
-    os.chmod(folder, 0o1777)  # functions may run as another, unprivileged user
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def invoke_concurrently(function, event, count=2):

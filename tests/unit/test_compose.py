@@ -51,6 +51,10 @@ def test_localstack_is_pinned_and_overridable(compose):
     assert "LOCALSTACK_AUTH_TOKEN" in compose["services"]["localstack"]["environment"]
 
 
+def test_localstacks_calls_to_itself_stay_in_process_as_in_host_mode(compose):
+    assert compose["services"]["localstack"]["environment"]["IN_MEMORY_CLIENT"] == "1"
+
+
 def test_gateway_bound_to_loopback(compose):
     assert compose["services"]["localstack"]["ports"] == ["127.0.0.1:${LOCALSTACK_HOST_PORT:-4566}:4566"]
 

@@ -66,7 +66,7 @@ def test_a_snapshot_follows_symlinks_and_ignores_compiled_files(tmp_path):
 
 class FakeProcess:
     def __init__(self) -> None:
-        self.pid = os.getpid()  # started long before any change below
+        self.code_loaded_at = time.time()  # before any change below
         self.alive = True
 
     def terminate(self) -> None:

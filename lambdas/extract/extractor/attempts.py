@@ -28,8 +28,10 @@ Entries are added and removed with conditional writes (If-Match / If-None-Match)
 runs updating one marker at once do not lose each other's entries. A marker deleted while
 another run adds to it may lose that entry: the only cost is one more attempt.
 
-Small uploads are not marked: every extractor ends them in milliseconds, and the three
-requests of a marker (GET, PUT, DELETE) would cost more than their extraction.
+Usually no marker exists, so a run first creates it with its own entry (``If-None-Match: *``)
+without reading it; only when one exists (412) is it read and updated. A marked upload so
+costs two requests: that PUT, and the DELETE once its document is written. Small uploads
+are not marked: every extractor ends them in milliseconds, faster than those two requests.
 """
 
 from __future__ import annotations
@@ -147,9 +149,26 @@ class Marker:
                 return entries
             return [*entries, self._attempt.entry()]
 
-        if self._update(etag, add) and dead < MAX_ATTEMPTS:
+        if self._create(etag) or (self._update(etag, add) and dead < MAX_ATTEMPTS):
             self._held = etag
         return dead
+
+    def _create(self, etag: str) -> bool:
+        """Create the marker with this run's entry alone; False when a marker already exists."""
+        body = json.dumps({"key": self._key, "etag": etag, "attempts": [self._attempt.entry()]}).encode()
+        try:
+            self._s3.put_object(
+                Bucket=self._bucket,
+                Key=marker_key(self._key),
+                Body=body,
+                ContentType="application/json",
+                IfNoneMatch="*",
+            )
+        except Exception as error:
+            if s3io.is_precondition_failed(error):
+                return False
+            raise
+        return True
 
     def _update(self, etag: str, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> bool:
         """Apply ``change`` to the entries for ``etag`` (another version's are dropped); False when

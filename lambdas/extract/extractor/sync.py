@@ -5,12 +5,24 @@ hold a document of exactly the current version of the upload, or no document whe
 the upload is gone. Each pass reads the document's state before the upload's, so a
 document written meanwhile changes its ETag and fails the conditional write
 (``If-Match`` / ``If-None-Match: *``): a slow extraction of an old version can never
-overwrite a newer document. Before writing, the upload must still be the version that
-was extracted; after any write or delete the upload is checked again and the pass
-repeats until nothing changes (at most MAX_PASSES, then the invocation fails and its
-retry takes over). LocalStack 4.14.0 has no conditional delete (``DeleteObject``
+overwrite a newer document. After any write or delete the upload is checked again and
+the pass repeats until nothing changes (at most MAX_PASSES, then the invocation fails
+and its retry takes over). LocalStack 4.14.0 has no conditional delete (``DeleteObject``
 with ``If-Match`` answers 501), so a delete that raced a new upload is repaired by that
 check: the next pass extracts the new version again.
+
+What each S3 request of a pass buys (a new upload costs four):
+
+* HEAD of the document: whether it already holds this version (a duplicate event ends
+  here), and the ETag that conditions the write; read before the upload, see above.
+* GET of the upload: its bytes and version.
+* the conditional PUT of the document.
+* HEAD of the upload after the write (or delete): the upload is still the version the
+  document is of. This one check is enough: an upload replaced or deleted before the
+  write is caught by it just as well as one changed after it (the next pass replaces or
+  removes the document written meanwhile, and insert does not index a document whose
+  upload has already moved on). Checking before the write as well would cost every file
+  one more request to save a pass in that rare race.
 """
 
 from __future__ import annotations
@@ -72,9 +84,6 @@ def _converge(
             if document is not None and SourceVersion.from_metadata(document["Metadata"]) == version:
                 return _outcome(done or CURRENT, key, target, status, passes)
             extracted = extract_version(upload, bucket, key, version, settings, log, marker)
-        if not _is_current(s3, bucket, key, version):
-            log.info("upload changed during extraction; extracting again", extra={"key": key})
-            continue
         if not _write(s3, bucket, target, extracted, document):
             log.info("document changed during extraction; checking again", extra={"key": key})
             continue
@@ -82,6 +91,7 @@ def _converge(
         marker.document_written(version.size)
         if _is_current(s3, bucket, key, version):
             return _outcome(WRITTEN, key, target, status, passes)
+        log.info("upload changed during extraction; extracting again", extra={"key": key})
     raise NotSettled(key)
 
 

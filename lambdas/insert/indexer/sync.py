@@ -2,13 +2,29 @@
 
 Whatever the event said (it is only a hint), ``sync`` makes the index hold a row for
 ``extracted/<doc key>`` exactly when that document exists and its source upload
-(named by the document's ``SourceKey``) is still the version it was extracted from;
-otherwise there is no row. A document whose upload is gone or superseded is never
-indexed. After writing a row, the document and the upload are checked again: when
-either changed, the pass repeats, so a slow invocation that wrote an older row last
-puts the current one back (at most MAX_PASSES, then the invocation fails and its
-retry takes over). Rows are deleted by their ``extracted_key``, which is all a
-removed document's key can tell.
+(named by the document's ``SourceKey``) is the version it was extracted from;
+otherwise there is no row. A document whose upload is gone or superseded when it is
+read is never indexed. After writing a row, the document is checked again: when it
+changed, the pass repeats, so a slow invocation that wrote an older row last puts the
+current one back (at most MAX_PASSES, then the invocation fails and its retry takes
+over). Rows are deleted by their ``extracted_key``, which is all a removed document's
+key can tell; after a delete the pass repeats too, in case the document came back.
+
+What each S3 request of a pass buys (a new document costs three):
+
+* GET of the document: what to index, and its ETag.
+* HEAD of the upload, before the upsert: the document is of the upload's current
+  version, so a document that extract has not replaced or removed yet is not indexed.
+* HEAD of the document, after the upsert: no other document was written meanwhile,
+  whose insert may have finished first (the slow insert of an older document would
+  otherwise leave its row last). The order of document writes cannot be told from
+  their contents (S3 times are whole seconds; a delete leaves nothing to compare
+  with), so no version guard in the SQL can stand in for it.
+
+An upload that changes after that HEAD needs no check here: extract writes or removes
+its document, and that change's own insert replaces or removes the row. The upsert
+itself is one statement that writes nothing when the row already holds that very
+document (``indexer.store``).
 """
 
 from __future__ import annotations
@@ -44,7 +60,7 @@ def sync(s3, bucket: str, doc_key: str, keys: KeyMap, index) -> Outcome:
             if not index.upsert(Row.of(document, doc_key, doc_etag)):
                 return _outcome(done or CURRENT, doc_key, upload_key, passes)
             done = INDEXED
-            if _etag(s3io.head(s3, bucket, doc_key)) == doc_etag and _is_current(s3, document):
+            if _etag(s3io.head(s3, bucket, doc_key)) == doc_etag:
                 return _outcome(INDEXED, doc_key, upload_key, passes)
             continue
         if not index.delete(bucket, doc_key):

@@ -55,18 +55,28 @@ def test_a_row_written_when_a_concurrent_insert_already_wrote_the_newer_one_is_s
     assert index.row(UPLOAD).content == "new words"
 
 
-def test_an_upload_replaced_after_the_row_was_written_takes_the_row_away(s3, index, monkeypatch):
-    """The document did not change, but its upload did: the row just written is of a superseded version."""
+def test_an_upload_replaced_after_the_row_was_written_is_left_to_the_next_documents_insert(s3, index, monkeypatch):
+    """The upload is checked before the upsert, not after: a change after it is extract's to act on,
+    and the insert of the document extract writes (or removes) then replaces (or removes) the row."""
     extracted(s3, UPLOAD, b"first words")
     real_upsert = index.upsert
+    replaced = []
 
     def upsert_then_replace_the_upload(row):
         written = real_upsert(row)
-        upload(s3, UPLOAD, b"second words, not extracted yet")
+        if not replaced:
+            replaced.append(1)
+            upload(s3, UPLOAD, b"second words, not extracted yet")
         return written
 
     monkeypatch.setattr(index, "upsert", upsert_then_replace_the_upload)
-    assert run(s3, index) == outcome(REMOVED, 3)
+    assert run(s3, index) == outcome(INDEXED, 1)
+    extracted(s3, UPLOAD, b"second words")  # extract catches up: a new document, a new event
+    assert run(s3, index) == outcome(INDEXED, 1)
+    assert index.row(UPLOAD).content == "second words"
+    s3.delete_object(Bucket=BUCKET, Key=UPLOAD)
+    s3.delete_object(Bucket=BUCKET, Key=DOC)  # the upload is deleted: extract removes its document
+    assert run(s3, index) == outcome(REMOVED, 2)
     assert index.rows == {}
 
 
