@@ -11,10 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from settings.config import PROJECT_ROOT
-
-sys.path.insert(0, str(PROJECT_ROOT / "executor"))
-
 from localstack_process_executor import bootstrap
 from localstack_process_executor.bootstrap import receive_frame, send_frame
 

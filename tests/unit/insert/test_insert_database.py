@@ -35,6 +35,9 @@ class Connection:
             raise InterfaceError("network error")
         return [[1]]
 
+    def close(self):
+        pass
+
 
 @pytest.fixture
 def server(monkeypatch) -> Server:
@@ -61,14 +64,16 @@ def test_the_connection_names_the_function_and_bounds_every_wait(server):
 
 def test_a_reconnect_that_fails_is_tried_again_at_the_next_use(server):
     kept = database.Database(DSN)
+    select = lambda conn: conn.run("SELECT 1")  # noqa: E731
     first = kept.connection()
+    assert kept.run(select) == [[1]]
     first.dropped = True  # the server restarted
     server.down = True
     with pytest.raises(ConnectionRefusedError):
-        kept.connection()
+        kept.run(select)
     server.down = False
-    second = kept.connection()
-    assert second is not first and second.run("SELECT 1") == [[1]]
+    assert kept.run(select) == [[1]]
+    assert kept.connection() is not first
     assert len(server.connects) == 3
 
 
