@@ -4,7 +4,7 @@ that fails once (the server still starting) being tried again at the next invoca
 from __future__ import annotations
 
 import pytest
-from pg8000.exceptions import InterfaceError
+from pg8000.exceptions import DatabaseError, InterfaceError
 
 from indexer import database
 
@@ -81,3 +81,22 @@ def test_a_dsn_that_is_not_postgresql_names_the_setting():
     with pytest.raises(ValueError) as refused:
         database.Database("mysql://indexer@db.example/search")
     assert str(refused.value).startswith("DATABASE_DSN is not a postgresql://")
+
+
+@pytest.mark.parametrize(
+    ("error", "gone"),
+    [
+        (InterfaceError("network error"), True),
+        (ConnectionResetError("reset"), True),
+        (DatabaseError({"C": "08006", "M": "connection failure"}), True),
+        (DatabaseError({"C": "57P01", "M": "terminating connection due to administrator command"}), True),
+        (DatabaseError({"C": "57P03", "M": "the database system is starting up"}), True),
+        (DatabaseError({"C": "23505", "M": "duplicate key"}), False),
+        (DatabaseError({"M": "no state"}), False),
+        (DatabaseError("not a dict"), False),
+        (DatabaseError(), False),
+        (ValueError("bad"), False),
+    ],
+)
+def test_which_errors_mean_the_connection_is_gone(error, gone):
+    assert database.connection_is_gone(error) is gone
