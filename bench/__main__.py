@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from bench import pipeline
-from lifecycle import localstack_host
+from lifecycle import localstack_host, venvs
 from settings import config
 
 
@@ -16,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="parallel uploads (default 8)")
     parser.add_argument("--out", default="bench/results", help="folder for the JSON and PNG results")
     args = parser.parse_args(argv)
+    venvs.ensure_extra("bench")  # the plot's matplotlib, installed on first use
+    importlib.invalidate_caches()
     cfg = config.load()
     if not localstack_host.health(cfg):
         print(f"LocalStack does not answer on {cfg.endpoint_url}: run `make up`", file=sys.stderr)

@@ -39,8 +39,6 @@ BENCHMARKS: dict[str, tuple[str, str, str]] = {
         "pipeline bench dashboard --count 1000 --live",
     ),
 }
-# Benchmarks that plot their figures need the `bench` extra (matplotlib), installed on first use.
-NEEDS_EXTRA = {"pipeline"}
 
 
 def _benchmark(name: str, module: str, summary: str, example: str) -> click.Command:
@@ -53,11 +51,6 @@ def _benchmark(name: str, module: str, summary: str, example: str) -> click.Comm
     )
     @click.argument("options", nargs=-1, type=click.UNPROCESSED)
     def run(options: tuple[str, ...]) -> int:
-        if name in NEEDS_EXTRA:
-            from lifecycle import venvs
-
-            venvs.ensure_extra("bench")
-            importlib.invalidate_caches()
         main: Callable[[list[str]], int] = importlib.import_module(module).main
         return main(list(options))
 
