@@ -59,8 +59,10 @@ def extract(file: IO[bytes], *, filename: str, content_type: str | None, size: i
     return _extract_text(file, detected, max_chars)
 
 
-def too_large(size: int, max_bytes: int) -> Extraction:
-    return Extraction(TOO_LARGE, error=f"object is {size} bytes, more than MAX_OBJECT_BYTES={max_bytes}")
+def too_large(size: int, max_bytes: int, at_least: bool = False) -> Extraction:
+    """``at_least``: ``size`` is what was read before stopping, not the object's announced size."""
+    amount = f"at least {size}" if at_least else str(size)
+    return Extraction(TOO_LARGE, error=f"object is {amount} bytes, more than MAX_OBJECT_BYTES={max_bytes}")
 
 
 def _extract_text(file: IO[bytes], detected: detection.Detection, max_chars: int) -> Extraction:

@@ -11,7 +11,11 @@ CHUNK_BYTES = 1024 * 1024
 
 
 class BodyTooLarge(Exception):
-    """The body kept coming past the allowed size."""
+    """The body kept coming past the allowed size: ``received`` bytes had arrived when it was stopped."""
+
+    def __init__(self, received: int, max_bytes: int) -> None:
+        super().__init__(f"body exceeds {max_bytes} bytes")
+        self.received = received
 
 
 def spool(body, max_bytes: int) -> IO[bytes]:
@@ -25,7 +29,7 @@ def spool(body, max_bytes: int) -> IO[bytes]:
         for chunk in body.iter_chunks(CHUNK_BYTES):
             received += len(chunk)
             if received > max_bytes:
-                raise BodyTooLarge(f"body exceeds {max_bytes} bytes")
+                raise BodyTooLarge(received, max_bytes)
             file.write(chunk)
     except BaseException:
         file.close()

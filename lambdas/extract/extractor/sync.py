@@ -130,8 +130,8 @@ def extract_body(body, key: str, content_type: str | None, size: int, settings: 
         return too_large(size, settings.max_object_bytes)
     try:
         file = spool(body, settings.max_object_bytes)
-    except BodyTooLarge:
-        return too_large(size, settings.max_object_bytes)
+    except BodyTooLarge as error:
+        return too_large(error.received, settings.max_object_bytes, at_least=True)
     with file:
         return extract(
             file,

@@ -134,4 +134,7 @@ class GrowingBody:
 def test_a_body_longer_than_the_limit_is_too_large_even_when_its_size_was_not():
     limit = replace(SETTINGS, max_object_bytes=10)
     extraction = extract_sync.extract_body(GrowingBody([b"x" * 6, b"x" * 6]), KEY, "text/plain", 8, limit)
-    assert (extraction.status, extraction.error) == ("too_large", "object is 8 bytes, more than MAX_OBJECT_BYTES=10")
+    assert (extraction.status, extraction.error) == (
+        "too_large",
+        "object is at least 12 bytes, more than MAX_OBJECT_BYTES=10",
+    )

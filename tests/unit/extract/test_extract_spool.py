@@ -27,6 +27,7 @@ def test_spool_refuses_bodies_over_the_limit():
     with pytest.raises(BodyTooLarge) as refused:
         spool(_body(b"x" * 11), max_bytes=10)
     assert str(refused.value) == "body exceeds 10 bytes"
+    assert refused.value.received == 11
 
 
 def test_spool_reads_the_body_in_chunks_of_a_mebibyte():
