@@ -337,3 +337,31 @@ def test_an_upload_of_exactly_the_marked_size_is_marked_and_unmarked(bucket, mon
         marker.document_written(attempts.MARKED_BYTES)
         assert bucket.keys(attempts.MARKER_PREFIX) == []
         monkeypatch.setattr(bucket.client, "get_object", lambda **kwargs: pytest.fail("marker read on leaving"))
+
+
+def test_a_new_marker_costs_one_conditional_put_and_no_read(bucket, monkeypatch):
+    puts, gets = [], []
+    real_put, real_get = bucket.client.put_object, bucket.client.get_object
+    monkeypatch.setattr(bucket.client, "put_object", lambda **kwargs: puts.append(kwargs) or real_put(**kwargs))
+    monkeypatch.setattr(bucket.client, "get_object", lambda **kwargs: gets.append(kwargs) or real_get(**kwargs))
+    _dies(bucket, _attempt("event-1"))
+    assert ([put.get("IfNoneMatch") for put in puts], gets) == (["*"], [])
+    assert [entry["request"] for entry in _entries(bucket)] == ["event-1"]
+
+
+def test_a_marker_deleted_between_create_and_update_is_created_again_only_if_absent(bucket, monkeypatch):
+    """The create finds a marker, which is gone when the update reads it: the update creates it."""
+    _dies(bucket, _attempt("event-1"))
+    real_put, puts = bucket.client.put_object, []
+
+    def put(**kwargs):
+        puts.append(kwargs)
+        if len(puts) == 1:
+            bucket.client.delete_object(Bucket=bucket.name, Key=attempts.marker_key(KEY))
+            raise _refused("PreconditionFailed")
+        return real_put(**kwargs)
+
+    monkeypatch.setattr(bucket.client, "put_object", put)
+    _dies(bucket, _attempt("event-2"))
+    assert [(p.get("IfNoneMatch"), p.get("IfMatch")) for p in puts] == [("*", None), ("*", None)]
+    assert [entry["request"] for entry in _entries(bucket)] == ["event-2"]

@@ -29,6 +29,7 @@ class Connection:
     def __init__(self, server: Server):
         self.server = server
         self.dropped = False
+        self.closed = False
 
     def run(self, sql):
         if self.dropped:
@@ -36,7 +37,7 @@ class Connection:
         return [[1]]
 
     def close(self):
-        pass
+        self.closed = True
 
 
 @pytest.fixture
@@ -100,3 +101,12 @@ def test_a_dsn_that_is_not_postgresql_names_the_setting():
 )
 def test_which_errors_mean_the_connection_is_gone(error, gone):
     assert database.connection_is_gone(error) is gone
+
+
+def test_a_connection_found_gone_is_closed_and_the_statement_runs_on_a_new_one(server):
+    db = database.Database(DSN)
+    gone = db.connection()
+    gone.dropped = True
+    assert db.run(lambda conn: conn.run("SELECT 1")) == [[1]]
+    assert gone.closed
+    assert len(server.connects) == 2 and db.connection() is not gone
