@@ -6,6 +6,7 @@ import pytest
 
 from bench.samples import SAMPLES
 from extractor import detect as detection
+from extractor import extraction
 from extractor.extraction import extract
 from extractor.formats import csv_text, pdf_text, plain_text
 
@@ -58,3 +59,9 @@ def test_the_handler_writes_the_failed_document_and_the_invocation_succeeds(
         "text extraction failed: RuntimeError: parser bug",
         "",
     )
+
+
+def test_a_text_format_detected_without_an_encoding_is_a_failed_extraction():
+    """Detection gives every text format a codec; should one come without, the file fails and says why."""
+    result = extraction._extract_text(io.BytesIO(b"words"), detection.Detection("text"), max_chars=100)
+    assert (result.status, result.error) == ("failed", "format detection gave text no text encoding")
