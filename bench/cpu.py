@@ -37,9 +37,8 @@ class CpuSeconds:
 
 def _times(pid: int) -> tuple[float, float] | None:
     """(own CPU seconds, CPU seconds of reaped children) of a process."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
-    except OSError:
+    fields = processes.stat_fields(pid)
+    if fields is None:
         return None
     utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
     return (utime + stime) * TICK_SECONDS, (cutime + cstime) * TICK_SECONDS

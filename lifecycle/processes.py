@@ -43,7 +43,7 @@ class ProcessRecord:
             return None
 
 
-def _stat_fields(pid: int) -> list[str] | None:
+def stat_fields(pid: int) -> list[str] | None:
     """Fields of /proc/PID/stat after the command name (field 3, the state, is index 0)."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
@@ -69,7 +69,7 @@ def start_ticks(pid: int) -> int | None:
             return int(time.mktime(time.strptime(started, "%a %b %d %H:%M:%S %Y"))) if started else None
         except ValueError:
             return None
-    fields = _stat_fields(pid)
+    fields = stat_fields(pid)
     return int(fields[19]) if fields and len(fields) > 19 else None
 
 
@@ -154,7 +154,7 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     # A zombie still answers kill(0); treat it as gone.
-    fields = _stat_fields(pid)
+    fields = stat_fields(pid)
     if fields is not None:
         return bool(fields) and fields[0] != "Z"
     return True
