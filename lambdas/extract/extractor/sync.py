@@ -5,16 +5,16 @@ hold a document of exactly the current version of the upload, or no document whe
 the upload is gone. Each pass reads the document's state before the upload's, so a
 document written meanwhile changes its ETag and fails the conditional write
 (``If-Match`` / ``If-None-Match: *``): a slow extraction of an old version can never
-overwrite a newer document. After any write or delete the upload is checked again and
-the pass repeats until nothing changes (at most MAX_PASSES, then the invocation fails
-and its retry takes over). LocalStack 4.14.0 has no conditional delete (``DeleteObject``
-with ``If-Match`` answers 501), so a delete that raced a new upload is repaired by that
-check: the next pass extracts the new version again.
+overwrite a newer document. The first pass skips that read and takes the usual case for
+granted, a new upload without a document: its write creates the document only if there
+is none (``If-None-Match: *``), which overwrites nothing. After any write or delete the
+upload is checked again and the pass repeats until nothing changes (at most MAX_PASSES,
+then the invocation fails and its retry takes over). LocalStack 4.14.0 has no conditional
+delete (``DeleteObject`` with ``If-Match`` answers 501), so a delete that raced a new
+upload is repaired by that check: the next pass extracts the new version again.
 
-What each S3 request of a pass buys (a new upload costs four):
+What each S3 request buys (a new upload costs three):
 
-* HEAD of the document: whether it already holds this version (a duplicate event ends
-  here), and the ETag that conditions the write; read before the upload, see above.
 * GET of the upload: its bytes and version.
 * the conditional PUT of the document.
 * HEAD of the upload after the write (or delete): the upload is still the version the
@@ -23,6 +23,11 @@ What each S3 request of a pass buys (a new upload costs four):
   removes the document written meanwhile, and insert does not index a document whose
   upload has already moved on). Checking before the write as well would cost every file
   one more request to save a pass in that rare race.
+* HEAD of the document, from the second pass on (and in the first when the upload is
+  gone): whether it already holds this version (a duplicate event ends there), and the
+  ETag that conditions the write. So a duplicate event or a replaced upload costs one
+  more pass than a new upload; the extraction of the first pass is used again when the
+  upload is still that version.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ DELETED = "deleted"  # the upload is gone; so is its document now
 ABSENT = "absent"  # the upload is gone and there was no document
 IGNORED = "ignored"  # not a file under UPLOAD_PREFIX
 
+UNREAD: dict = {}  # the document's state in the first pass, which does not read it
+
 
 def _outcome(action: str, key: str, target: str | None = None, status: str | None = None, passes: int = 0) -> Outcome:
     return Outcome(action, key, passes, {"target": target, "status": status})
@@ -68,10 +75,13 @@ def _converge(
 ) -> Outcome:
     done: str | None = None  # what an earlier pass committed
     status = None
+    extracted: Document | None = None  # the last extraction, used again while the upload is that version
     for passes in range(1, MAX_PASSES + 1):
-        document = s3io.head(s3, bucket, target)  # first the document, then the upload: see above
+        document = s3io.head(s3, bucket, target) if passes > 1 else UNREAD  # before the upload: see above
         upload = s3io.get(s3, bucket, key)
         if upload is None:
+            if document is UNREAD:
+                document = s3io.head(s3, bucket, target)
             if document is None:
                 return _outcome(done or ABSENT, key, target, status, passes)
             s3.delete_object(Bucket=bucket, Key=target)
@@ -81,11 +91,12 @@ def _converge(
             continue
         with closing(upload["Body"]):
             version = SourceVersion.of(upload)
-            if document is not None and SourceVersion.from_metadata(document["Metadata"]) == version:
+            if document is not UNREAD and document is not None and _holds(document, version):
                 return _outcome(done or CURRENT, key, target, status, passes)
-            extracted = extract_version(upload, bucket, key, version, settings, log, marker)
-        if not _write(s3, bucket, target, extracted, document):
-            log.info("document changed during extraction; checking again", extra={"key": key})
+            if extracted is None or extracted.source != version:
+                extracted = extract_version(upload, bucket, key, version, settings, log, marker)
+        if not _write(s3, bucket, target, extracted, None if document is UNREAD else document):
+            log.info("document changed meanwhile; checking again", extra={"key": key, "passes": passes})
             continue
         done, status = WRITTEN, extracted.status
         marker.document_written(version.size)
@@ -140,6 +151,10 @@ def extract_body(body, key: str, content_type: str | None, size: int, settings: 
             size=size,
             max_chars=settings.max_content_chars,
         )
+
+
+def _holds(document: dict, version: SourceVersion) -> bool:
+    return SourceVersion.from_metadata(document["Metadata"]) == version
 
 
 def _is_current(s3, bucket: str, key: str, version: SourceVersion) -> bool:

@@ -36,7 +36,10 @@ def test_each_case_reports_its_action_target_status_and_passes(bucket):
     assert run(bucket.client) == outcome(ABSENT, 1)
     bucket.upload(KEY, b"words")
     assert run(bucket.client) == outcome(WRITTEN, 1, "ok")
-    assert run(bucket.client) == outcome(CURRENT, 1)
+    # the first pass assumes a new upload: its If-None-Match write fails, the second finds the document current
+    assert run(bucket.client) == outcome(CURRENT, 2)
+    bucket.upload(KEY, b"other words")
+    assert run(bucket.client) == outcome(WRITTEN, 2, "ok")
     bucket.delete(KEY)
     assert run(bucket.client) == outcome(DELETED, 1)
     assert run(bucket.client) == outcome(ABSENT, 1)
@@ -111,14 +114,81 @@ def test_a_document_deleted_just_before_the_conditional_write_is_written_in_the_
     bucket.upload(KEY, b"second")
     deleted = []
 
-    def delete_the_document(**_):
-        if not deleted:  # If-Match on a document that is gone answers 404, not 412
+    def delete_the_document(params, **_):
+        if "IfMatch" in params and not deleted:  # If-Match on a document that is gone answers 404, not 412
             deleted.append(1)
             bucket.delete(TARGET)
 
-    bucket.client.meta.events.register("before-call.s3.PutObject", delete_the_document)
-    assert run(bucket.client) == outcome(WRITTEN, 2, "ok")
+    bucket.client.meta.events.register("before-parameter-build.s3.PutObject", delete_the_document)
+    # pass 1: If-None-Match fails (a document exists); pass 2: If-Match finds it gone; pass 3 creates it
+    assert run(bucket.client) == outcome(WRITTEN, 3, "ok")
+    assert deleted
     assert bucket.document(TARGET)[0]["Content"] == "second"
+
+
+def requests(s3) -> list[str]:
+    """The client's requests from now on, as ``Operation key``."""
+    seen: list[str] = []
+    s3.meta.events.register(
+        "before-parameter-build.s3.*", lambda params, model, **_: seen.append(f"{model.name} {params.get('Key')}")
+    )
+    return seen
+
+
+def count_extractions(monkeypatch) -> list:
+    real, calls = extract_sync.extract_body, []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(extract_sync, "extract_body", counted)
+    return calls
+
+
+def test_a_new_upload_costs_a_get_a_conditional_put_and_one_check_of_the_upload(bucket):
+    bucket.upload(KEY, b"words")
+    seen = requests(bucket.client)
+    assert run(bucket.client) == outcome(WRITTEN, 1, "ok")
+    assert seen == [f"GetObject {KEY}", f"PutObject {TARGET}", f"HeadObject {KEY}"]
+
+
+def test_a_replaced_upload_is_extracted_once_and_written_over_the_document_it_read(bucket, monkeypatch):
+    bucket.upload(KEY, b"first")
+    run(bucket.client)
+    bucket.upload(KEY, b"second")
+    extractions = count_extractions(monkeypatch)
+    seen = requests(bucket.client)
+    assert run(bucket.client) == outcome(WRITTEN, 2, "ok")
+    assert len(extractions) == 1  # the first pass's extraction is written by the second
+    assert seen == [
+        f"GetObject {KEY}",
+        f"PutObject {TARGET}",  # If-None-Match: * fails
+        f"HeadObject {TARGET}",
+        f"GetObject {KEY}",
+        f"PutObject {TARGET}",  # If-Match on the document just read
+        f"HeadObject {KEY}",
+    ]
+    assert bucket.document(TARGET)[0]["Content"] == "second"
+
+
+def test_a_duplicate_event_leaves_the_document_as_it_was(bucket, monkeypatch):
+    bucket.upload(KEY, b"words")
+    run(bucket.client)
+    before = bucket.client.head_object(Bucket=BUCKET, Key=TARGET)["ETag"]
+    extractions = count_extractions(monkeypatch)
+    assert run(bucket.client) == outcome(CURRENT, 2)
+    assert bucket.client.head_object(Bucket=BUCKET, Key=TARGET)["ETag"] == before
+    assert len(extractions) == 1
+
+
+def test_a_gone_upload_reads_the_document_after_it_and_deletes_it(bucket):
+    bucket.upload(KEY, b"words")
+    run(bucket.client)
+    bucket.delete(KEY)
+    seen = requests(bucket.client)
+    assert run(bucket.client) == outcome(DELETED, 1)
+    assert seen == [f"GetObject {KEY}", f"HeadObject {TARGET}", f"DeleteObject {TARGET}", f"HeadObject {KEY}"]
 
 
 class GrowingBody:
