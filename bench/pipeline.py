@@ -58,8 +58,10 @@ class Result:
     throughput_files_per_s: float = 0.0
     raw_puts_per_s: float = 0.0
     raw_put_ms: dict = field(default_factory=dict)
+    raw_put_after_pause_ms: dict = field(default_factory=dict)
     burst_ratio: float | None = None
     idle_ratio: float | None = None
+    idle_ratio_after_pause: float | None = None
     small_text_count: int = 0
     small_text_files_per_s: float = 0.0
     cpu_ms_per_file: dict = field(default_factory=dict)  # mixed burst, host mode: localstack, functions, postgres
@@ -94,8 +96,10 @@ def small_texts(count: int) -> list[tuple[str, bytes, str]]:
     return [(f"{i:05d}-small.txt", f"small text number {i} for the burst".encode(), "text/plain") for i in range(count)]
 
 
-def raw_s3(cfg: Config, s3) -> tuple[float, list[float]]:
-    """LocalStack's raw PUT rate (1 KB, ``RAW_THREADS`` threads) and single-PUT latencies, no notifications."""
+def raw_s3(cfg: Config, s3) -> tuple[float, list[float], list[float]]:
+    """LocalStack's raw PUT rate (1 KB, ``RAW_THREADS`` threads) and single-PUT latencies, no notifications:
+    back to back, and each after the pause the idle probes leave (a machine whose cores went idle
+    answers the first request after a pause more slowly)."""
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=RAW_BUCKET)
     single = []
@@ -103,6 +107,12 @@ def raw_s3(cfg: Config, s3) -> tuple[float, list[float]]:
         started = time.perf_counter()
         s3.put_object(Bucket=RAW_BUCKET, Key=f"single/{i}", Body=RAW_BODY)
         single.append((time.perf_counter() - started) * 1000)
+    after_pause = []
+    for i in range(IDLE_COUNT):
+        time.sleep(idle_gap_seconds())
+        started = time.perf_counter()
+        s3.put_object(Bucket=RAW_BUCKET, Key=f"paused/{i}", Body=RAW_BODY)
+        after_pause.append((time.perf_counter() - started) * 1000)
     counts = [0] * RAW_THREADS
     stop_at = time.perf_counter() + RAW_SECONDS
 
@@ -117,7 +127,7 @@ def raw_s3(cfg: Config, s3) -> tuple[float, list[float]]:
     rate = sum(counts) / (time.perf_counter() - started)
     remove_uploads(cfg, s3, "", bucket=RAW_BUCKET)
     s3.delete_bucket(Bucket=RAW_BUCKET)
-    return rate, single
+    return rate, single, after_pause
 
 
 def percentiles(values: list[float]) -> dict:
@@ -259,10 +269,13 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
     try:
         log(
             f"LocalStack alone: {RAW_SINGLE_PUTS} single PUTs, then {RAW_THREADS} threads of 1 KB PUTs "
-            f"for {RAW_SECONDS:.0f}s (bucket without notifications)"
+            f"for {RAW_SECONDS:.0f}s, then {IDLE_COUNT} single PUTs after a pause (bucket without notifications)"
         )
-        raw_rate, raw_single = raw_s3(cfg, s3)
-        log(f"  raw PUTs: {raw_rate:.0f}/s, single PUT p50 {percentiles(raw_single)['p50']} ms")
+        raw_rate, raw_single, raw_paused = raw_s3(cfg, s3)
+        log(
+            f"  raw PUTs: {raw_rate:.0f}/s, single PUT p50 {percentiles(raw_single)['p50']} ms, "
+            f"after a pause {percentiles(raw_paused)['p50']} ms"
+        )
 
         log("cold start: retiring warm environments, then one upload")
         force_cold_start(cfg)
@@ -303,6 +316,7 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
         throughput = len(rows) / max(total_seconds, 1e-9)
         idle = percentiles(idle_searchable)
         raw_ms = percentiles(raw_single)
+        paused_ms = percentiles(raw_paused)
         return Result(
             mode=f"{stack.active_mode(cfg) or cfg.stack} mode, {cpu_count()} CPUs",
             count=count,
@@ -318,8 +332,10 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
             throughput_files_per_s=round(throughput, 1),
             raw_puts_per_s=round(raw_rate, 1),
             raw_put_ms=raw_ms,
+            raw_put_after_pause_ms=paused_ms,
             burst_ratio=ratio(throughput, raw_rate),
             idle_ratio=ratio(idle.get("p50"), raw_ms.get("p50"), 1),
+            idle_ratio_after_pause=ratio(idle.get("p50"), paused_ms.get("p50"), 1),
             small_text_count=SMALL_TEXT_COUNT,
             small_text_files_per_s=round(len(small_rows) / max(small_seconds, 1e-9), 1),
             cpu_ms_per_file=burst_cpu,
@@ -353,13 +369,15 @@ def table(result: Result) -> str:
     lines = [
         f"{result.mode}",
         f"LocalStack alone: {result.raw_puts_per_s} raw PUTs/s (1 KB, 8 threads), "
-        f"single PUT p50 {result.raw_put_ms.get('p50')} ms",
+        f"single PUT p50 {result.raw_put_ms.get('p50')} ms (after a pause like the idle probes': "
+        f"{result.raw_put_after_pause_ms.get('p50')} ms)",
         "mix: " + ", ".join(f"{n} {kind}" for kind, n in result.mix.items()),
         f"files: {result.count}  concurrency: {result.concurrency}  "
         f"uploads took {result.upload_seconds}s  all searchable after {result.total_seconds}s  "
         f"throughput {result.throughput_files_per_s} files/s",
         f"burst ratio (files/s / raw PUTs/s): {result.burst_ratio}   "
-        f"idle ratio (searchable p50 / raw PUT p50): {result.idle_ratio}",
+        f"idle ratio (searchable p50 / raw PUT p50): {result.idle_ratio} "
+        f"(against a PUT after a pause: {result.idle_ratio_after_pause})",
         f"small-text burst ({result.small_text_count} files): {result.small_text_files_per_s} files/s "
         f"(ratio {ratio(result.small_text_files_per_s, result.raw_puts_per_s)})",
         _cpu_line("CPU per file, mixed burst", result.cpu_ms_per_file),
