@@ -37,6 +37,7 @@ from localstack_process_executor.endpoint import RuntimeCallbacks
 from localstack_process_executor.environment import function_environment
 from localstack_process_executor.process import RuntimeProcess
 from localstack_process_executor.template import ForkedRuntimeProcess, Template, TemplateUnavailable
+from localstack_process_executor.template_registry import TemplateRegistry
 
 LOG = logging.getLogger(__name__)
 
@@ -50,8 +51,7 @@ TIMEOUT_ERROR_TYPE = "Sandbox.Timedout"
 ENVIRONMENT_LOG_NAME = "environment.log"  # everything the runtime process wrote, in its private directory
 
 # The template process of each prepared function version, by (qualified ARN, internal revision).
-_templates: dict[tuple[str, str], Template] = {}
-_templates_lock = threading.Lock()
+_templates: TemplateRegistry[Template] = TemplateRegistry()
 
 
 def gateway_address_for_functions() -> str:
@@ -167,10 +167,7 @@ class ProcessRuntimeExecutor(RuntimeExecutor):
     @classmethod
     def cleanup_version(cls, function_version: FunctionVersion) -> None:
         """Retire the version's template; LocalStack owns the unzipped code and removes it with the version."""
-        with _templates_lock:
-            retired = _templates.pop(_template_key(function_version), None)
-        if retired is not None:
-            retired.retire()
+        _templates.remove(_template_key(function_version))
 
     @classmethod
     def validate_environment(cls) -> bool:
@@ -357,30 +354,22 @@ def _start_template(function_version: FunctionVersion, interpreter: runtimes.Int
     # Kept when it failed too: its failure is logged at each fork it refuses, and a hot-reloaded
     # function's template is tried again after the next change.
     started.start(timeout=config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)
-    with _templates_lock:
-        previous = _templates.pop(_template_key(function_version), None)
-        _templates[_template_key(function_version)] = started
-    if previous is not None:
-        previous.retire()
+    _templates.install(_template_key(function_version), started)
 
 
 def _current_template(function_version: FunctionVersion) -> Template | None:
     """The version's template, replaced first if it died or its hot-reloaded code changed since it imported it."""
-    key = _template_key(function_version)
-    with _templates_lock:
-        current = _templates.get(key)
-        if current is None:
-            return None
+
+    def stale(current: Template) -> bool:
         if current.died:
             LOG.info("Lambda %s: its template process died; starting a new one", function_version.qualified_arn)
-        elif hot_reload.changed_since(function_version, current.code_loaded_at):
+            return True
+        if hot_reload.changed_since(function_version, current.code_loaded_at):
             LOG.info("Hot reload: the template of %s restarts with the new code", function_version.qualified_arn)
-        else:
-            return current
-        current.retire()
-        successor = _templates[key] = current.successor()
-        successor.start(timeout=config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)
-        return successor
+            return True
+        return False
+
+    return _templates.current(_template_key(function_version), stale, config.LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT)
 
 
 def _tail(path: Path | None, size: int) -> str:
