@@ -62,6 +62,9 @@ def deploy(cfg: Config, log=print) -> Report:
     ]
     # Functions run where LocalStack runs them: on the Docker engine's CPU in Docker mode.
     architecture = compose.engine_architecture() if mode == "docker" else packaging.architecture()
+    warning = None if cfg.hot_reload else packaging.missing_bytecode_warning()
+    if warning:
+        log(warning)
     iam_client = aws.client(cfg, "iam")
     notifications = []
     updated = False

@@ -20,7 +20,7 @@ vendored dependencies are compiled once, in their cache folder (which is also th
 hot-reload layer); the function's own code and the shared core are compiled into
 a temporary folder, never next to their sources, where a hot-reloaded edit
 would be shadowed by stale bytecode. Without a Python of the runtime's version,
-the zip ships sources only.
+the zip ships sources only, and bootstrap says so (``missing_bytecode_warning``).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ FUNCTIONS_DIR = PROJECT_ROOT / "lambdas"
 CORE_PACKAGE = "pipeline_core"
 CORE_DIR = FUNCTIONS_DIR / "common" / CORE_PACKAGE
 BYTECODE_MARKER = f".bytecode-{LAMBDA_PYTHON}"
+
 # Compiles the files named on stdin (one "source<TAB>compiled<TAB>name shown in tracebacks" per
 # line) as `python -m compileall --invalidation-mode unchecked-hash` does. A file that does not
 # compile is left out, as compileall does: the runtime then reports its error at import, as before.
@@ -135,6 +136,17 @@ def runtime_python() -> str | None:
         return interpreters.find(LAMBDA_PYTHON)
     except interpreters.InterpreterNotFound:
         return None
+
+
+def missing_bytecode_warning() -> str | None:
+    """What a deploy says when the zips cannot carry bytecode, or None when they can."""
+    if runtime_python() is not None:
+        return None
+    return (
+        f"bootstrap: no Python {LAMBDA_PYTHON} found, so the zips ship sources only: every cold start compiles them, "
+        "and the zips differ from those built where it is found; "
+        + interpreters.INSTALL_HINT.format(v=LAMBDA_PYTHON, nodot=LAMBDA_PYTHON.replace(".", ""))
+    )
 
 
 def _cache_tag() -> str:

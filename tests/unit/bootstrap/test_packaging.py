@@ -49,3 +49,13 @@ def test_each_zip_carries_the_shared_core_and_its_own_handler():
         assert {"pipeline_core/keys.py", "pipeline_core/document.py", "pipeline_core/records.py"} <= core
         assert "handler.py" in names and own in names
         assert not any(name.startswith("common/") or name == "pyproject.toml" for name in names)
+
+
+def test_zips_without_bytecode_are_announced_with_the_fix(monkeypatch):
+    monkeypatch.setattr(packaging, "runtime_python", lambda: None)
+    warning = packaging.missing_bytecode_warning()
+    assert warning is not None
+    assert f"no Python {packaging.LAMBDA_PYTHON} found" in warning and "sources only" in warning
+    assert f"pyenv install {packaging.LAMBDA_PYTHON}" in warning
+    monkeypatch.setattr(packaging, "runtime_python", lambda: "/usr/bin/python3.12")
+    assert packaging.missing_bytecode_warning() is None
