@@ -115,15 +115,20 @@ def ensure_function(
         outcome = report.record(CREATED, f"function {name} ({_describe(package)})")
         return lam.get_function_configuration(FunctionName=name)["FunctionArn"], outcome
 
-    changes = []
+    updates = []
     if _code_differs(lam, name, current, package):
-        lam.update_function_code(FunctionName=name, **_code_argument(package))
-        lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
-        changes.append("code")
+        updates.append(("code", lambda: lam.update_function_code(FunctionName=name, **_code_argument(package))))
     if _config_differs(current, desired):
-        lam.update_function_configuration(FunctionName=name, **desired)
+        updates.append(("configuration", lambda: lam.update_function_configuration(FunctionName=name, **desired)))
+    if isinstance(package, HotReloadCode):
+        # The dependencies' folder goes on PYTHONPATH (configuration) before the code that needs it, and
+        # a zip, which carries its own, comes before PYTHONPATH goes: no version in between lacks them.
+        updates.reverse()
+    changes = []
+    for change, update in updates:
+        update()
         lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
-        changes.append("configuration")
+        changes.append(change)
     lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig=_WAIT)
     detail = f" ({', '.join(changes)})" if changes else ""
     outcome = report.record(UPDATED if changes else UNCHANGED, f"function {name}{detail}")
