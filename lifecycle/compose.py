@@ -312,7 +312,20 @@ def process_image(cfg: Config, log=print) -> str:
             "Fix: correct the cause above, then `make up` again."
         )
     log(f"built {tag} in {time.monotonic() - started:.0f}s")
+    removed = remove_process_images(keep=tag)
+    if removed:
+        log(f"removed the project's earlier images: {', '.join(removed)}")
     return tag
+
+
+def remove_process_images(keep: str | None = None) -> list[str]:
+    """Remove the project's built images but ``keep``; one a container still uses stays. Returns those removed."""
+    listed = _docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", PROCESS_IMAGE_REPOSITORY, timeout=30)
+    removed = []
+    for image in listed.stdout.split():
+        if image != keep and _docker("image", "rm", image, timeout=120).returncode == 0:
+            removed.append(image)
+    return removed
 
 
 def database_encoding(cfg: Config) -> str:
@@ -367,9 +380,12 @@ def up(cfg: Config, log=print) -> str:
 
 
 def down(cfg: Config, log=print, *, delete_data: bool = False) -> str:
-    """Stop and remove the project's containers and network; ``delete_data`` removes its volumes too."""
+    """Stop and remove the project's containers and network; ``delete_data`` removes its volumes and the
+    images it built too."""
     found = resources()
     if not any(found.values()):
+        if delete_data:
+            remove_process_images()
         return "nothing to stop"
     if not delete_data and not found["containers"] and not found["networks"]:
         return "nothing to stop (volumes kept)"
@@ -386,6 +402,8 @@ def down(cfg: Config, log=print, *, delete_data: bool = False) -> str:
             f"behind. Remove them by hand: `docker rm -f $(docker ps -aq --filter label=com.docker.compose.project="
             f"{PROJECT})`, then `make clean` again."
         )
+    if delete_data:
+        remove_process_images()
     return "removed containers, network" + (" and volumes" if delete_data else " (volumes kept)")
 
 

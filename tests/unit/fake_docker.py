@@ -5,7 +5,8 @@
 locally), ``pullable`` (can be pulled), ``containers`` / ``networks`` / ``volumes`` (of the compose
 project), ``running`` (containers that run), ``up_fails`` (output of a failing ``compose up``, which
 leaves a container behind as the real one does), ``down_fails``, ``encoding`` (of the search
-database), ``architecture``. Every call is appended to ``calls``.
+database), ``architecture``, ``in_use`` (images a container uses: ``image rm`` refuses them).
+Every call is appended to ``calls``.
 """
 
 import json
@@ -82,6 +83,15 @@ if args[:1] == ["pull"]:
         err='Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup '
         "registry-1.docker.io on 127.0.0.53:53: no such host\n",
     )
+if args[:2] == ["image", "ls"]:
+    repository = args[-1]
+    finish(0, "".join(i + "\n" for i in state.get("images", []) if i.startswith(repository + ":")))
+if args[:2] == ["image", "rm"]:
+    image = args[-1]
+    if image in state.get("in_use", []):
+        finish(1, err=f'Error response from daemon: conflict: unable to remove repository reference "{image}"\n')
+    state["images"] = [i for i in state.get("images", []) if i != image]
+    finish(0, f"Untagged: {image}\n")
 if args[:1] == ["build"]:
     state.setdefault("images", []).append(args[args.index("--tag") + 1])
     finish(0, "sha256:built\n")

@@ -159,6 +159,31 @@ def test_process_executor_builds_the_project_image_from_present_images(engine, c
     assert str(compose.PROCESS_EXECUTOR_FILE) in up
 
 
+def test_a_new_project_image_removes_the_earlier_ones_no_container_uses(engine, cfg):
+    stale, in_use = f"{compose.PROCESS_IMAGE_REPOSITORY}:old", f"{compose.PROCESS_IMAGE_REPOSITORY}:running"
+    engine.set(images=[*STANDINS, cfg.lambda_python_image, stale, in_use], in_use=[in_use])
+
+    stack.up(dataclasses.replace(cfg, docker_lambda_executor="process"), log=quiet)
+
+    [built] = [call[call.index("--tag") + 1] for call in engine.calls("build")]
+    assert stale not in engine.state["images"]
+    assert in_use in engine.state["images"] and built in engine.state["images"]
+    assert cfg.localstack_image in engine.state["images"]  # only the project's own images go
+
+
+def test_make_clean_removes_the_images_the_project_built(engine, cfg):
+    process = dataclasses.replace(cfg, docker_lambda_executor="process")
+    engine.set(images=[*STANDINS, cfg.lambda_python_image])
+    stack.up(process, log=quiet)
+    assert any(i.startswith(compose.PROCESS_IMAGE_REPOSITORY) for i in engine.state["images"])
+
+    stack.down(process, log=quiet, delete_data=True)
+
+    assert not any(i.startswith(compose.PROCESS_IMAGE_REPOSITORY) for i in engine.state["images"])
+    assert set(STANDINS) <= set(engine.state["images"])
+    assert engine.leftovers() == {}
+
+
 def test_non_utf8_database_is_reported_with_the_fix(engine, cfg):
     engine.set(encoding="SQL_ASCII")
 
