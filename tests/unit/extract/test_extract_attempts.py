@@ -85,6 +85,22 @@ def test_a_large_upload_is_marked_while_it_is_extracted_and_unmarked_after(
     assert bucket.document("extracted/big.txt")[0]["Status"] == "ok"
 
 
+def test_a_duplicate_event_of_a_large_upload_leaves_no_marker_and_the_document_as_it_was(
+    bucket, load_handler, record, context
+):
+    """The duplicate's first pass extracts under the marker before its write finds the document there."""
+    handler, events = load_handler(), {"Records": [record("created", "uploads/big.txt")]}
+    bucket.upload("uploads/big.txt", BIG)
+    handler.handler(events, context("event-1"))
+    before = bucket.client.head_object(Bucket=bucket.name, Key="extracted/big.txt")["ETag"]
+
+    handler.handler(events, context("event-1-again"))
+
+    assert bucket.client.head_object(Bucket=bucket.name, Key="extracted/big.txt")["ETag"] == before
+    assert _entries(bucket, "uploads/big.txt") == []
+    assert not bucket.keys(attempts.MARKER_PREFIX)
+
+
 def test_retries_of_an_event_killed_twice_record_the_failure_without_extracting(bucket, load_handler, record, context):
     """Lambda retries an event under its request id, sooner than the killed run's deadline."""
     etag = bucket.upload("uploads/killer.txt", BIG)
