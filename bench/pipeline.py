@@ -272,10 +272,8 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
             f"for {RAW_SECONDS:.0f}s, then {IDLE_COUNT} single PUTs after a pause (bucket without notifications)"
         )
         raw_rate, raw_single, raw_paused = raw_s3(cfg, s3)
-        log(
-            f"  raw PUTs: {raw_rate:.0f}/s, single PUT p50 {percentiles(raw_single)['p50']} ms, "
-            f"after a pause {percentiles(raw_paused)['p50']} ms"
-        )
+        raw_ms, paused_ms = percentiles(raw_single), percentiles(raw_paused)
+        log(f"  raw PUTs: {raw_rate:.0f}/s, single PUT p50 {raw_ms['p50']} ms, after a pause {paused_ms['p50']} ms")
 
         log("cold start: retiring warm environments, then one upload")
         force_cold_start(cfg)
@@ -315,8 +313,6 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
 
         throughput = len(rows) / max(total_seconds, 1e-9)
         idle = percentiles(idle_searchable)
-        raw_ms = percentiles(raw_single)
-        paused_ms = percentiles(raw_paused)
         return Result(
             mode=f"{stack.active_mode(cfg) or cfg.stack} mode, {cpu_count()} CPUs",
             count=count,

@@ -34,6 +34,15 @@ class FakeTemplate:
         self.retired = True
 
 
+def wait_until_its_successor_imports(template: FakeTemplate) -> None:
+    poll_until(
+        lambda: template.successors and template.successors[0].started.is_set(),
+        timeout=TIMEOUT_SECONDS,
+        what="the successor's import to start",
+        interval=0.01,
+    )
+
+
 def never_stale(template: FakeTemplate) -> bool:
     return False
 
@@ -77,12 +86,7 @@ def test_while_one_version_imports_its_successor_other_versions_and_environments
     registry.install("b", b)
     with ThreadPoolExecutor(1) as pool:
         replacing = pool.submit(registry.current, "a", always_stale, 1)
-        poll_until(
-            lambda: a.successors and a.successors[0].started.is_set(),
-            timeout=TIMEOUT_SECONDS,
-            what="the successor's import to start",
-            interval=0.01,
-        )
+        wait_until_its_successor_imports(a)
         # the successor is importing: b forks as usual, a's other environments start fresh processes
         assert registry.current("b", never_stale, 1) is b
         assert registry.current("a", always_stale, 1) is None
@@ -99,12 +103,7 @@ def test_a_version_removed_while_its_successor_imports_gets_no_template():
     registry.install("a", a)
     with ThreadPoolExecutor(1) as pool:
         replacing = pool.submit(registry.current, "a", always_stale, 1)
-        poll_until(
-            lambda: a.successors and a.successors[0].started.is_set(),
-            timeout=TIMEOUT_SECONDS,
-            what="the successor's import to start",
-            interval=0.01,
-        )
+        wait_until_its_successor_imports(a)
         registry.remove("a")
         importing.set()
         assert replacing.result(TIMEOUT_SECONDS) is None
