@@ -24,17 +24,19 @@ def check_prefixes(upload_prefix: str, extracted_prefix: str) -> None:
 
 
 # pragma: no mutate start  (make mutation: resource creation, see pyproject.toml)
-def ensure_bucket(s3, bucket: str, region: str, report: Report) -> None:
+def ensure_bucket(s3, bucket: str, region: str, report: Report) -> bool:
+    """True when the bucket was created here (it holds nothing yet)."""
     try:
         s3.head_bucket(Bucket=bucket)
         report.record(UNCHANGED, f"bucket {bucket}")
-        return
+        return False
     except s3.exceptions.ClientError as exc:
         if exc.response["Error"]["Code"] not in ("404", "NoSuchBucket"):
             raise
     kwargs = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=bucket, **kwargs)
     report.record(CREATED, f"bucket {bucket}")
+    return True
 
 
 def ensure_dlq(sqs, name: str, report: Report) -> str:

@@ -147,3 +147,10 @@ def test_a_configuration_that_only_reads_differently_is_left_alone():
     report = quiet()
     storage.ensure_notifications(s3, BUCKET, ours(), report)
     assert s3.puts == 0 and not report.changed
+
+
+def test_ensure_bucket_says_whether_it_created_the_bucket(s3):
+    # A new bucket holds nothing: bootstrap then forgets the index rows of files it held before.
+    assert storage.ensure_bucket(s3, "fresh-bucket", "us-east-1", quiet()) is True
+    assert storage.ensure_bucket(s3, "fresh-bucket", "us-east-1", quiet()) is False
+    assert storage.ensure_bucket(s3, BUCKET, "us-east-1", quiet()) is False
