@@ -345,9 +345,24 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
         )
     finally:
         restore_configuration(cfg)
-        conn.close()
         removed = remove_uploads(cfg, s3, run_prefix)
-        log(f"removed the benchmark's {removed} uploads (the pipeline removes their documents and rows)")
+        log(f"removed the benchmark's {removed} uploads; the pipeline removes their documents and rows")
+        left = _wait_removed(conn, cfg, run_prefix, deadline_s=120 + removed * 0.2, log=log)
+        conn.close()
+        if left:
+            log(f"  {left} rows of the benchmark are still indexed: the next run may start on a busy stack")
+
+
+def _wait_removed(conn, cfg: Config, prefix: str, deadline_s: float, log) -> int:
+    """Rows left under ``prefix`` once none are, or the deadline passed: a run that follows starts on a quiet stack."""
+    deadline = time.monotonic() + deadline_s
+    next_report = time.monotonic() + 2
+    while (left := len(_indexed_rows(conn, cfg.bucket, prefix))) and time.monotonic() < deadline:
+        if time.monotonic() >= next_report:
+            log(f"  rows left: {left}")
+            next_report = time.monotonic() + 2
+        time.sleep(0.2)
+    return left
 
 
 def remove_uploads(cfg: Config, s3, prefix: str, bucket: str | None = None) -> int:

@@ -30,11 +30,10 @@ HOURS_PER_MONTH = 730  # AWS's convention for monthly estimates
 
 # --- the design's S3 requests per uploaded file (see lambdas/) ------------------------------
 # PUT class: the upload itself, extract writing extracted/<key>.
-# GET class (one pass each, lambdas/*/sync.py): extract: HEAD of the document, GET of the upload,
-#            HEAD of the upload after its write; insert: GET of the document, HEAD of the upload
-#            before its upsert, HEAD of the document after it.
+# GET class (lambdas/*/sync.py, a new file): extract: GET of the upload, HEAD of the upload after
+#            its write; insert: GET of the document, HEAD of the upload before its upsert.
 S3_PUTS_PER_FILE = 2
-S3_GETS_PER_FILE = 6
+S3_GETS_PER_FILE = 4
 
 ASSUMPTIONS = [
     f"AWS list prices for {REGION} as of {PRICES_AS_OF}, on-demand, without the free tier "
@@ -43,9 +42,8 @@ ASSUMPTIONS = [
     "Lambda: requests and billed duration × configured memory from the REPORT lines of both functions "
     "in the window; architecture as deployed.",
     f"S3 requests per file from the design: {S3_PUTS_PER_FILE} PUT-class (the upload, the extracted document) "
-    f"and {S3_GETS_PER_FILE} GET-class (each function reads once and checks the versions its write depends on: "
-    "extract the document's before and the upload's after, insert the upload's before and the document's after); "
-    "deletes are free.",
+    f"and {S3_GETS_PER_FILE} GET-class (each function reads once and checks the upload's version its write "
+    "depends on: extract after its write, insert before its upsert); deletes are free.",
     "S3 storage: the average stored bytes per file now in uploads/ and extracted/, S3 Standard; "
     "per month = the month's new files at the observed rate, all kept for the whole month (an upper bound).",
     f"A month is {HOURS_PER_MONTH} hours. Not included: the PostgreSQL database (on AWS a fixed monthly "

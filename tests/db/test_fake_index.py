@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 from dataclasses import replace
@@ -21,11 +22,18 @@ class RealIndex:
     def __init__(self, conn):
         self.conn = conn
 
+    def exclusively(self, bucket: str, doc_key: str, work):
+        return work()
+
     def upsert(self, row) -> bool:
         return store.upsert(self.conn, row)
 
     def delete(self, bucket: str, extracted_key: str) -> bool:
         return store.delete(self.conn, bucket, extracted_key)
+
+
+def _call(index, action: str, args: tuple):
+    return getattr(index, action)(*args)
 
 
 def test_the_fake_index_gives_the_real_answers(conn):
@@ -47,4 +55,8 @@ def test_the_fake_index_gives_the_real_answers(conn):
     real, fake = RealIndex(conn), insert_samples.FakeIndex()
     for action, argument in calls:
         args = argument if action == "delete" else (argument,)
-        assert getattr(fake, action)(*args) == getattr(real, action)(*args), (action, argument)
+        key = args[1] if action == "delete" else args[0].extracted_key
+        answers = [
+            index.exclusively(BUCKET, key, functools.partial(_call, index, action, args)) for index in (fake, real)
+        ]
+        assert answers[0] == answers[1], (action, argument)

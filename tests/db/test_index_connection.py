@@ -1,6 +1,9 @@
-"""The insert function's connection: kept warm, replaced after a restart, one error for the rest of an event."""
+"""The insert function's connection: kept warm, replaced after a restart, one error for the rest of an
+event; syncs of one document key take turns, of other keys not."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 from db_documents import document
@@ -8,6 +11,7 @@ from pg8000.exceptions import DatabaseError, InterfaceError
 
 from indexer import database
 from settings import db
+from tests.support import poll_until
 
 
 def test_the_dsns_sslmode_reaches_the_connection(index_dsn):
@@ -33,9 +37,9 @@ def test_the_dsns_sslmode_reaches_the_connection(index_dsn):
 def test_a_warm_connection_is_kept_and_a_dropped_one_replaced(index_dsn):
     warm = database.Database(index_dsn)
     backend = "SELECT pg_backend_pid()"
-    pid = warm.run(lambda conn: conn.run(backend))[0][0]
+    pid = warm.locked("k", lambda conn: conn.run(backend))[0][0]
     first = warm.connection()
-    assert warm.run(lambda conn: conn.run(backend))[0][0] == pid and warm.connection() is first
+    assert warm.locked("k", lambda conn: conn.run(backend))[0][0] == pid and warm.connection() is first
 
     admin = db.connect(index_dsn)
     try:
@@ -44,10 +48,10 @@ def test_a_warm_connection_is_kept_and_a_dropped_one_replaced(index_dsn):
         admin.close()
 
     try:
-        # no check before use: the statement finds the connection gone and runs again on a new one
-        assert warm.run(lambda conn: conn.run(backend))[0][0] != pid
+        # no check before use: the lock finds the connection gone and the work runs on a new one
+        assert warm.locked("k", lambda conn: conn.run(backend))[0][0] != pid
         second = warm.connection()
-        assert second is not first and warm.run(lambda conn: conn.run("SELECT 1")) == [[1]]
+        assert second is not first and warm.locked("k", lambda conn: conn.run("SELECT 1")) == [[1]]
         assert warm.connection() is second
     finally:
         warm.connection().close()  # the suite drops its database at the end
@@ -62,10 +66,11 @@ def test_a_failing_statement_is_not_run_again(index_dsn):
         return conn.run("SELECT * FROM no_such_table")
 
     try:
-        warm.run(lambda conn: conn.run("SELECT 1"))
+        warm.locked("k", lambda conn: conn.run("SELECT 1"))
         with pytest.raises(DatabaseError, match="no_such_table"):
-            warm.run(bad)
+            warm.locked("k", bad)
         assert runs == [1]
+        assert warm.locked("k", lambda conn: conn.run("SELECT 1")) == [[1]]  # and its turn ended
     finally:
         warm.connection().close()
 
@@ -74,11 +79,11 @@ def test_the_index_writes_and_deletes_through_one_connection(conn, index_dsn):
     warm = database.Database(index_dsn)
     index = database.PostgresIndex(warm)
     row = document("conn/a.txt", "words")
+    key = "extracted/conn/a.txt"
     try:
-        assert index.upsert(row) is True
-        assert index.upsert(row) is False
-        assert index.delete(row.bucket, "extracted/conn/a.txt") is True
-        assert index.delete(row.bucket, "extracted/conn/a.txt") is False
+        assert index.exclusively(row.bucket, key, lambda: (index.upsert(row), index.upsert(row))) == (True, False)
+        assert index.exclusively(row.bucket, key, lambda: index.delete(row.bucket, key)) is True
+        assert index.exclusively(row.bucket, key, lambda: index.delete(row.bucket, key)) is False
     finally:
         warm.connection().close()
 
@@ -87,7 +92,7 @@ class Unreachable:
     def __init__(self):
         self.attempts = 0
 
-    def run(self, statement):
+    def locked(self, name, work):
         self.attempts += 1
         raise ConnectionRefusedError("database down")
 
@@ -95,9 +100,37 @@ class Unreachable:
 def test_a_failed_connect_fails_the_rest_of_the_event_at_once():
     unreachable = Unreachable()
     index = database.PostgresIndex(unreachable)
+    row = document("down/a.txt")
     for _ in range(3):
         with pytest.raises(ConnectionRefusedError, match="database down"):
-            index.upsert(document("down/a.txt"))
-    with pytest.raises(ConnectionRefusedError):
-        index.delete("bucket", "extracted/down/a.txt")
+            index.exclusively(row.bucket, "extracted/down/a.txt", lambda: index.upsert(row))
     assert unreachable.attempts == 1, "one connection attempt per event, not one per record"
+
+
+def _waiting_for_a_lock(admin) -> int:
+    return admin.run("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")[0][0]
+
+
+def test_syncs_of_one_key_take_turns_and_of_other_keys_do_not(index_dsn):
+    first, second, other = (database.Database(index_dsn) for _ in range(3))
+    admin = db.connect(index_dsn)
+    order: list[str] = []
+    second_sync = threading.Thread(
+        target=lambda: second.locked("bucket/extracted/a.txt", lambda conn: order.append("second starts"))
+    )
+
+    def first_turn(conn):
+        order.append("first starts")
+        other.locked("bucket/extracted/b.txt", lambda c: order.append("another key meanwhile"))
+        second_sync.start()
+        poll_until(lambda: _waiting_for_a_lock(admin) == 1, timeout=10, interval=0.02, what="the second sync waiting")
+        order.append("first ends")
+
+    try:
+        first.locked("bucket/extracted/a.txt", first_turn)
+        second_sync.join(timeout=10)
+        assert order == ["first starts", "another key meanwhile", "first ends", "second starts"]
+    finally:
+        admin.close()
+        for kept in (first, second, other):
+            kept.connection().close()

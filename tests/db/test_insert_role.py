@@ -37,11 +37,13 @@ def denied(conn, sql: str) -> str:
 
 
 def test_it_writes_reads_and_deletes_rows_of_documents(insert_conn):
+    store.lock(insert_conn, "file-upload-extraction-example/extracted/role/a.txt")  # a sync's turn
     assert store.upsert(insert_conn, document("role/a.txt", "hello")) is True
     assert store.upsert(insert_conn, document("role/a.txt", "hello again", uploaded_second=5)) is True
     assert insert_conn.run("SELECT content FROM documents") == [["hello again"]]
     assert store.delete(insert_conn, "file-upload-extraction-example", "extracted/role/a.txt") is True
     assert insert_conn.run("SELECT count(*) FROM documents") == [[0]]
+    store.unlock(insert_conn, "file-upload-extraction-example/extracted/role/a.txt")
 
 
 def test_it_cannot_create_drop_or_read_other_tables(insert_conn):

@@ -1,8 +1,9 @@
-"""What both functions' ``sync`` share: a bounded number of passes and the outcome they report.
+"""What both functions' ``sync`` share: the outcome they report, and a bound on passes.
 
-A sync reads the state of one key, acts, and reads it again after acting, until a pass
-finds nothing to do. A key that keeps changing for MAX_PASSES passes fails its record
-(NotSettled), so that the invocation's asynchronous retry takes over.
+extract's sync reads the state of one key, acts, and reads it again after acting, until
+a pass finds nothing to do. A key that keeps changing for MAX_PASSES passes fails its
+record (NotSettled), so that the invocation's asynchronous retry takes over. insert's
+sync needs one pass: syncs of one key take turns (``indexer.sync``).
 """
 
 from __future__ import annotations

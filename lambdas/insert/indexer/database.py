@@ -1,10 +1,13 @@
 """The connection to the search database.
 
 An execution environment keeps one connection for its warm invocations. It is not
-checked before use (that would cost every invocation a round trip): a statement that
-finds the warm connection broken (the database restarted since) connects again and
-runs once more. Both statements the index runs are idempotent, so running one again
-is safe even when the first run committed before the connection broke.
+checked before use (that would cost every invocation a round trip): work that finds
+the warm connection broken (the database restarted since) connects again and runs
+once more, from the start. A sync's work holds a lock of the connection's session
+(``store.lock``), which goes with a broken connection, so all of it runs again: its
+reads of the bucket too, not only the statement that failed. Both statements the
+index runs are idempotent, so running one again is safe even when the first run
+committed before the connection broke.
 """
 
 from __future__ import annotations
@@ -51,16 +54,28 @@ class Database:
             self._conn = pg8000.native.Connection(**self._args, timeout=TIMEOUT, application_name="insert")
         return self._conn
 
-    def run(self, statement: Callable[[pg8000.native.Connection], T]) -> T:
-        """``statement(connection)``, once more on a new connection if the warm one turns out to be gone."""
+    def locked(self, name: str, work: Callable[[pg8000.native.Connection], T]) -> T:
+        """``work(connection)`` while the connection holds the lock ``name``; all of it once more
+        on a new connection if the warm one turns out to be gone."""
         warm = self._conn is not None
         try:
-            return statement(self.connection())
+            return self._locked(name, work)
         except Exception as error:
             if not (warm and connection_is_gone(error)):
                 raise
         self._drop()
-        return statement(self.connection())
+        return self._locked(name, work)
+
+    def _locked(self, name: str, work: Callable[[pg8000.native.Connection], T]) -> T:
+        conn = self.connection()
+        store.lock(conn, name)
+        try:
+            return work(conn)
+        finally:
+            try:
+                store.unlock(conn, name)
+            except Exception:
+                self._drop()  # the session, and its lock, end with the connection
 
     def _drop(self) -> None:
         conn, self._conn = self._conn, None
@@ -79,19 +94,34 @@ class PostgresIndex:
     def __init__(self, database: Database):
         self._database = database
         self._error: Exception | None = None
+        self._conn: pg8000.native.Connection | None = None  # while a sync holds its lock
 
-    def _run(self, statement: Callable[[pg8000.native.Connection], T]) -> T:
+    def exclusively(self, bucket: str, doc_key: str, work: Callable[[], T]) -> T:
+        """``work()`` while no other sync of the same document key runs; ``work`` writes with
+        ``upsert`` and ``delete``."""
         if self._error is not None:
             raise self._error
         try:
-            return self._database.run(statement)
+            return self._database.locked(f"{bucket}/{doc_key}", lambda conn: self._holding(conn, work))
         except Exception as error:
             if connection_is_gone(error):
                 self._error = error
             raise
 
+    def _holding(self, conn: pg8000.native.Connection, work: Callable[[], T]) -> T:
+        self._conn = conn
+        try:
+            return work()
+        finally:
+            self._conn = None
+
+    def _locked_connection(self) -> pg8000.native.Connection:
+        if self._conn is None:
+            raise RuntimeError("the index writes only inside exclusively()")
+        return self._conn
+
     def upsert(self, row: store.Row) -> bool:
-        return self._run(lambda conn: store.upsert(conn, row))
+        return store.upsert(self._locked_connection(), row)
 
     def delete(self, bucket: str, extracted_key: str) -> bool:
-        return self._run(lambda conn: store.delete(conn, bucket, extracted_key))
+        return store.delete(self._locked_connection(), bucket, extracted_key)

@@ -38,6 +38,9 @@ WHERE (documents.document_etag, documents.extracted_key, documents.etag, documen
 SAME_DOCUMENT = ("document_etag", "extracted_key", "etag", "size", "source_last_modified")
 
 DELETE = "DELETE FROM documents WHERE bucket = :bucket AND extracted_key = :extracted_key"
+# A session-level advisory lock per document key: the syncs of one key take turns (``indexer.sync``).
+LOCK = "SELECT pg_advisory_lock(hashtextextended(:name, 0))"
+UNLOCK = "SELECT pg_advisory_unlock(hashtextextended(:name, 0))"
 
 
 def _moment(epoch_ms: int) -> datetime:
@@ -90,3 +93,12 @@ def delete(conn, bucket: str, extracted_key: str) -> bool:
     """Remove the row of a document key; False when there was none."""
     conn.run(DELETE, bucket=bucket, extracted_key=extracted_key)
     return bool(conn.row_count)
+
+
+def lock(conn, name: str) -> None:
+    """Wait until this session holds the lock ``name`` (a document's bucket and key)."""
+    conn.run(LOCK, name=name)
+
+
+def unlock(conn, name: str) -> None:
+    conn.run(UNLOCK, name=name)

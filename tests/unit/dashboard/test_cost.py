@@ -55,12 +55,12 @@ def test_cost_per_1000_files_by_hand():
     assert lines["Lambda duration: extract (x86_64)"].per_1000_cost == pytest.approx(0.00166667)
     # insert: 0.0125 GB-s per file -> 12.5 GB-s
     assert lines["Lambda duration: insert (x86_64)"].per_1000_cost == pytest.approx(0.000208333750)
-    # 2,000 PUT-class x $0.005 / 1,000 and 6,000 GET-class x $0.0004 / 1,000
+    # 2,000 PUT-class x $0.005 / 1,000 and 4,000 GET-class x $0.0004 / 1,000
     assert lines["S3 PUT/COPY/POST/LIST requests"].per_1000_cost == pytest.approx(0.01)
-    assert lines["S3 GET/HEAD requests"].per_1000_cost == pytest.approx(0.0024)
+    assert lines["S3 GET/HEAD requests"].per_1000_cost == pytest.approx(0.0016)
     # 1 GiB per file -> 1,000 GB-months x $0.023
     assert lines["S3 Standard storage, one month"].per_1000_cost == pytest.approx(23.0)
-    assert est.per_1000 == pytest.approx(23.01467500375)
+    assert est.per_1000 == pytest.approx(23.01387500375)
 
 
 def test_cost_per_month_at_the_observed_rate_by_hand():
@@ -68,7 +68,7 @@ def test_cost_per_month_at_the_observed_rate_by_hand():
     assert est.files_per_month == pytest.approx(73_000)  # 100 an hour x 730 hours
     lines = {line.item: line for line in est.lines}
     assert lines["Lambda requests"].monthly_quantity == pytest.approx(146_000)
-    assert est.monthly == pytest.approx(23.01467500375 * 73)
+    assert est.monthly == pytest.approx(23.01387500375 * 73)
 
 
 def test_arm64_duration_is_priced_as_arm64():
@@ -91,6 +91,6 @@ def test_money_for_people():
 def test_report_prints_every_line_and_the_assumptions():
     work = hand_workload()
     text = cost.format_estimate(work, cost.estimate(work), 60)
-    assert "$23.01" in text and "$1,680.07" in text
+    assert "$23.01" in text and "$1,680.01" in text
     assert all(a in text for a in cost.ASSUMPTIONS)
     assert "no function invocations" in cost.format_estimate(work, None, 60)

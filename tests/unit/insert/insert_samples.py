@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+
 from operations import events
 from pipeline_core.document import SourceVersion
 from tests.fakes import text_document
@@ -19,14 +22,38 @@ class FakeIndex:
 
     ``upsert`` answers False when the row already holds that very document (the
     columns of ``store.SAME_DOCUMENT``), as the real statement does; ``delete`` removes
-    by document key.
+    by document key. ``exclusively`` holds a lock per document key, as the real
+    index's advisory lock does; ``held`` names the keys whose lock is held now.
     """
 
     def __init__(self):
         self.rows: dict[tuple[str, str], object] = {}
         self.writes = 0
+        self.held: set[str] = set()
+        self.waiting: Counter[str] = Counter()  # syncs waiting for a key's turn
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def exclusively(self, bucket: str, doc_key: str, work):
+        name = f"{bucket}/{doc_key}"
+        with self._guard:
+            lock = self._locks.setdefault(name, threading.Lock())
+            self.waiting[name] += 1
+        with lock:
+            with self._guard:
+                self.waiting[name] -= 1
+            self.held.add(name)
+            try:
+                return work()
+            finally:
+                self.held.discard(name)
+
+    def _check_held(self) -> None:
+        if not self.held:
+            raise RuntimeError("the index writes only inside exclusively()")
 
     def upsert(self, row) -> bool:
+        self._check_held()
         from indexer.store import SAME_DOCUMENT  # loaded by conftest under its package name
 
         current = self.rows.get((row.bucket, row.key))
@@ -37,6 +64,7 @@ class FakeIndex:
         return True
 
     def delete(self, bucket: str, extracted_key: str) -> bool:
+        self._check_held()
         found = [k for k, row in self.rows.items() if k[0] == bucket and row.extracted_key == extracted_key]
         for k in found:
             del self.rows[k]

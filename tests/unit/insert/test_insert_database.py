@@ -1,5 +1,6 @@
-"""The insert function's kept connection without a server: what it connects with, and a reconnect
-that fails once (the server still starting) being tried again at the next invocation."""
+"""The insert function's kept connection without a server: what it connects with, a reconnect
+that fails once (the server still starting) being tried again at the next invocation, and the
+lock a sync's work holds."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class Server:
     def __init__(self):
         self.connects: list[dict] = []
         self.down = False
+        self.statements: list[str] = []
 
     def connect(self, **arguments):
         self.connects.append(arguments)
@@ -31,9 +33,10 @@ class Connection:
         self.dropped = False
         self.closed = False
 
-    def run(self, sql):
+    def run(self, sql, **params):
         if self.dropped:
             raise InterfaceError("network error")
+        self.server.statements.append(sql if sql.startswith("SELECT 1") else sql.split("(")[0])
         return [[1]]
 
     def close(self):
@@ -67,13 +70,13 @@ def test_a_reconnect_that_fails_is_tried_again_at_the_next_use(server):
     kept = database.Database(DSN)
     select = lambda conn: conn.run("SELECT 1")  # noqa: E731
     first = kept.connection()
-    assert kept.run(select) == [[1]]
+    assert kept.locked("k", select) == [[1]]
     first.dropped = True  # the server restarted
     server.down = True
     with pytest.raises(ConnectionRefusedError):
-        kept.run(select)
+        kept.locked("k", select)
     server.down = False
-    assert kept.run(select) == [[1]]
+    assert kept.locked("k", select) == [[1]]
     assert kept.connection() is not first
     assert len(server.connects) == 3
 
@@ -103,10 +106,58 @@ def test_which_errors_mean_the_connection_is_gone(error, gone):
     assert database.connection_is_gone(error) is gone
 
 
-def test_a_connection_found_gone_is_closed_and_the_statement_runs_on_a_new_one(server):
+def test_a_connection_found_gone_is_closed_and_the_work_runs_on_a_new_one(server):
     db = database.Database(DSN)
     gone = db.connection()
     gone.dropped = True
-    assert db.run(lambda conn: conn.run("SELECT 1")) == [[1]]
+    assert db.locked("k", lambda conn: conn.run("SELECT 1")) == [[1]]
     assert gone.closed
     assert len(server.connects) == 2 and db.connection() is not gone
+
+
+LOCK, UNLOCK = "SELECT pg_advisory_lock", "SELECT pg_advisory_unlock"
+
+
+def test_the_work_runs_between_lock_and_unlock_and_the_connection_is_kept(server):
+    db = database.Database(DSN)
+    assert db.locked("bucket/extracted/a.txt", lambda conn: conn.run("SELECT 1")) == [[1]]
+    db.locked("bucket/extracted/b.txt", lambda conn: None)
+    assert server.statements == [LOCK, "SELECT 1", UNLOCK, LOCK, UNLOCK]
+    assert len(server.connects) == 1
+
+
+def test_work_that_fails_ends_its_turn_and_is_not_run_again(server):
+    db = database.Database(DSN)
+    runs = []
+
+    def fails(conn):
+        runs.append(1)
+        raise ValueError("bad document")
+
+    with pytest.raises(ValueError, match="bad document"):
+        db.locked("k", fails)
+    assert runs == [1] and server.statements == [LOCK, UNLOCK]
+    assert len(server.connects) == 1 and not db.connection().closed
+
+
+def test_a_connection_lost_during_the_work_runs_all_of_it_again_on_a_new_one(server):
+    """The lock went with the session: the work's reads must come after the new lock, not only its write."""
+    db = database.Database(DSN)
+    first = db.connection()
+    calls = []
+
+    def work(conn):
+        calls.append(conn)
+        if conn is first:
+            first.dropped = True  # the server restarts while the work runs
+        return conn.run("SELECT 1")
+
+    assert db.locked("k", work) == [[1]]
+    assert len(calls) == 2 and calls[1] is not first and first.closed
+    assert server.statements == [LOCK, LOCK, "SELECT 1", UNLOCK]
+
+
+def test_the_index_writes_only_in_a_turn(server):
+    index = database.PostgresIndex(database.Database(DSN))
+    with pytest.raises(RuntimeError, match="only inside exclusively"):
+        index.delete("bucket", "extracted/a.txt")

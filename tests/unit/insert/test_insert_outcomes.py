@@ -1,16 +1,15 @@
-"""What insert's sync reports for each case (action, key, upload key, passes), the races that take
-more than one pass, and the row built from a document, field by field."""
+"""What insert's sync reports for each case (action, key, upload key, passes), changes that come
+after a sync's read (the next event's sync acts on them), and the row built from a document, field by field."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import pytest
 from insert_samples import BUCKET, FUNCTION_ENVIRONMENT, extracted, upload
 
 from indexer.store import Row
-from indexer.sync import ABSENT, CURRENT, IGNORED, INDEXED, REMOVED, NotSettled, sync
-from pipeline_core.converge import MAX_PASSES, Outcome
+from indexer.sync import ABSENT, CURRENT, IGNORED, INDEXED, REMOVED, sync
+from pipeline_core.converge import Outcome
 from pipeline_core.document import Document, SourceVersion
 from pipeline_core.settings import InsertSettings
 
@@ -32,27 +31,8 @@ def test_each_case_reports_its_action_keys_and_passes(s3, index):
     assert run(s3, index) == outcome(INDEXED, 1)
     assert run(s3, index) == outcome(CURRENT, 1)
     s3.delete_object(Bucket=BUCKET, Key=DOC)
-    assert run(s3, index) == outcome(REMOVED, 2)  # deleted the row, then found nothing left to do
+    assert run(s3, index) == outcome(REMOVED, 1)
     assert run(s3, index, "uploads/a/b.txt") == outcome(IGNORED, 0, None, "uploads/a/b.txt")
-
-
-def test_a_row_written_when_a_concurrent_insert_already_wrote_the_newer_one_is_still_indexed(s3, index, monkeypatch):
-    """Pass 1 writes the old row; meanwhile a newer document is indexed; pass 2 finds the row holds it."""
-    extracted(s3, UPLOAD, b"old words")
-    real_upsert = index.upsert
-    raced = []
-
-    def upsert_then_the_world_moves_on(row):
-        written = real_upsert(row)
-        if not raced:
-            raced.append(1)
-            extracted(s3, UPLOAD, b"new words")
-            assert run(s3, index) == outcome(INDEXED, 1)  # the concurrent insert
-        return written
-
-    monkeypatch.setattr(index, "upsert", upsert_then_the_world_moves_on)
-    assert run(s3, index) == outcome(INDEXED, 2)
-    assert index.row(UPLOAD).content == "new words"
 
 
 def test_an_upload_replaced_after_the_row_was_written_is_left_to_the_next_documents_insert(s3, index, monkeypatch):
@@ -76,11 +56,12 @@ def test_an_upload_replaced_after_the_row_was_written_is_left_to_the_next_docume
     assert index.row(UPLOAD).content == "second words"
     s3.delete_object(Bucket=BUCKET, Key=UPLOAD)
     s3.delete_object(Bucket=BUCKET, Key=DOC)  # the upload is deleted: extract removes its document
-    assert run(s3, index) == outcome(REMOVED, 2)
+    assert run(s3, index) == outcome(REMOVED, 1)
     assert index.rows == {}
 
 
-def test_a_document_deleted_right_after_its_row_was_written_takes_the_row_away(s3, index, monkeypatch):
+def test_a_document_deleted_right_after_its_row_was_written_is_left_to_the_deletes_own_insert(s3, index, monkeypatch):
+    """The delete is an event of its own, whose sync takes its turn after this one and removes the row."""
     extracted(s3, UPLOAD)
     real_upsert = index.upsert
 
@@ -90,25 +71,10 @@ def test_a_document_deleted_right_after_its_row_was_written_takes_the_row_away(s
         return written
 
     monkeypatch.setattr(index, "upsert", upsert_then_delete_the_document)
-    assert run(s3, index) == outcome(REMOVED, 3)
+    assert run(s3, index) == outcome(INDEXED, 1)
+    monkeypatch.setattr(index, "upsert", real_upsert)
+    assert run(s3, index) == outcome(REMOVED, 1)
     assert index.rows == {}
-
-
-def test_a_key_that_never_settles_is_tried_max_passes_times_and_named(s3, index, monkeypatch):
-    extracted(s3, UPLOAD, b"version 0")
-    real_upsert = index.upsert
-    written = []
-
-    def churn(row):
-        written.append(row.content)
-        changed = real_upsert(row)
-        extracted(s3, UPLOAD, f"version {len(written)}".encode())
-        return changed
-
-    monkeypatch.setattr(index, "upsert", churn)
-    with pytest.raises(NotSettled, match=f"^{DOC} kept changing during {MAX_PASSES} passes"):
-        run(s3, index)
-    assert written == [f"version {n}" for n in range(MAX_PASSES)]
 
 
 def test_a_row_holds_every_field_of_its_document_with_times_in_utc(monkeypatch):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from insert_samples import BUCKET, FUNCTION_ENVIRONMENT, extracted, put_document, upload
 
-from indexer.sync import ABSENT, CURRENT, INDEXED, REMOVED, NotSettled, sync
+from indexer.sync import ABSENT, CURRENT, INDEXED, REMOVED, sync
 from pipeline_core.document import InvalidDocument
 from pipeline_core.keys import KeyMap
 from pipeline_core.settings import InsertSettings
+from tests.support import poll_until
 
 KEYS = InsertSettings.from_environ(FUNCTION_ENVIRONMENT).keys
 UPLOAD, DOC = "uploads/notes/My File.txt", "extracted/notes/My File.txt"
@@ -82,22 +85,47 @@ def test_keys_outside_the_extracted_prefix_are_ignored(s3, index):
     assert run(s3, index, "extracted/folder/").action == "ignored"
 
 
-def test_two_inserts_racing_the_older_row_written_last_is_replaced(s3, index, monkeypatch):
+class Racer:
+    """A second sync of the same document key, started in a thread while the first one holds its turn."""
+
+    def __init__(self, s3, index, doc_key: str = DOC):
+        self.index, self.name, self.result = index, f"{BUCKET}/{doc_key}", None
+        self.thread = threading.Thread(target=lambda: setattr(self, "result", run(s3, index, doc_key)))
+
+    def start_and_wait_for_its_turn(self) -> None:
+        """Start it; return once it waits for the key's turn (or, were there no turns, once it is done)."""
+        self.thread.start()
+        poll_until(
+            lambda: self.index.waiting[self.name] == 1 or not self.thread.is_alive(),
+            timeout=5,
+            interval=0.01,
+            what="the second sync waiting for the key's turn",
+        )
+
+    def finish(self):
+        self.thread.join(timeout=5)
+        assert not self.thread.is_alive(), "the second sync never got its turn"
+        return self.result
+
+
+def test_a_slow_insert_of_an_old_document_cannot_leave_its_row_last(s3, index, monkeypatch):
     old_doc = extracted(s3, UPLOAD, b"old words")
     real_upsert = index.upsert
-    raced = []
+    racers = []
 
     def upsert_after_the_world_moved_on(row):
-        if not raced:  # the slow insert of the old document is about to write ...
-            raced.append(1)
+        if not racers:  # the slow insert of the old document is about to write ...
             extracted(s3, UPLOAD, b"new words")  # ... when a new version is uploaded and extracted
-            assert run(s3, index).action == INDEXED  # and the fast insert indexes it first
+            racers.append(Racer(s3, index))  # and the new document's insert starts
+            racers[0].start_and_wait_for_its_turn()
         return real_upsert(row)
 
     monkeypatch.setattr(index, "upsert", upsert_after_the_world_moved_on)
-    result = run(s3, index, old_doc)
+    slow = run(s3, index, old_doc)
+    fast = racers[0].finish()
 
-    assert result.action == INDEXED and result.passes == 2  # wrote the old row, saw it was stale, fixed it
+    assert (slow.action, slow.passes) == (INDEXED, 1)  # it wrote the old row in its turn ...
+    assert fast.action == INDEXED  # ... and the next turn read the new document and replaced it
     assert index.row(UPLOAD).content == "new words"
 
 
@@ -106,34 +134,40 @@ def test_a_removed_event_racing_a_new_document_keeps_the_new_row(s3, index, monk
     run(s3, index)
     s3.delete_object(Bucket=BUCKET, Key=DOC)
     real_delete = index.delete
-    raced = []
+    racers = []
 
     def delete_after_the_document_came_back(bucket, extracted_key):
-        if not raced:
-            raced.append(1)
+        if not racers:
             extracted(s3, UPLOAD, b"second")
-            assert run(s3, index).action == INDEXED
+            racers.append(Racer(s3, index))
+            racers[0].start_and_wait_for_its_turn()
         return real_delete(bucket, extracted_key)
 
     monkeypatch.setattr(index, "delete", delete_after_the_document_came_back)
-    result = run(s3, index)
-    assert result.action == INDEXED  # the delete's next pass found the document back and indexed it
+    assert run(s3, index).action == REMOVED
+    assert racers[0].finish().action == INDEXED  # the document's own insert took its turn after the delete
     assert index.row(UPLOAD).content == "second"
 
 
-def test_a_key_that_never_settles_fails_the_record(s3, index, monkeypatch):
-    extracted(s3, UPLOAD, b"version 0")
+def test_the_document_is_read_and_its_row_written_in_the_keys_turn(s3, index, monkeypatch):
+    extracted(s3, UPLOAD)
+    turns = []
+    real_get = s3.get_object
+    monkeypatch.setattr(s3, "get_object", lambda **kw: turns.append(set(index.held)) or real_get(**kw))
     real_upsert = index.upsert
-    versions = iter(range(1, 100))
+    monkeypatch.setattr(index, "upsert", lambda row: turns.append(set(index.held)) or real_upsert(row))
 
-    def churn(row):
-        changed = real_upsert(row)
-        extracted(s3, UPLOAD, f"version {next(versions)}".encode())
-        return changed
+    assert run(s3, index).action == INDEXED
+    assert turns == [{f"{BUCKET}/{DOC}"}] * 2
+    assert index.held == set()
 
-    monkeypatch.setattr(index, "upsert", churn)
-    with pytest.raises(NotSettled):
+
+def test_a_sync_that_fails_ends_its_turn(s3, index):
+    put_document(s3, DOC, "uploads/somewhere else.txt", upload(s3, "uploads/somewhere else.txt"))
+    with pytest.raises(InvalidDocument):
         run(s3, index)
+    extracted(s3, UPLOAD)
+    assert run(s3, index).action == INDEXED  # the key's next sync gets its turn
 
 
 def test_custom_prefixes(s3, index):
