@@ -8,6 +8,7 @@ from db_documents import BUCKET, EPOCH, document
 
 from indexer import store
 from operations.search import search
+from settings import db
 
 
 def _row(conn, relative_key):
@@ -173,3 +174,60 @@ def test_rows_are_per_bucket(conn):
     assert store.delete(conn, "other-bucket", "extracted/same.txt") is True
     assert [hit.key for hit in search(conn, "marmalade")] == ["uploads/same.txt"]
     assert _count(conn) == 1
+
+
+COUNT_VECTORS = [
+    "CREATE SEQUENCE vectors_computed",
+    "ALTER FUNCTION document_search_vector(text, text) RENAME TO counted_document_search_vector",
+    """CREATE FUNCTION document_search_vector(key text, content text) RETURNS tsvector
+    LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM nextval('vectors_computed');
+    RETURN counted_document_search_vector(key, content);
+END
+$$""",
+]
+
+
+def _vectors_computed(conn) -> int:
+    [[last, called]] = conn.run("SELECT last_value, is_called FROM vectors_computed")
+    return last if called else 0
+
+
+def test_the_search_vector_is_computed_once_per_text(index_dsn):
+    """Not for a duplicate, not for a new upload version of the same text, once for new text."""
+    conn = db.connect(index_dsn)  # its own session: no cached plan of the trigger
+    conn.run("BEGIN")
+    try:
+        for statement in COUNT_VECTORS:
+            conn.run(statement)
+        first = document("once.txt", "lighthouse keeper", document_etag="d1", etag="e1")
+        computed = []
+        for row in (
+            first,
+            first,  # the same document again
+            # re-uploaded, same text
+            replace(first, document_etag="d2", source_last_modified=first.source_last_modified + timedelta(seconds=9)),
+            replace(first, document_etag="d3", etag="e3", content="harbour master"),  # new text
+        ):
+            store.upsert(conn, row)
+            computed.append(_vectors_computed(conn))
+            assert [hit.key for hit in search(conn, row.content.split()[0])] == ["uploads/once.txt"]
+        assert computed == [1, 1, 1, 2]
+        assert search(conn, "lighthouse") == []
+    finally:
+        conn.run("ROLLBACK")
+        conn.close()
+
+
+def test_any_other_write_of_the_text_gets_its_vector_computed(conn):
+    store.upsert(conn, document("direct.txt", "apples"))
+    conn.run("UPDATE documents SET content = 'oranges' WHERE key = 'uploads/direct.txt'")
+    assert [hit.key for hit in search(conn, "oranges")] == ["uploads/direct.txt"]
+    assert search(conn, "apples") == []
+    conn.run(
+        "INSERT INTO documents (bucket, key, extracted_key, content, status, extracted_at) "
+        "VALUES (:b, 'uploads/plain.txt', 'extracted/plain.txt', 'pears', 'ok', now())",
+        b=BUCKET,
+    )
+    assert [hit.key for hit in search(conn, "pears")] == ["uploads/plain.txt"]

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATION_1 = "bootstrap/migrations/0001_documents.sql"
 MIGRATION_2 = "bootstrap/migrations/0002_upload_versions.sql"
+MIGRATION_4 = "bootstrap/migrations/0004_search_vector_once.sql"
 STORE = "lambdas/insert/indexer/store.py"
 SEARCH = "operations/search.py"
 COPIED = ("settings", "lifecycle", "operations", "cli", "bootstrap", "lambdas", "awsdeploy", "tests", "pyproject.toml")
@@ -132,6 +133,32 @@ MUTANTS = [
     SqlMutant("update-keeps-old-error", STORE, "error = EXCLUDED.error, extractor", "extractor"),
     SqlMutant("update-keeps-old-extracted-key", STORE, "    extracted_key = EXCLUDED.extracted_key, ", "    "),
     SqlMutant("update-keeps-indexed-at", STORE, ", indexed_at = now()", ""),
+    # the search vector once per text (0004 and the upsert)
+    SqlMutant(
+        "same-text-vector-not-kept",
+        STORE,
+        "(SELECT held.search_vector FROM held WHERE held.content = :content)",
+        "NULL",
+    ),
+    SqlMutant("update-recomputes-vector", STORE, ", search_vector = EXCLUDED.search_vector", ""),
+    SqlMutant(
+        "brought-vector-ignored-on-insert",
+        MIGRATION_4,
+        "IF TG_OP = 'INSERT' AND NEW.search_vector IS NOT NULL THEN",
+        "IF false THEN",
+    ),
+    SqlMutant(
+        "same-text-recomputed-on-update",
+        MIGRATION_4,
+        "IF TG_OP = 'UPDATE' AND (NEW.key, NEW.content) IS NOT DISTINCT FROM (OLD.key, OLD.content) THEN",
+        "IF false THEN",
+    ),
+    SqlMutant(
+        "any-update-trusts-its-vector",
+        MIGRATION_4,
+        "IF TG_OP = 'UPDATE' AND NEW.search_vector IS DISTINCT FROM OLD.search_vector THEN",
+        "IF TG_OP = 'UPDATE' THEN",
+    ),
     SqlMutant("delete-ignores-bucket", STORE, "WHERE bucket = :bucket AND extracted_key", "WHERE extracted_key"),
     SqlMutant("delete-by-upload-key", STORE, "AND extracted_key = :extracted_key", "AND key = :extracted_key"),
     # search: rank first, then cut

@@ -4,8 +4,10 @@ A row records the exact document object it came from (``document_etag``) and the
 upload version that document was extracted from (``etag``, ``size``,
 ``source_last_modified``). Which document is current is decided against the bucket
 (``indexer.sync``), not here: the upsert writes what it is given, in one statement,
-and skips the write (and the search vector's recomputation) when the row already
-holds that very document (same document object, document key and upload version).
+and skips the write when the row already holds that very document (same document
+object, document key and upload version). The search vector is computed once per
+text: not for a skipped write, not for a new upload version of the same text (the
+row's vector is kept), once for new text (migration ``0004_search_vector_once``).
 """
 
 from __future__ import annotations
@@ -16,19 +18,21 @@ from datetime import datetime, timezone
 from pipeline_core.document import Document
 
 UPSERT = """
+WITH held AS (SELECT content, search_vector FROM documents WHERE bucket = :bucket AND key = :key)
 INSERT INTO documents (
     bucket, key, extracted_key, document_etag, content, size, content_type, etag,
-    source_last_modified, status, error, extractor, encoding, pages, truncated, extracted_at)
-VALUES (
+    source_last_modified, status, error, extractor, encoding, pages, truncated, extracted_at, search_vector)
+SELECT
     :bucket, :key, :extracted_key, :document_etag, :content, :size, :content_type, :etag,
-    :source_last_modified, :status, :error, :extractor, :encoding, :pages, :truncated, :extracted_at)
+    :source_last_modified, :status, :error, :extractor, :encoding, :pages, :truncated, :extracted_at,
+    (SELECT held.search_vector FROM held WHERE held.content = :content)
 ON CONFLICT (bucket, key) DO UPDATE SET
     extracted_key = EXCLUDED.extracted_key, document_etag = EXCLUDED.document_etag,
     content = EXCLUDED.content, size = EXCLUDED.size, content_type = EXCLUDED.content_type,
     etag = EXCLUDED.etag, source_last_modified = EXCLUDED.source_last_modified,
     status = EXCLUDED.status, error = EXCLUDED.error, extractor = EXCLUDED.extractor,
     encoding = EXCLUDED.encoding, pages = EXCLUDED.pages, truncated = EXCLUDED.truncated,
-    extracted_at = EXCLUDED.extracted_at, indexed_at = now()
+    extracted_at = EXCLUDED.extracted_at, search_vector = EXCLUDED.search_vector, indexed_at = now()
 WHERE (documents.document_etag, documents.extracted_key, documents.etag, documents.size,
        documents.source_last_modified)
       IS DISTINCT FROM (EXCLUDED.document_etag, EXCLUDED.extracted_key, EXCLUDED.etag, EXCLUDED.size,
