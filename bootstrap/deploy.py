@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bootstrap import functions, hot_reload, iam, packaging, roles, storage
+from bootstrap import functions, hot_reload, iam, lost_rows, packaging, roles, storage
 from bootstrap.report import UNCHANGED, UPDATED, Report
 from lifecycle import compose, localstack_host, stack
 from settings import aws, db
@@ -30,24 +30,6 @@ def _migrate(cfg: Config, report: Report) -> None:
         report.record(UNCHANGED, "database schema")
 
 
-def forget_rows_of_new_bucket(cfg: Config, report: Report) -> int:
-    """Remove the index rows of a bucket that was just created: none of their files exist.
-
-    LocalStack 4.14.0 (community) keeps no state across restarts while the search
-    database does, so after ``make down && make up`` these rows would show files that
-    are gone. Called before the bucket's notifications exist, so no row of a new
-    upload can be among them.
-    """
-    conn = db.connect(cfg.database_dsn())
-    try:
-        removed = len(conn.run("DELETE FROM documents WHERE bucket = :bucket RETURNING 1", bucket=cfg.bucket))
-    finally:
-        conn.close()
-    if removed:
-        report.record(UPDATED, f"search index: removed {removed} rows of files the new bucket does not hold")
-    return removed
-
-
 def deploy(cfg: Config, log=print) -> Report:
     storage.check_prefixes(cfg.upload_prefix, cfg.extracted_prefix)
     if not localstack_host.health(cfg):
@@ -59,8 +41,8 @@ def deploy(cfg: Config, log=print) -> Report:
     _migrate(cfg, report)
     s3, sqs, lam = aws.client(cfg, "s3"), aws.client(cfg, "sqs"), aws.client(cfg, "lambda")
     account = aws.client(cfg, "sts").get_caller_identity()["Account"]
-    if storage.ensure_bucket(s3, cfg.bucket, cfg.region, report):
-        forget_rows_of_new_bucket(cfg, report)
+    created = storage.ensure_bucket(s3, cfg.bucket, cfg.region, report)
+    lost_rows.forget(cfg, s3, report, bucket_created=created)
     dlq_arn = storage.ensure_dlq(sqs, cfg.dlq_name, report)
 
     specs = [

@@ -24,15 +24,21 @@ def check_prefixes(upload_prefix: str, extracted_prefix: str) -> None:
 
 
 # pragma: no mutate start  (make mutation: resource creation, see pyproject.toml)
-def ensure_bucket(s3, bucket: str, region: str, report: Report) -> bool:
-    """True when the bucket was created here (it holds nothing yet)."""
+def bucket_exists(s3, bucket: str) -> bool:
     try:
         s3.head_bucket(Bucket=bucket)
-        report.record(UNCHANGED, f"bucket {bucket}")
-        return False
+        return True
     except s3.exceptions.ClientError as exc:
         if exc.response["Error"]["Code"] not in ("404", "NoSuchBucket"):
             raise
+    return False
+
+
+def ensure_bucket(s3, bucket: str, region: str, report: Report) -> bool:
+    """True when the bucket was created here (it holds nothing yet)."""
+    if bucket_exists(s3, bucket):
+        report.record(UNCHANGED, f"bucket {bucket}")
+        return False
     kwargs = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=bucket, **kwargs)
     report.record(CREATED, f"bucket {bucket}")

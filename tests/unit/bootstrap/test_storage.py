@@ -154,3 +154,13 @@ def test_ensure_bucket_says_whether_it_created_the_bucket(s3):
     assert storage.ensure_bucket(s3, "fresh-bucket", "us-east-1", quiet()) is True
     assert storage.ensure_bucket(s3, "fresh-bucket", "us-east-1", quiet()) is False
     assert storage.ensure_bucket(s3, BUCKET, "us-east-1", quiet()) is False
+
+
+def test_lost_buckets_are_the_new_configured_one_and_those_that_do_not_exist():
+    from bootstrap.lost_rows import lost_buckets
+
+    exists = {"configured", "other"}.__contains__
+    indexed = ["configured", "gone", "other"]
+    assert lost_buckets(indexed, "configured", False, exists) == ["gone"]
+    assert lost_buckets(indexed, "configured", True, exists) == ["configured", "gone"]
+    assert lost_buckets([], "configured", True, exists) == []
