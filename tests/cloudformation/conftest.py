@@ -17,7 +17,7 @@ from awsdeploy import changeset, deploy
 from awsdeploy.parameters import Deployment
 from bootstrap import functions
 from lifecycle import stack
-from settings import aws
+from settings import aws, db
 from tests.integration.conftest import database, lambda_client, run_id, s3  # noqa: F401
 
 
@@ -67,6 +67,15 @@ def sam_outputs(bootstrap_cfg, sam_deployment):
         secrets.delete_secret(SecretId=sam_deployment.database_secret_id, ForceDeleteWithoutRecovery=True)
         for bucket in (sam_deployment.bucket, sam_deployment.code_bucket):
             _empty_and_delete_bucket(s3_client, bucket)
+        _forget_rows(cfg, sam_deployment.bucket)  # its functions are gone: nothing removes them on delete
+
+
+def _forget_rows(cfg, bucket: str) -> None:
+    conn = db.connect(cfg.database_dsn())
+    try:
+        conn.run("DELETE FROM documents WHERE bucket = :bucket", bucket=bucket)
+    finally:
+        conn.close()
 
 
 @pytest.fixture(scope="session")
