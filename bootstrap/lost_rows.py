@@ -34,7 +34,7 @@ def forget(cfg: Config, s3, report: Report, *, bucket_created: bool) -> int:
     try:
         indexed = [bucket for (bucket,) in conn.run("SELECT DISTINCT bucket FROM documents ORDER BY bucket")]
         lost = lost_buckets(indexed, cfg.bucket, bucket_created, lambda bucket: storage.bucket_exists(s3, bucket))
-        removed = len(conn.run("DELETE FROM documents WHERE bucket = ANY(:lost) RETURNING 1", lost=lost)) if lost else 0
+        removed = len(conn.run("DELETE FROM documents WHERE bucket = ANY(:lost) RETURNING 1", lost=lost))
     finally:
         conn.close()
     if removed:

@@ -9,7 +9,7 @@ import pytest
 from db_documents import document
 from pg8000.exceptions import DatabaseError, InterfaceError
 
-from indexer import database
+from indexer import database, store
 from settings import db
 from tests.support import poll_until
 
@@ -134,3 +134,11 @@ def test_syncs_of_one_key_take_turns_and_of_other_keys_do_not(index_dsn):
         admin.close()
         for kept in (first, second, other):
             kept.connection().close()
+
+
+def test_a_turn_is_the_sessions_lock_on_the_key_until_it_ends(conn):
+    held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()"
+    store.lock(conn, "bucket/extracted/a.txt")
+    assert conn.run(held) == [[1]]
+    store.unlock(conn, "bucket/extracted/a.txt")
+    assert conn.run(held) == [[0]]

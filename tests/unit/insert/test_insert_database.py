@@ -19,6 +19,7 @@ class Server:
         self.connects: list[dict] = []
         self.down = False
         self.statements: list[str] = []
+        self.lock_names: list[str] = []
 
     def connect(self, **arguments):
         self.connects.append(arguments)
@@ -32,15 +33,20 @@ class Connection:
         self.server = server
         self.dropped = False
         self.closed = False
+        self.row_count = 1  # every statement finds one row
 
     def run(self, sql, **params):
         if self.dropped:
             raise InterfaceError("network error")
         self.server.statements.append(sql if sql.startswith("SELECT 1") else sql.split("(")[0])
+        if "name" in params:
+            self.server.lock_names.append(params["name"])
         return [[1]]
 
     def close(self):
         self.closed = True
+        if self.dropped:
+            raise InterfaceError("network error")  # as pg8000's close on a broken connection may
 
 
 @pytest.fixture
@@ -155,9 +161,17 @@ def test_a_connection_lost_during_the_work_runs_all_of_it_again_on_a_new_one(ser
     assert db.locked("k", work) == [[1]]
     assert len(calls) == 2 and calls[1] is not first and first.closed
     assert server.statements == [LOCK, LOCK, "SELECT 1", UNLOCK]
+    assert server.lock_names == ["k", "k", "k"]  # the second lock is the same key's
 
 
-def test_the_index_writes_only_in_a_turn(server):
+OUTSIDE_A_TURN = r"^the index writes only inside exclusively\(\)$"
+
+
+def test_the_index_writes_only_in_its_keys_turn(server):
     index = database.PostgresIndex(database.Database(DSN))
-    with pytest.raises(RuntimeError, match="only inside exclusively"):
+    with pytest.raises(RuntimeError, match=OUTSIDE_A_TURN):
+        index.delete("bucket", "extracted/a.txt")
+    assert index.exclusively("bucket", "extracted/a.txt", lambda: index.delete("bucket", "extracted/a.txt")) is True
+    assert server.lock_names == ["bucket/extracted/a.txt", "bucket/extracted/a.txt"]  # lock, unlock
+    with pytest.raises(RuntimeError, match=OUTSIDE_A_TURN):  # the turn has ended
         index.delete("bucket", "extracted/a.txt")
