@@ -157,22 +157,31 @@ def _indexed_rows(conn, bucket: str, prefix: str) -> dict[str, tuple[float, floa
     return {key: (float(extracted), float(indexed)) for key, extracted, indexed in rows}
 
 
-def _wait_indexed(
-    conn, cfg: Config, prefix: str, expected: int, deadline_s: float, interval: float = 0.05, log=None
+def _wait_rows(
+    conn, cfg: Config, prefix: str, done, progress: str, deadline_s: float, interval: float, log=None
 ) -> dict:
-    """Rows under ``prefix`` once ``expected`` are there or the deadline passed; ``log`` gets progress."""
+    """Rows under ``prefix`` once ``done(rows)`` holds or the deadline passed; ``log`` gets ``progress``
+    (formatted with ``n``, the row count) every 2 s."""
     deadline = time.monotonic() + deadline_s
     next_report = time.monotonic() + 2
     rows: dict = {}
     while time.monotonic() < deadline:
         rows = _indexed_rows(conn, cfg.bucket, prefix)
-        if len(rows) >= expected:
+        if done(rows):
             break
         if log is not None and time.monotonic() >= next_report:
-            log(f"  searchable: {len(rows)} of {expected}")
+            log(progress.format(n=len(rows)))
             next_report = time.monotonic() + 2
         time.sleep(interval)
     return rows
+
+
+def _wait_indexed(
+    conn, cfg: Config, prefix: str, expected: int, deadline_s: float, interval: float = 0.05, log=None
+) -> dict:
+    """Rows under ``prefix`` once ``expected`` are there or the deadline passed; ``log`` gets progress."""
+    progress = f"  searchable: {{n}} of {expected}"
+    return _wait_rows(conn, cfg, prefix, lambda rows: len(rows) >= expected, progress, deadline_s, interval, log)
 
 
 def _duplicated_rows(conn, bucket: str, prefix: str) -> int:
@@ -355,14 +364,7 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
 
 def _wait_removed(conn, cfg: Config, prefix: str, deadline_s: float, log) -> int:
     """Rows left under ``prefix`` once none are, or the deadline passed: a run that follows starts on a quiet stack."""
-    deadline = time.monotonic() + deadline_s
-    next_report = time.monotonic() + 2
-    while (left := len(_indexed_rows(conn, cfg.bucket, prefix))) and time.monotonic() < deadline:
-        if time.monotonic() >= next_report:
-            log(f"  rows left: {left}")
-            next_report = time.monotonic() + 2
-        time.sleep(0.2)
-    return left
+    return len(_wait_rows(conn, cfg, prefix, lambda rows: not rows, "  rows left: {n}", deadline_s, 0.2, log))
 
 
 def remove_uploads(cfg: Config, s3, prefix: str, bucket: str | None = None) -> int:

@@ -38,7 +38,7 @@ from dataclasses import asdict
 from pathlib import PurePosixPath
 
 from pipeline_core import s3 as s3io
-from pipeline_core.converge import MAX_PASSES, NotSettled, Outcome
+from pipeline_core.converge import Outcome
 from pipeline_core.document import CONTENT_TYPE, Document, SourceVersion
 from pipeline_core.settings import ExtractSettings
 
@@ -55,6 +55,15 @@ ABSENT = "absent"  # the upload is gone and there was no document
 IGNORED = "ignored"  # not a file under UPLOAD_PREFIX
 
 UNREAD: dict = {}  # the document's state in the first pass, which does not read it
+
+MAX_PASSES = 5
+
+
+class NotSettled(RuntimeError):
+    """The upload kept changing while it was being synced: the record fails, its async retry takes over."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"{key} kept changing during {MAX_PASSES} passes; the retry takes over")
 
 
 def _outcome(action: str, key: str, target: str | None = None, status: str | None = None, passes: int = 0) -> Outcome:

@@ -11,8 +11,8 @@ from extract_samples import BUCKET, FUNCTION_ENVIRONMENT
 
 from extractor import sync as extract_sync
 from extractor.attempts import Attempt
-from extractor.sync import ABSENT, CURRENT, DELETED, IGNORED, WRITTEN, NotSettled, sync
-from pipeline_core.converge import MAX_PASSES, Outcome
+from extractor.sync import ABSENT, CURRENT, DELETED, IGNORED, MAX_PASSES, WRITTEN, NotSettled, sync
+from pipeline_core.converge import Outcome
 from pipeline_core.settings import ExtractSettings
 
 SETTINGS = ExtractSettings.from_environ(FUNCTION_ENVIRONMENT)
