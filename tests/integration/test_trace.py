@@ -11,10 +11,17 @@ def test_trace_of_an_indexed_file_shows_every_stage_and_its_log_lines(cfg, s3, d
     s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"follow me through the pipeline")
     poll_until(lambda: database.run("SELECT 1 FROM documents WHERE key = :k", k=key), timeout=30, what=f"{key} indexed")
 
+    # Each function's log lines arrive on their own: insert's invocation may end, and its lines be
+    # shipped, before extract's, which still checks the upload after its write.
     lines = poll_until(
-        lambda: (t := trace.trace(cfg, key)) and any("[file-extraction-insert]" in x for x in t) and t,
+        lambda: (
+            (t := trace.trace(cfg, key))
+            and any("[file-extraction-insert]" in x for x in t)
+            and any("[file-extraction-extract]" in x and key in x for x in t)
+            and t
+        ),
         timeout=30,
-        what="trace with the insert function's log line",
+        what="trace with both functions' log lines",
     )
 
     text = "\n".join(lines)
