@@ -231,3 +231,12 @@ def test_any_other_write_of_the_text_gets_its_vector_computed(conn):
         b=BUCKET,
     )
     assert [hit.key for hit in search(conn, "pears")] == ["uploads/plain.txt"]
+
+
+def test_a_large_text_is_stored_compressed_with_lz4(conn):
+    prose = " ".join(f"word{random.randrange(5000)}" for _ in range(20_000))  # about 200 KB, compressible
+    store.upsert(conn, document("big.txt", prose))
+    [[method, content]] = conn.run(
+        "SELECT pg_column_compression(content), content FROM documents WHERE key = 'uploads/big.txt'"
+    )
+    assert (method, content) == ("lz4", prose)

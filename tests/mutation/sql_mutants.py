@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MIGRATION_1 = "bootstrap/migrations/0001_documents.sql"
 MIGRATION_2 = "bootstrap/migrations/0002_upload_versions.sql"
 MIGRATION_4 = "bootstrap/migrations/0004_search_vector_once.sql"
+MIGRATION_5 = "bootstrap/migrations/0005_content_lz4.sql"
 STORE = "lambdas/insert/indexer/store.py"
 SEARCH = "operations/search.py"
 COPIED = ("settings", "lifecycle", "operations", "cli", "bootstrap", "lambdas", "awsdeploy", "tests", "pyproject.toml")
@@ -159,6 +160,14 @@ MUTANTS = [
         "IF TG_OP = 'UPDATE' AND NEW.search_vector IS DISTINCT FROM OLD.search_vector THEN",
         "IF TG_OP = 'UPDATE' THEN",
     ),
+    # texts compressed with lz4 (0005)
+    SqlMutant(
+        "content-keeps-pglz",
+        MIGRATION_5,
+        "ALTER COLUMN content SET COMPRESSION lz4",
+        "ALTER COLUMN content SET COMPRESSION pglz",
+    ),
+    SqlMutant("lz4-never-chosen", MIGRATION_5, "IF 'lz4' = ANY", "IF 'lz5' = ANY"),
     SqlMutant("delete-ignores-bucket", STORE, "WHERE bucket = :bucket AND extracted_key", "WHERE extracted_key"),
     SqlMutant("delete-by-upload-key", STORE, "AND extracted_key = :extracted_key", "AND key = :extracted_key"),
     # search: rank first, then cut
