@@ -8,6 +8,8 @@ CSV, JSON, PDF, DOCX) and plain text of several sizes.
 The machine may be busy with other work, so the same run also measures
 LocalStack's own S3 speed (raw PUTs of 1 KB from 8 threads to a bucket without
 notifications, and one PUT at a time) and reports the pipeline relative to it.
+One 3 s window of raw PUTs moves by a fifth between runs on a busy machine, so it
+is measured before and after the mixed burst and the ratios use the mean.
 """
 
 from __future__ import annotations
@@ -56,7 +58,8 @@ class Result:
     extracted_ms: dict = field(default_factory=dict)
     searchable_ms: dict = field(default_factory=dict)
     throughput_files_per_s: float = 0.0
-    raw_puts_per_s: float = 0.0
+    raw_puts_per_s: float = 0.0  # the mean of the two measurements: before and after the mixed burst
+    raw_puts_per_s_before_after: list[float] = field(default_factory=list)
     raw_put_ms: dict = field(default_factory=dict)
     raw_put_after_pause_ms: dict = field(default_factory=dict)
     burst_ratio: float | None = None
@@ -96,23 +99,31 @@ def small_texts(count: int) -> list[tuple[str, bytes, str]]:
     return [(f"{i:05d}-small.txt", f"small text number {i} for the burst".encode(), "text/plain") for i in range(count)]
 
 
-def raw_s3(cfg: Config, s3) -> tuple[float, list[float], list[float]]:
-    """LocalStack's raw PUT rate (1 KB, ``RAW_THREADS`` threads) and single-PUT latencies, no notifications:
-    back to back, and each after the pause the idle probes leave (a machine whose cores went idle
-    answers the first request after a pause more slowly)."""
+@contextlib.contextmanager
+def raw_bucket(cfg: Config, s3):
+    """A bucket without notifications for LocalStack's own speed, removed afterwards."""
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=RAW_BUCKET)
-    single = []
-    for i in range(RAW_SINGLE_PUTS):
+    try:
+        yield RAW_BUCKET
+    finally:
+        remove_uploads(cfg, s3, "", bucket=RAW_BUCKET)
+        s3.delete_bucket(Bucket=RAW_BUCKET)
+
+
+def single_puts(s3, count: int, pause: float = 0.0) -> list[float]:
+    """Latencies (ms) of ``count`` 1 KB PUTs one at a time, each after ``pause`` seconds."""
+    latencies = []
+    for i in range(count):
+        time.sleep(pause)
         started = time.perf_counter()
         s3.put_object(Bucket=RAW_BUCKET, Key=f"single/{i}", Body=RAW_BODY)
-        single.append((time.perf_counter() - started) * 1000)
-    after_pause = []
-    for i in range(IDLE_COUNT):
-        time.sleep(idle_gap_seconds())
-        started = time.perf_counter()
-        s3.put_object(Bucket=RAW_BUCKET, Key=f"paused/{i}", Body=RAW_BODY)
-        after_pause.append((time.perf_counter() - started) * 1000)
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def raw_rate(s3) -> float:
+    """PUTs/s of ``RAW_THREADS`` threads putting 1 KB objects for ``RAW_SECONDS``."""
     counts = [0] * RAW_THREADS
     stop_at = time.perf_counter() + RAW_SECONDS
 
@@ -124,10 +135,7 @@ def raw_s3(cfg: Config, s3) -> tuple[float, list[float], list[float]]:
     started = time.perf_counter()
     with ThreadPoolExecutor(RAW_THREADS) as pool:
         list(pool.map(put_until_stop, range(RAW_THREADS)))
-    rate = sum(counts) / (time.perf_counter() - started)
-    remove_uploads(cfg, s3, "", bucket=RAW_BUCKET)
-    s3.delete_bucket(Bucket=RAW_BUCKET)
-    return rate, single, after_pause
+    return sum(counts) / (time.perf_counter() - started)
 
 
 def percentiles(values: list[float]) -> dict:
@@ -277,12 +285,17 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
     run_prefix = f"{cfg.upload_prefix}bench-{time.strftime('%Y%m%dT%H%M%S')}/"
     try:
         log(
-            f"LocalStack alone: {RAW_SINGLE_PUTS} single PUTs, then {RAW_THREADS} threads of 1 KB PUTs "
-            f"for {RAW_SECONDS:.0f}s, then {IDLE_COUNT} single PUTs after a pause (bucket without notifications)"
+            f"LocalStack alone: {RAW_SINGLE_PUTS} single PUTs, {IDLE_COUNT} single PUTs after a pause, then "
+            f"{RAW_THREADS} threads of 1 KB PUTs for {RAW_SECONDS:.0f}s (bucket without notifications)"
         )
-        raw_rate, raw_single, raw_paused = raw_s3(cfg, s3)
-        raw_ms, paused_ms = percentiles(raw_single), percentiles(raw_paused)
-        log(f"  raw PUTs: {raw_rate:.0f}/s, single PUT p50 {raw_ms['p50']} ms, after a pause {paused_ms['p50']} ms")
+        with raw_bucket(cfg, s3):
+            raw_single = single_puts(s3, RAW_SINGLE_PUTS)
+            raw_paused = single_puts(s3, IDLE_COUNT, pause=idle_gap_seconds())
+            raw_rates = [raw_rate(s3)]
+        log(
+            f"  raw PUTs: {raw_rates[0]:.0f}/s, single PUT p50 {percentiles(raw_single)['p50']} ms, "
+            f"after a pause {percentiles(raw_paused)['p50']} ms"
+        )
 
         log("cold start: retiring warm environments, then one upload")
         force_cold_start(cfg)
@@ -309,6 +322,13 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
         searchable = [(rows[k][1] - t) * 1000 for k, t in uploaded.items() if k in rows]
         duplicated = _duplicated_rows(conn, cfg.bucket, warm_prefix)
 
+        log("LocalStack alone again, once the burst's last checks and log batch are done")
+        time.sleep(CPU_SETTLE_SECONDS)
+        with raw_bucket(cfg, s3):
+            raw_single += single_puts(s3, RAW_SINGLE_PUTS)
+            raw_rates.append(raw_rate(s3))
+        log(f"  raw PUTs: {raw_rates[1]:.0f}/s")
+
         log(f"small-text burst: {SMALL_TEXT_COUNT} files of about 40 bytes with concurrency {concurrency}")
         small_prefix = f"{run_prefix}small/"
         before = cpu.sample(cfg)
@@ -322,6 +342,7 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
 
         throughput = len(rows) / max(total_seconds, 1e-9)
         idle = percentiles(idle_searchable)
+        raw_puts, raw_ms, paused_ms = statistics.fmean(raw_rates), percentiles(raw_single), percentiles(raw_paused)
         return Result(
             mode=f"{stack.active_mode(cfg) or cfg.stack} mode, {cpu_count()} CPUs",
             count=count,
@@ -335,10 +356,11 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
             extracted_ms=percentiles(extracted),
             searchable_ms=percentiles(searchable),
             throughput_files_per_s=round(throughput, 1),
-            raw_puts_per_s=round(raw_rate, 1),
+            raw_puts_per_s=round(raw_puts, 1),
+            raw_puts_per_s_before_after=[round(rate, 1) for rate in raw_rates],
             raw_put_ms=raw_ms,
             raw_put_after_pause_ms=paused_ms,
-            burst_ratio=ratio(throughput, raw_rate),
+            burst_ratio=ratio(throughput, raw_puts),
             idle_ratio=ratio(idle.get("p50"), raw_ms.get("p50"), 1),
             idle_ratio_after_pause=ratio(idle.get("p50"), paused_ms.get("p50"), 1),
             small_text_count=SMALL_TEXT_COUNT,
@@ -381,8 +403,9 @@ def remove_uploads(cfg: Config, s3, prefix: str, bucket: str | None = None) -> i
 def table(result: Result) -> str:
     lines = [
         f"{result.mode}",
-        f"LocalStack alone: {result.raw_puts_per_s} raw PUTs/s (1 KB, 8 threads), "
-        f"single PUT p50 {result.raw_put_ms.get('p50')} ms (after a pause like the idle probes': "
+        f"LocalStack alone: {result.raw_puts_per_s} raw PUTs/s (1 KB, 8 threads; "
+        + " before the mixed burst, ".join(str(rate) for rate in result.raw_puts_per_s_before_after)
+        + f" after), single PUT p50 {result.raw_put_ms.get('p50')} ms (after a pause like the idle probes': "
         f"{result.raw_put_after_pause_ms.get('p50')} ms)",
         "mix: " + ", ".join(f"{n} {kind}" for kind, n in result.mix.items()),
         f"files: {result.count}  concurrency: {result.concurrency}  "
