@@ -8,8 +8,8 @@ CSV, JSON, PDF, DOCX) and plain text of several sizes.
 The machine may be busy with other work, so the same run also measures
 LocalStack's own S3 speed (raw PUTs of 1 KB from 8 threads to a bucket without
 notifications, and one PUT at a time) and reports the pipeline relative to it.
-One 3 s window of raw PUTs moves by a fifth between runs on a busy machine, so it
-is measured before and after the mixed burst and the ratios use the mean.
+One 3 s window of raw PUTs can differ from the next by a fifth on a busy machine,
+so it is measured before and after the mixed burst and the ratios use the mean.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def raw_bucket(cfg: Config, s3):
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=RAW_BUCKET)
     try:
-        yield RAW_BUCKET
+        yield
     finally:
         remove_uploads(cfg, s3, "", bucket=RAW_BUCKET)
         s3.delete_bucket(Bucket=RAW_BUCKET)
@@ -290,6 +290,7 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
         )
         with raw_bucket(cfg, s3):
             raw_single = single_puts(s3, RAW_SINGLE_PUTS)
+            # after the pause the idle probes leave: cores that went idle answer the first request more slowly
             raw_paused = single_puts(s3, IDLE_COUNT, pause=idle_gap_seconds())
             raw_rates = [raw_rate(s3)]
         log(
