@@ -6,7 +6,7 @@ import ssl
 
 import pytest
 
-from pipeline_core.dsn import parse_dsn, redact
+from pipeline_core.dsn import parse_dsn, redact, ssl_context
 
 
 def test_a_dsn_becomes_connection_arguments_with_escapes_decoded():
@@ -66,8 +66,33 @@ def test_verify_ca_and_require_with_a_root_certificate_check_the_chain_only():
     ],
 )
 def test_a_bad_parameter_is_refused_with_what_is_wrong(query, complaint):
-    with pytest.raises(ValueError, match=complaint):
+    with pytest.raises(ValueError, match=f"^DATABASE_DSN: {complaint}"):
         parse_dsn(f"postgresql://u:secret@h/d?{query}", "DATABASE_DSN")
+
+
+@pytest.mark.parametrize("query", ["sslmode=", "sslmode=require&connect_timeout="])
+def test_a_parameter_left_blank_is_refused_not_ignored(query):
+    with pytest.raises(ValueError, match=r"^DATABASE_DSN: (sslmode must be one of|unsupported parameter)"):
+        parse_dsn(f"postgresql://u:secret@h/d?{query}", "DATABASE_DSN")
+
+
+def test_every_unsupported_parameter_is_named():
+    with pytest.raises(ValueError) as refused:
+        parse_dsn("postgresql://u:p@h/d?sslmode=require&options=x&connect_timeout=5", "DATABASE_DSN")
+    assert str(refused.value) == (
+        "DATABASE_DSN: unsupported parameter(s) connect_timeout, options (supported: sslmode, sslrootcert)"
+    )
+
+
+def test_without_a_setting_name_errors_speak_of_the_database_address():
+    with pytest.raises(ValueError, match=r"^the database address is not a postgresql://"):
+        parse_dsn("mysql://u:p@h/d")
+    with pytest.raises(ValueError, match=r"^the database address: sslmode must be one of"):
+        ssl_context("verify")
+
+
+def test_the_database_name_is_kept_whole():
+    assert parse_dsn("postgresql://u:p@h/Xdocs")["database"] == "Xdocs"
 
 
 def test_redact_hides_the_password_only():

@@ -291,3 +291,22 @@ def test_a_pdf_header_counts_up_to_1024_bytes_in():
     pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
     assert _detect(b"J" * 1024 + pdf, "scan.bin", None).format == "pdf"
     assert _detect(b"J" * 1025 + pdf, "scan.txt", "text/plain").format == "text"
+
+
+def test_after_leading_junk_the_pdf_trailer_must_be_in_the_last_1024_bytes():
+    junk_pdf = b"junk\n%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+    assert _detect(junk_pdf + b"%%EOF" + b"\n" * 1019, "scan.bin", None).format == "pdf"  # the window's first byte
+    assert _detect(junk_pdf + b"%%EOF" + b"\n" * 1020, "scan.txt", "text/plain").format == "text"  # one byte before
+
+
+def test_an_html_meta_charset_counts_only_in_the_first_4096_bytes():
+    page = "<html><body>" + "caf\xe9 " * 900 + '<meta charset="windows-1250"></body></html>'
+    assert len(page) > 4096
+    assert _detect(page.encode("cp1252"), "page.html", "text/html").encoding == "cp1252"
+
+
+def test_an_archive_without_an_end_record_is_broken_whatever_its_bytes_say():
+    # bytes 9-10 of what would be the end record's place read 0xFFFE: no end record means no count at all
+    no_end = b"PK\x03\x04" + bytes(5) + b"\xfe\xff" + bytes(40)
+    with pytest.raises(ExtractionFailed, match=r"^broken DOCX: "):
+        _detect(no_end, "report.docx", DOCX_TYPE)

@@ -69,3 +69,28 @@ def test_a_chunk_never_ends_inside_fenced_code():
     fenced = "```\n" + "c" * 300 + "\n\n# inside code\n```\n"
     markdown = filler(CHUNK_CHARS - 200, blank_lines=True) + fenced + LINK + DEFINITION
     assert lines(markdown)[-3:] == ["c" * 300, "# inside code", "[see][r]"]  # cut after the fence, not in it
+
+
+def test_text_after_a_code_block_in_a_list_item_is_read_as_text_again():
+    # a tight list item has no paragraph event: the code block's end is what ends code mode
+    assert list(readable_lines("- ```\n  code\n  ```\n  ``  x  ``\n")) == ["code", "x"]
+
+
+def test_the_rest_of_a_cut_line_is_read_on_with_room_for_what_was_carried():
+    line = "a" * (CHUNK_CHARS - 3) + " " + "b" * (2 * CHUNK_CHARS)  # the first cut carries "bb" over
+    pieces = lines(line + "\n")
+    assert "".join(pieces) == line.replace(" ", "")
+    assert [len(piece) for piece in pieces] == [CHUNK_CHARS - 3, CHUNK_CHARS, CHUNK_CHARS]
+
+
+def test_without_blank_lines_a_chunk_ends_at_twice_the_chunk_size():
+    heading = "# [see][r]\n"
+    before = filler(2 * CHUNK_CHARS - len(heading), blank_lines=False)
+    assert lines(before + heading + "[r]: https://example.com\n")[-1] == "[see][r]"  # cut right after the heading
+    assert lines(before[1:] + heading + "[r]: https://example.com\n")[-1] == "see"  # one short: not yet
+
+
+def test_the_next_chunk_counts_its_size_from_zero():
+    first = filler(CHUNK_CHARS - 1, blank_lines=False) + "\n"  # ends the first chunk at its blank line
+    markdown = first + filler(CHUNK_CHARS - 11, blank_lines=False) + LINK + DEFINITION
+    assert lines(markdown)[-1] == "see"  # as in a first chunk: CHUNK_CHARS - 11 does not reach the cut

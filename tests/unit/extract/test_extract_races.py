@@ -178,3 +178,31 @@ def test_a_key_that_never_settles_fails_the_record_so_that_the_retry_takes_over(
     monkeypatch.setattr(extract_sync, "extract_body", churn)
     with pytest.raises(NotSettled, match="kept changing"):
         run(bucket.client)
+
+
+def test_a_document_written_then_removed_by_a_delete_still_reports_what_was_written(bucket):
+    bucket.upload(KEY, b"written, then deleted")
+
+    def deleted_and_synced():  # just before the check of the upload that follows the write
+        bucket.delete(KEY)
+        assert run(bucket.client).action == DELETED
+
+    before_request(bucket.client, "HeadObject", deleted_and_synced)
+    result = run(bucket.client)
+
+    assert (result.action, result.passes, result.fields()["status"]) == (WRITTEN, 2, "ok")
+    assert document(bucket) is None
+
+
+def test_a_document_written_then_replaced_by_a_newer_one_still_reports_what_was_written(bucket):
+    bucket.upload(KEY, b"written, then replaced")
+
+    def replaced_and_synced():  # just before the check of the upload that follows the write
+        bucket.upload(KEY, b"the newer version")
+        assert run(bucket.client).action == WRITTEN
+
+    before_request(bucket.client, "HeadObject", replaced_and_synced)
+    result = run(bucket.client)
+
+    assert (result.action, result.passes, result.fields()["status"]) == (WRITTEN, 2, "ok")
+    assert assert_current(bucket)["Content"] == "the newer version"
