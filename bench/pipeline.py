@@ -402,11 +402,11 @@ def remove_uploads(cfg: Config, s3, prefix: str, bucket: str | None = None) -> i
 
 
 def table(result: Result) -> str:
+    before, after = result.raw_puts_per_s_before_after
     lines = [
         f"{result.mode}",
-        f"LocalStack alone: {result.raw_puts_per_s} raw PUTs/s (1 KB, 8 threads; "
-        + " before the mixed burst, ".join(str(rate) for rate in result.raw_puts_per_s_before_after)
-        + f" after), single PUT p50 {result.raw_put_ms.get('p50')} ms (after a pause like the idle probes': "
+        f"LocalStack alone: {result.raw_puts_per_s} raw PUTs/s (1 KB, 8 threads; {before} before the mixed burst, "
+        f"{after} after), single PUT p50 {result.raw_put_ms.get('p50')} ms (after a pause like the idle probes': "
         f"{result.raw_put_after_pause_ms.get('p50')} ms)",
         "mix: " + ", ".join(f"{n} {kind}" for kind, n in result.mix.items()),
         f"files: {result.count}  concurrency: {result.concurrency}  "

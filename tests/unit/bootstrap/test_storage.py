@@ -7,6 +7,7 @@ import pytest
 from moto import mock_aws
 
 from bootstrap import storage
+from bootstrap.lost_rows import lost_buckets
 from bootstrap.report import Report
 
 BUCKET = "bucket"
@@ -157,8 +158,6 @@ def test_ensure_bucket_says_whether_it_created_the_bucket(s3):
 
 
 def test_lost_buckets_are_the_new_configured_one_and_those_that_do_not_exist():
-    from bootstrap.lost_rows import lost_buckets
-
     exists = {"configured", "other"}.__contains__
     indexed = ["configured", "gone", "other"]
     assert lost_buckets(indexed, "configured", False, exists) == ["gone"]
