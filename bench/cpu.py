@@ -4,6 +4,9 @@ Read from ``/proc``: LocalStack's process (all its threads), the runtime process
 started (live ones directly; ended ones through LocalStack's counters of reaped
 children) and PostgreSQL's postmaster with its backends (ended backends through the
 postmaster's counters). Docker mode or a system without ``/proc`` measures nothing.
+
+Also how busy the whole machine is (``/proc/stat``, all cores, any mode): whether a
+burst was bound by CPU, and how much of the machine it left idle.
 """
 
 from __future__ import annotations
@@ -77,3 +80,29 @@ def sample(cfg: Config) -> CpuSeconds | None:
     localstack, functions = _tree(localstack_pid)
     postmaster, backends = _tree(postgres_pid)
     return CpuSeconds(localstack=localstack, functions=functions, postgres=postmaster + backends)
+
+
+@dataclass(frozen=True)
+class MachineTicks:
+    """CPU ticks of all cores so far: busy ones and all (busy + idle + waiting for I/O)."""
+
+    busy: int
+    total: int
+
+    def __sub__(self, other: MachineTicks) -> MachineTicks:
+        return MachineTicks(self.busy - other.busy, self.total - other.total)
+
+    def busy_percent(self) -> float | None:
+        return round(100 * self.busy / self.total) if self.total > 0 else None
+
+
+def machine() -> MachineTicks | None:
+    """The machine's CPU ticks so far; None without ``/proc/stat``."""
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+    except (OSError, IndexError):
+        return None
+    # cpu user nice system idle iowait irq softirq steal (guest time is counted in user already)
+    ticks = [int(value) for value in first[1:9]]
+    idle = ticks[3] + ticks[4]
+    return MachineTicks(busy=sum(ticks) - idle, total=sum(ticks))

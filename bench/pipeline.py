@@ -69,6 +69,8 @@ class Result:
     idle_ratio_after_pause: float | None = None
     small_text_count: int = 0
     small_text_files_per_s: float = 0.0
+    machine_busy_percent: float | None = None  # of all cores during the mixed burst (any process)
+    cpu_bound_files_per_s: float | None = None  # what the mixed burst's CPU per file allows on these cores
     cpu_ms_per_file: dict = field(default_factory=dict)  # mixed burst, host mode: localstack, functions, postgres
     small_text_cpu_ms_per_file: dict = field(default_factory=dict)
     mix: dict = field(default_factory=dict)
@@ -259,8 +261,17 @@ def idle_latency(cfg: Config, s3, conn, prefix: str, count: int) -> tuple[list[f
     return extracted, searchable
 
 
-def burst(cfg: Config, s3, conn, prefix: str, files, concurrency: int, log) -> tuple[dict, dict, float, float]:
-    """Upload ``files`` under ``prefix`` at once; (upload times, rows, upload seconds, seconds to all searchable)."""
+@dataclass(frozen=True)
+class Burst:
+    uploaded: dict[str, float]  # key -> time its upload completed
+    rows: dict[str, tuple[float, float]]  # key -> (extracted, indexed) times
+    upload_seconds: float
+    seconds: float  # from the first upload until all were searchable
+    machine_busy_percent: float | None  # of all cores, from the first upload until all rows were seen
+
+
+def burst(cfg: Config, s3, conn, prefix: str, files, concurrency: int, log) -> Burst:
+    """Upload ``files`` under ``prefix`` at once and wait until all are searchable (or the deadline passed)."""
     uploaded: dict[str, float] = {}
 
     def upload(item: tuple[str, bytes, str]) -> None:
@@ -269,13 +280,16 @@ def burst(cfg: Config, s3, conn, prefix: str, files, concurrency: int, log) -> t
         s3.put_object(Bucket=cfg.bucket, Key=key, Body=body, ContentType=ctype)
         uploaded[key] = time.time()
 
+    ticks = cpu.machine()
     started = time.time()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(upload, files))
     upload_seconds = time.time() - started
     rows = _wait_indexed(conn, cfg, prefix, len(files), deadline_s=120 + len(files) * 0.5, log=log)
+    after = cpu.machine()
+    busy = (after - ticks).busy_percent() if ticks and after else None
     finished = max((r[1] for r in rows.values()), default=time.time())
-    return uploaded, rows, upload_seconds, finished - started
+    return Burst(uploaded, rows, upload_seconds, finished - started, busy)
 
 
 def _cpu_per_file(cfg: Config, before: cpu.CpuSeconds | None, files: int) -> dict:
@@ -285,6 +299,12 @@ def _cpu_per_file(cfg: Config, before: cpu.CpuSeconds | None, files: int) -> dic
     time.sleep(CPU_SETTLE_SECONDS)
     after = cpu.sample(cfg)
     return (after - before).per_file_ms(files) if after is not None else {}
+
+
+def cpu_bound_rate(cpu_ms_per_file: dict, cores: int | None) -> float | None:
+    """Files/s the cores move at most when each file costs the stack ``cpu_ms_per_file`` (summed)."""
+    spent = sum(cpu_ms_per_file.values())
+    return round(cores * 1000 / spent, 1) if cores and spent > 0 else None
 
 
 def ratio(value: float | None, base: float | None, digits: int = 3) -> float | None:
@@ -329,7 +349,8 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
             + ", ".join(f"{n} {kind}" for kind, n in mix(files).items())
         )
         before = cpu.sample(cfg)
-        uploaded, rows, upload_seconds, total_seconds = burst(cfg, s3, conn, warm_prefix, files, concurrency, log)
+        mixed = burst(cfg, s3, conn, warm_prefix, files, concurrency, log)
+        uploaded, rows = mixed.uploaded, mixed.rows
         burst_cpu = _cpu_per_file(cfg, before, len(rows))
         extracted = [(rows[k][0] - t) * 1000 for k, t in uploaded.items() if k in rows]
         searchable = [(rows[k][1] - t) * 1000 for k, t in uploaded.items() if k in rows]
@@ -345,23 +366,22 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
         log(f"small-text burst: {SMALL_TEXT_COUNT} files of about 40 bytes with concurrency {concurrency}")
         small_prefix = f"{run_prefix}small/"
         before = cpu.sample(cfg)
-        _, small_rows, _, small_seconds = burst(
-            cfg, s3, conn, small_prefix, small_texts(SMALL_TEXT_COUNT), concurrency, log
-        )
+        small = burst(cfg, s3, conn, small_prefix, small_texts(SMALL_TEXT_COUNT), concurrency, log)
+        small_rows = small.rows
         small_cpu = _cpu_per_file(cfg, before, len(small_rows))
         duplicated += _duplicated_rows(conn, cfg.bucket, small_prefix)
         missing = set(uploaded) - set(rows)
         missing |= {small_prefix + name for name, _, _ in small_texts(SMALL_TEXT_COUNT)} - set(small_rows)
 
-        throughput = len(rows) / max(total_seconds, 1e-9)
+        throughput = len(rows) / max(mixed.seconds, 1e-9)
         idle = percentiles(idle_searchable)
         raw_puts, raw_ms, paused_ms = statistics.fmean(raw_rates), percentiles(raw_single), percentiles(raw_paused)
         return Result(
             mode=f"{stack.active_mode(cfg) or cfg.stack} mode, {cpu_count()} CPUs",
             count=count,
             concurrency=concurrency,
-            upload_seconds=round(upload_seconds, 2),
-            total_seconds=round(total_seconds, 2),
+            upload_seconds=round(mixed.upload_seconds, 2),
+            total_seconds=round(mixed.seconds, 2),
             cold_start_extracted_ms=round(cold_extracted, 1) if cold_extracted else None,
             cold_start_searchable_ms=round(cold_searchable, 1) if cold_searchable else None,
             idle_extracted_ms=percentiles(idle_extracted),
@@ -377,7 +397,9 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
             idle_ratio=ratio(idle.get("p50"), raw_ms.get("p50"), 1),
             idle_ratio_after_pause=ratio(idle.get("p50"), paused_ms.get("p50"), 1),
             small_text_count=SMALL_TEXT_COUNT,
-            small_text_files_per_s=round(len(small_rows) / max(small_seconds, 1e-9), 1),
+            small_text_files_per_s=round(len(small_rows) / max(small.seconds, 1e-9), 1),
+            machine_busy_percent=mixed.machine_busy_percent,
+            cpu_bound_files_per_s=cpu_bound_rate(burst_cpu, cpu_count()),
             cpu_ms_per_file=burst_cpu,
             small_text_cpu_ms_per_file=small_cpu,
             mix=mix(files),
@@ -430,6 +452,7 @@ def table(result: Result) -> str:
         f"small-text burst ({result.small_text_count} files): {result.small_text_files_per_s} files/s "
         f"(ratio {ratio(result.small_text_files_per_s, result.raw_puts_per_s)})",
         _cpu_line("CPU per file, mixed burst", result.cpu_ms_per_file),
+        _machine_line(result),
         _cpu_line("CPU per file, small-text burst", result.small_text_cpu_ms_per_file),
         f"rows: {result.rows}  lost: {len(result.missing)}  duplicated rows: {result.duplicated_rows}",
         f"cold start: upload -> extracted {result.cold_start_extracted_ms} ms, "
@@ -450,6 +473,17 @@ def table(result: Result) -> str:
     if result.missing:
         lines.append(f"NOT SEARCHABLE before the deadline: {len(result.missing)} files, e.g. {result.missing[:3]}")
     return "\n".join(lines)
+
+
+def _machine_line(result: Result) -> str:
+    line = f"machine: {result.machine_busy_percent}% of all CPUs busy during the mixed burst"
+    if result.cpu_bound_files_per_s:
+        reached = ratio(result.throughput_files_per_s, result.cpu_bound_files_per_s, 2)
+        line += (
+            f"; the stack's {round(sum(result.cpu_ms_per_file.values()), 1)} ms of CPU per file allow at most "
+            f"{result.cpu_bound_files_per_s} files/s on them (reached {round(100 * (reached or 0))}%)"
+        )
+    return line
 
 
 def _cpu_line(label: str, per_file: dict) -> str:
