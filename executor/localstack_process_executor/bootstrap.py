@@ -48,6 +48,7 @@ if __name__ == "__main__":
 import argparse
 import contextlib
 import decimal
+import functools
 import importlib
 import json
 import logging
@@ -406,7 +407,7 @@ def _flush_std_streams():
 
 class ExecutorChannel:
     """This environment's end of the channel to the executor; the handler's thread and the
-    timeout timer may both send, one frame at a time."""
+    timeout watchdog may both send, one frame at a time."""
 
     def __init__(self, sock):
         self.sock = sock
@@ -460,7 +461,7 @@ def exit_with_channel(channel, env_dir):
 
 
 class OnceReporter:
-    """Lets exactly one of the handler's thread and the timeout timer report an invocation."""
+    """Lets exactly one of the handler's thread and the timeout watchdog report an invocation."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -474,6 +475,51 @@ class OnceReporter:
             return True
 
 
+class Watchdog:
+    """One thread per environment that runs the armed invocation's timeout report once its deadline passes.
+
+    Started at the first invocation (a template forks environments and must stay single-threaded).
+    Arming and disarming only set the deadline: the thread wakes when the deadline it waits for
+    passes, or when it had none, not once per invocation.
+    """
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._armed = None  # (monotonic deadline, callback)
+        self._waiting_until = None  # the deadline the thread sleeps towards; None: no deadline
+        self._thread = None
+
+    def arm(self, seconds, callback):
+        deadline = time.monotonic() + seconds
+        with self._condition:
+            self._armed = (deadline, callback)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="invocation-timeout", daemon=True)
+                self._thread.start()
+            elif self._waiting_until is None or deadline < self._waiting_until:
+                self._condition.notify()
+
+    def disarm(self):
+        with self._condition:
+            self._armed = None
+
+    def _run(self):
+        with self._condition:
+            while True:
+                if self._armed is None:
+                    self._waiting_until = None
+                    self._condition.wait()
+                    continue
+                deadline, callback = self._armed
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._armed = None
+                    break
+                self._waiting_until = deadline
+                self._condition.wait(remaining)
+        callback()
+
+
 class Runtime:
     def __init__(self, api, capture):
         self.api = api
@@ -483,6 +529,7 @@ class Runtime:
         self.timeout = float(os.environ.get("AWS_LAMBDA_FUNCTION_TIMEOUT") or 3)
         self.handler = None
         self.pending_init = None  # (output, duration in ms), reported with the first invocation
+        self.watchdog = Watchdog()
 
     def init(self):
         """Import the handler; returns the error to report instead of ready, if any."""
@@ -505,16 +552,15 @@ class Runtime:
         self.pending_init = None
         reporter = OnceReporter()
         started = time.time()
-        timer = threading.Timer(
-            self.timeout, self._report_timeout, (reporter, request_id, started, init_output, init_ms)
-        )
-        timer.daemon = True
         os.environ["_X_AMZN_TRACE_ID"] = invocation.get("trace-id") or ""
         RequestIdFilter.request_id = request_id
         context = LambdaContext(request_id, invocation.get("invoked-function-arn"), started + self.timeout)
         out_of_memory = False
         with self.capture:
-            timer.start()
+            self.watchdog.arm(
+                self.timeout,
+                functools.partial(self._report_timeout, reporter, request_id, started, init_output, init_ms),
+            )
             try:
                 body, is_error = call_handler(self.handler, invocation.get("payload"), context), False
             except FunctionError as exc:
@@ -524,10 +570,10 @@ class Runtime:
                 error = out_of_memory_error(request_id)
                 os.write(2, (error["errorMessage"] + "\n").encode("utf-8"))
                 body, is_error, out_of_memory = json.dumps(error).encode("utf-8"), True, True
-            timer.cancel()
+            self.watchdog.disarm()
             duration_ms = (time.time() - started) * 1000
             if not reporter.claim():
-                threading.Event().wait()  # the timer reports; the process is about to be killed
+                threading.Event().wait()  # the watchdog reports; the process is about to be killed
         report = report_line(
             request_id,
             duration_ms,

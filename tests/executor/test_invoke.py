@@ -232,3 +232,22 @@ def handler(event, context):
     after = function.invoke()
     assert after.function_error is None, after.payload
     assert after.payload != first_pid
+
+
+THREADS_HANDLER = """
+import os, threading
+
+def handler(event, context):
+    return {"pid": os.getpid(), "threads": sorted((t.name, t.ident) for t in threading.enumerate())}
+"""
+
+
+def test_invocations_of_one_environment_start_no_thread_each(make_function):
+    """The timeout is kept by one watchdog thread per environment, not a timer thread per invocation."""
+    function = make_function({"app.py": THREADS_HANDLER}, timeout=30)
+
+    seen = [function.invoke().payload for _ in range(4)]
+
+    assert len({answer["pid"] for answer in seen}) == 1, f"expected one environment: {seen}"
+    assert all(answer["threads"] == seen[0]["threads"] for answer in seen), f"threads changed: {seen}"
+    assert [name for name, _ in seen[0]["threads"]].count("invocation-timeout") == 1, seen[0]
