@@ -277,6 +277,21 @@ def _open_log(path: Path) -> int:
     return fd
 
 
+def check_port(cfg: Config) -> None:
+    """Raise StartError when LocalStack's port is taken by anything but this stack's own LocalStack."""
+    if running(cfg) is None:  # ours is kept or restarted by ``start``
+        _refuse_taken_port(cfg)
+
+
+def _refuse_taken_port(cfg: Config) -> None:
+    if processes.port_in_use(cfg.localstack_port):
+        owners = ", ".join(processes.describe(p) for p in processes.listener_pids(cfg.localstack_port))
+        raise StartError(
+            f"port {cfg.localstack_port} is already taken by {owners or 'another process'}. "
+            f"Stop it, or choose another port: `make up LOCALSTACK_HOST_PORT=4567`"
+        )
+
+
 def start(cfg: Config, log=print, wait_seconds: float = 90) -> str:
     """Start LocalStack in the background; returns "started" or "already running"."""
     user = runtime_user()
@@ -291,12 +306,7 @@ def start(cfg: Config, log=print, wait_seconds: float = 90) -> str:
     if record:
         log(f"LocalStack (pid {record.pid}) is not answering; restarting it")
         stop(cfg, log=lambda *_: None)
-    if processes.port_in_use(cfg.localstack_port):
-        owners = ", ".join(processes.describe(p) for p in processes.listener_pids(cfg.localstack_port))
-        raise StartError(
-            f"port {cfg.localstack_port} is already taken by {owners or 'another process'}. "
-            f"Stop it, or choose another port: `make up LOCALSTACK_HOST_PORT=4567`"
-        )
+    _refuse_taken_port(cfg)
     _prepare_folders(cfg, user, log)
     _clear_records(cfg)
     _empty(sandbox_dir(cfg) / "tmp")

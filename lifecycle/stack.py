@@ -90,6 +90,7 @@ def up(cfg: Config, log=print) -> str:
             raise StackError(str(exc)) from exc
     else:
         try:
+            localstack_host.check_port(cfg)  # before installing or starting anything
             localstack_host.install(cfg, log=log)
             log(f"PostgreSQL (host): {postgres_host.ensure_started(cfg)}")
             log(f"LocalStack (host): {localstack_host.start(cfg, log=log)} on {cfg.endpoint_url}")

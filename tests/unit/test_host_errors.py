@@ -53,3 +53,20 @@ def test_auto_mode_falls_back_to_host_and_says_so(cfg, monkeypatch):
 
     assert stack.choose_mode(dataclasses.replace(cfg, stack="auto"), log=said.append) == "host"
     assert "host mode" in said[0]
+
+
+def test_port_taken_stops_make_up_before_it_installs_or_starts_anything(cfg, monkeypatch):
+    monkeypatch.setattr(stack, "docker_engine_available", lambda: False)
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("make up went on although LocalStack's port is taken")
+
+    monkeypatch.setattr(localstack_host, "install", must_not_run)
+    monkeypatch.setattr(stack.postgres_host, "ensure_started", must_not_run)
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        taken = dataclasses.replace(cfg, stack="host", localstack_port=listener.getsockname()[1])
+
+        with pytest.raises(stack.StackError, match=f"port {taken.localstack_port} is already taken"):
+            stack.up(taken, log=lambda *_: None)
