@@ -476,6 +476,8 @@ def table(result: Result) -> str:
 
 
 def _machine_line(result: Result) -> str:
+    if result.machine_busy_percent is None:
+        return "machine: not measured (no /proc/stat)"
     line = f"machine: {result.machine_busy_percent}% of all CPUs busy during the mixed burst"
     if result.cpu_bound_files_per_s:
         reached = ratio(result.throughput_files_per_s, result.cpu_bound_files_per_s, 2)
