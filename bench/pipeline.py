@@ -287,7 +287,7 @@ def burst(cfg: Config, s3, conn, prefix: str, files, concurrency: int, log) -> B
     upload_seconds = time.time() - started
     rows = _wait_indexed(conn, cfg, prefix, len(files), deadline_s=120 + len(files) * 0.5, log=log)
     after = cpu.machine()
-    busy = (after - ticks).busy_percent() if ticks and after else None
+    busy = (after - ticks).busy_percent() if ticks is not None and after is not None else None
     finished = max((r[1] for r in rows.values()), default=time.time())
     return Burst(uploaded, rows, upload_seconds, finished - started, busy)
 
