@@ -504,20 +504,25 @@ class Watchdog:
             self._armed = None
 
     def _run(self):
-        with self._condition:
-            while True:
-                if self._armed is None:
-                    self._waiting_until = None
-                    self._condition.wait()
-                    continue
-                deadline, callback = self._armed
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self._armed = None
-                    break
-                self._waiting_until = deadline
-                self._condition.wait(remaining)
-        callback()
+        while True:
+            with self._condition:
+                callback = self._next_expired()
+            callback()  # outside the lock: the report may take a while
+
+    def _next_expired(self):
+        """Wait (holding the condition) until the armed deadline passes; its callback, disarmed."""
+        while True:
+            if self._armed is None:
+                self._waiting_until = None
+                self._condition.wait()
+                continue
+            deadline, callback = self._armed
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._armed = None
+                return callback
+            self._waiting_until = deadline
+            self._condition.wait(remaining)
 
 
 class Runtime:
