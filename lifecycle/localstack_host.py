@@ -310,6 +310,7 @@ def start(cfg: Config, log=print, wait_seconds: float = 90) -> str:
     _prepare_folders(cfg, user, log)
     _clear_records(cfg)
     _empty(sandbox_dir(cfg) / "tmp")
+    _forget_plugin_index(cfg)
     python = venvs.python_of(localstack_venv_spec(cfg).path)
     out = _open_log(log_file(cfg))
     try:
@@ -349,6 +350,16 @@ def _empty(folder: Path) -> None:
             shutil.rmtree(item, ignore_errors=True)
         else:
             item.unlink(missing_ok=True)
+
+
+def _forget_plugin_index(cfg: Config) -> None:
+    """Have LocalStack read its plugins (our executor and hooks among them) afresh at start.
+
+    plux keeps the index under HOME, keyed by the mtimes of the installed packages' entry-point
+    files packed as 32-bit floats: about two minutes apart, a reinstalled executor keeps the old
+    index and its new hooks would not load. Building the index takes about 60 ms.
+    """
+    shutil.rmtree(sandbox_dir(cfg) / "home" / ".cache" / "plux", ignore_errors=True)
 
 
 def _clear_records(cfg: Config) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import subprocess
 
 import pytest
 
@@ -70,3 +71,29 @@ def test_port_taken_stops_make_up_before_it_installs_or_starts_anything(cfg, mon
 
         with pytest.raises(stack.StackError, match=f"port {taken.localstack_port} is already taken"):
             stack.up(taken, log=lambda *_: None)
+
+
+def test_start_drops_the_plugin_index_so_a_reinstalled_executor_is_read_afresh(cfg, monkeypatch):
+    """plux's index is keyed by entry-point mtimes at a precision of minutes: a stale one would hide new hooks."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = dataclasses.replace(cfg, localstack_port=probe.getsockname()[1])
+    index = localstack_host.sandbox_dir(free) / "home" / ".cache" / "plux" / "0123.entry_points.txt"
+    index.parent.mkdir(parents=True)
+    index.write_text("[localstack.hooks.on_infra_start]\n")
+
+    class Launched(Exception):
+        pass
+
+    popen = subprocess.Popen
+
+    def launch(command, *args, **kwargs):
+        if command[1:] != localstack_host.LAUNCH_ARGS:
+            return popen(command, *args, **kwargs)
+        assert not index.parent.exists(), "LocalStack would start with the old plugin index"
+        raise Launched
+
+    monkeypatch.setattr(subprocess, "Popen", launch)
+    monkeypatch.setattr(localstack_host, "runtime_user", lambda: None)
+    with pytest.raises(Launched):
+        localstack_host.start(free, log=lambda *_: None)
