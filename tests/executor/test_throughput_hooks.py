@@ -26,6 +26,7 @@ def handler(event, context):
     open(os.path.join(event["meet"], "met", f"{met}-{os.getpid()}-{time.monotonic_ns()}"), "w").close()
 """
 
+INVOCATIONS_IN_A_BATCH = 8
 REQUEST_LINE = re.compile(r"AWS [\w-]+\.\w+ => \d{3}")
 
 
@@ -68,3 +69,28 @@ def test_localstack_writes_no_line_per_request(cfg, s3_client):
 
     assert "Ready." in this_run, f"no start of LocalStack in {localstack_host.log_file(cfg)}"
     assert not REQUEST_LINE.search(this_run), REQUEST_LINE.findall(this_run)[:5]
+
+
+def test_function_logs_are_shipped_in_batches(cfg, make_function, logs_client, poll):
+    """Invocations within one batch window reach CloudWatch in one PutLogEvents: one ingestion time."""
+    if cfg.lambda_log_batch_ms < 100:
+        pytest.skip(f"LAMBDA_LOG_BATCH_MS={cfg.lambda_log_batch_ms} leaves no room for a burst in one batch")
+    function = make_function({"app.py": "def handler(event, context):\n    print('hello')\n"})
+    function.invoke()  # the environment is up: the next invocations take milliseconds
+
+    request_ids = [function.invoke().request_id for _ in range(INVOCATIONS_IN_A_BATCH)]
+
+    def shipped():
+        try:
+            events = logs_client.filter_log_events(logGroupName=f"/aws/lambda/{function.name}")["events"]
+        except logs_client.exceptions.ResourceNotFoundException:
+            return None
+        starts = {e["message"].split()[2]: e["ingestionTime"] for e in events if e["message"].startswith("START")}
+        return starts if all(request_id in starts for request_id in request_ids) else None
+
+    starts = poll(shipped, 30, "the invocations' logs in CloudWatch Logs")
+    ingestion_times = {starts[request_id] for request_id in request_ids}
+    # A burst of milliseconds may straddle a window's end, or a slow moment several: at most half as many.
+    assert len(ingestion_times) <= len(request_ids) // 2, (
+        f"{len(ingestion_times)} PutLogEvents for {len(request_ids)} invocations: {starts}"
+    )
