@@ -7,7 +7,7 @@ suite's folder is marked without doing anything:
     tests/db           db: a PostgreSQL (the stack's own in Docker mode, a private cluster in host mode)
     tests/integration  stack: the running stack
     tests/faults       stack
-    tests/executor     stack, host_only (the host-mode executor's processes)
+    tests/executor     stack, host_only (the host-mode executor's processes and its LocalStack hooks)
 
 A module may add ``host_only`` or ``docker_only`` itself. A test whose service does not answer is
 skipped with the reason, so plain ``pytest`` on a machine without a stack runs the unit tests;
