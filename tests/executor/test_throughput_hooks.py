@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -43,7 +44,7 @@ def test_a_burst_of_events_runs_in_exactly_max_environments(cfg, make_function, 
         os.mkdir(Path(meeting_point, folder))
         os.chmod(Path(meeting_point, folder), 0o1777)
     function = make_function({"app.py": MEETING_HANDLER}, timeout=MEET_DEADLINE_SECONDS + 30)
-    payload = f'{{"meet": "{meeting_point}", "count": {cap}, "deadline": {MEET_DEADLINE_SECONDS}}}'.encode()
+    payload = json.dumps({"meet": meeting_point, "count": cap, "deadline": MEET_DEADLINE_SECONDS}).encode()
 
     for _ in range(events):
         lambda_client.invoke(FunctionName=function.name, InvocationType="Event", Payload=payload)
