@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.samples import SAMPLES
+from extractor.text_decoding import GUESS_BYTES
 from operations import search
 from tests.support import get_json, poll_until
 
@@ -44,3 +45,40 @@ def test_sample_is_extracted_and_indexed(cfg, s3, database, run_id, name):
             timeout=DEADLINE,
             what=f"{key} found by {query!r}",
         )
+
+
+def test_long_and_truncated_legacy_cjk_texts_keep_their_encoding(cfg, s3, database, run_id):
+    """A Shift-JIS memo longer than the encoding guess's sample, which ends inside a character, and
+    a GBK note cut off inside its last character: both are read in their own encoding."""
+    memo = "東京都の天気は晴れです。アップロードされたファイルからテキストを抽出します。\n" * 3000
+    encoded = memo.encode("shift_jis")
+    offset = next(n for n in range(2) if _ends_inside_a_character((b"#" * n + encoded)[:GUESS_BYTES], "shift_jis"))
+    note = "上海的天气很好我们从上传的文件中提取文本"
+    files = {
+        "memo.txt": (b"#" * offset + encoded, "#" * offset + memo),
+        "note.txt": (note.encode("gbk")[:-1], note[:-1] + "\ufffd"),
+    }
+    keys = {name: f"{cfg.upload_prefix}{run_id}/{name}" for name in files}
+    for name, (body, _) in files.items():
+        s3.put_object(Bucket=cfg.bucket, Key=keys[name], Body=body, ContentType="text/plain")
+
+    for name, (_, text) in files.items():
+        target = cfg.extracted_key(keys[name])
+        doc = poll_until(lambda target=target: get_json(s3, cfg.bucket, target), timeout=DEADLINE, what=target)
+        assert (doc["Status"], doc["Content"]) == ("ok", text), (doc["Encoding"], doc["Content"][:80])
+    run_word = run_id.split("-")[1]
+    for name, word in (("memo.txt", "天気"), ("note.txt", "上海")):
+        query = f"{run_word} {word}"
+        poll_until(
+            lambda name=name, query=query: keys[name] in [h.key for h in search.search(database, query, limit=100)],
+            timeout=DEADLINE,
+            what=f"{keys[name]} found by {query!r}",
+        )
+
+
+def _ends_inside_a_character(sample: bytes, codec: str) -> bool:
+    try:
+        sample.decode(codec)
+    except UnicodeDecodeError:
+        return True
+    return False

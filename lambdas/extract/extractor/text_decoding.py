@@ -17,12 +17,17 @@ The decoding policy, in order (the first rule that applies wins):
 
 Decoding never fails: a byte that does not fit is replaced with U+FFFD and counted,
 and the extraction reports the count as a warning.
+
+A sample may end inside a multi-byte character: the detection sample and charset-normalizer's
+shorter one are cut from longer text, and a truncated file ends wherever it was cut. No rule
+holds such a last character against an encoding.
 """
 
 from __future__ import annotations
 
 import codecs
 import io
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -33,6 +38,11 @@ SAMPLE_BYTES = 1 << 20
 # charset-normalizer is slow; it sees at most this many bytes of a legacy 8-bit sample.
 GUESS_BYTES = 64 * 1024
 WESTERN = "cp1252"
+# The longest character of the legacy multi-byte encodings charset-normalizer may name (GB18030).
+MAX_CHARACTER_BYTES = 4
+# Bytes below "0" (controls, space, ASCII punctuation and "/") are never part of a multi-byte
+# character in an ASCII-compatible encoding: a sample cut after one ends between characters.
+_BETWEEN_CHARACTERS = re.compile(rb"[\x00-\x2f]")
 # Bytes that are neither text nor valid UTF-8 are binary when this share of them are control
 # codes (NUL and the C0 range other than tab, newlines, form feed and escape).
 BINARY_CONTROL_RATIO = 0.05
@@ -140,8 +150,9 @@ def _codec(name: str | None) -> str | None:
 
 
 def _decodes(sample: bytes, encoding: str) -> bool:
+    """Whether ``sample`` is text in ``encoding``, but for a character cut off at its end."""
     try:
-        sample.decode(encoding)
+        codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
     except (LookupError, UnicodeDecodeError):
         return False
     return True
@@ -181,14 +192,11 @@ def _wide_encoding(sample: bytes) -> str | None:
 
 
 def _legacy_encoding(sample: bytes) -> Encoding:
-    from charset_normalizer import from_bytes  # imported only for legacy 8-bit text
-
     sample = sample[:GUESS_BYTES]
     western = sample.decode(WESTERN, errors="replace")
     letters = [char for char in western if char.isalpha()]
     foreign = sum(1 for char in letters if not char.isascii())
-    match = from_bytes(sample).best()
-    guess = _codec(match.encoding) if match else None
+    guess = _guess(sample)
     if guess is None or guess == WESTERN or guess.startswith(_WIDE):  # no NUL here: never UTF-16/32
         return Encoding(WESTERN, "legacy 8-bit text, Western by default")
     if letters and foreign / len(letters) >= 0.5:
@@ -198,6 +206,28 @@ def _legacy_encoding(sample: bytes) -> Encoding:
     if western_oddities >= 3 and guessed_oddities * 4 <= western_oddities:
         return Encoding(guess, "legacy 8-bit text, Windows-1252 puts symbols inside words")
     return Encoding(WESTERN, "legacy 8-bit text, Western by default")
+
+
+def _guess(sample: bytes) -> str | None:
+    """charset-normalizer's encoding for ``sample``. It considers only encodings that decode every
+    byte, so it sees the sample up to a byte between characters, and again without its last bytes
+    when it finds none."""
+    from charset_normalizer import from_bytes  # imported only for legacy 8-bit text
+
+    sample = _cut_between_characters(sample)
+    for cut in range(min(MAX_CHARACTER_BYTES, len(sample))):
+        match = from_bytes(sample[: len(sample) - cut]).best()
+        if match:
+            return _codec(match.encoding)
+    return None
+
+
+def _cut_between_characters(sample: bytes) -> bytes:
+    """``sample`` up to its last byte that cannot be inside a multi-byte character (kept whole when
+    that byte is its first, or there is none)."""
+    found = _BETWEEN_CHARACTERS.search(sample[::-1])
+    end = len(sample) - found.start() if found else 0
+    return sample[:end] if end > 1 else sample
 
 
 def _symbols_in_words(text: str) -> int:

@@ -159,6 +159,21 @@ def test_a_partial_sample_is_cut_after_its_last_line_end(sample, kept):
     assert text_decoding._cut_at_line_end(sample) == kept
 
 
+@pytest.mark.parametrize(
+    ("sample", "kept"),
+    [
+        (b"ab cd", b"ab "),  # up to the last byte below "0"
+        (b"ab\ncd/ef", b"ab\ncd/"),
+        (b"\x93\x8c\x8b\x9e \x93\x8c\x8b", b"\x93\x8c\x8b\x9e "),  # Shift-JIS cut in its last character
+        (b"ab0cd", b"ab0cd"),  # digits sit inside GB18030 characters: not a place to cut
+        (b" abc", b" abc"),  # only the first byte: nothing would be left, keep all
+        (b"abc", b"abc"),
+    ],
+)
+def test_the_guess_sample_is_cut_after_its_last_byte_between_characters(sample, kept):
+    assert text_decoding._cut_between_characters(sample) == kept
+
+
 def test_mostly_utf8_needs_at_least_as_many_characters_as_stray_bytes():
     assert choose_encoding("café".encode() + b"\xff", True).codec == "utf-8"  # one of each
     assert choose_encoding(b"cafe\xff\xfe", True).codec != "utf-8"

@@ -60,6 +60,48 @@ def test_strong_evidence_selects_another_code_page(text, codec):
     assert (result.status, result.encoding, result.content) == ("ok", codec, text)
 
 
+LINES = {
+    "shift_jis": "東京都の天気は晴れです。アップロードされたファイルからテキストを抽出します。\n",
+    "euc-jp": "東京都の天気は晴れです。アップロードされたファイルからテキストを抽出します。\n",
+    "gbk": "上海的天气很好。我们从上传的文件中提取文本并进行全文搜索。\n",
+    "gb18030": "上海的天气很好。我们从上传的文件中提取文本并进行全文搜索。\n",
+    "big5": "台北的天氣很好。我們從上傳的檔案中擷取文字並進行全文搜尋。\n",
+    "euc-kr": "서울의 날씨는 맑습니다. 업로드된 파일에서 텍스트를 추출합니다.\n",
+}
+
+
+@pytest.mark.parametrize("offset", [0, 1, 2, 3])
+@pytest.mark.parametrize("codec", sorted(LINES))
+def test_long_legacy_cjk_text_is_read_wherever_the_guess_sample_ends(codec, offset):
+    # Longer than charset-normalizer's sample: some offset puts its end inside a character.
+    text = "x" * offset + LINES[codec] * 3000
+    result = _extract(text.encode(codec), "memo.txt")
+    assert (result.status, result.content, result.warnings) == ("ok", text, ()), result.encoding
+
+
+@pytest.mark.parametrize("codec", sorted(LINES))
+def test_a_legacy_cjk_file_cut_inside_its_last_character_keeps_its_encoding(codec):
+    whole = LINES[codec].strip(" .。\n") * 3  # no line end, space or ASCII punctuation at the end
+    body = whole.encode(codec)[:-1]  # half of the last (two-byte) character
+    result = _extract(body, "memo.txt")
+    assert (result.status, result.content) == ("ok", whole[:-1] + "\ufffd"), result.encoding
+    assert result.warnings == (f"1 byte(s) could not be decoded as {result.encoding} and were replaced with U+FFFD",)
+
+
+def test_a_declared_charset_survives_a_character_cut_off_at_the_end():
+    body = (LINES["shift_jis"] * 2).strip().encode("shift_jis")[:-1]
+    result = _extract(body, "memo.txt", "text/plain; charset=shift_jis")
+    assert (result.status, result.encoding) == ("ok", "shift_jis")
+    assert result.content.startswith("東京都の天気は晴れです。")
+
+
+def test_a_character_cut_off_at_the_end_does_not_make_utf8_legacy_text():
+    # No other multi-byte character: the mostly-UTF-8 rule alone would not hold.
+    result = _extract(b"Meeting notes for the review " + "é".encode()[:1], "notes.txt")
+    assert (result.status, result.encoding) == ("ok", "utf-8")
+    assert result.content == "Meeting notes for the review \ufffd"
+
+
 def test_utf8_with_a_byte_order_mark_and_one_stray_byte_keeps_its_text_and_says_so():
     body = "\ufeffRésumé of the meeting ".encode() + b"\xff" + " in Zürich".encode()
     result = _extract(body, "notes.txt")
