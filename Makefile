@@ -42,7 +42,7 @@ logs: tools ## LocalStack's log; `make logs fn=extract` for a function's log; ad
 	@$(CLI) logs $(if $(fn),--function $(fn)) $(if $(follow),--follow)
 
 search: tools ## Full-text search: make search q='invoice -draft' [json=1] [limit=N]
-	@$(CLI) search "$(q)" $(if $(json),--json) $(if $(limit),--limit $(limit))
+	@$(CLI) search $(if $(json),--json) $(if $(limit),--limit $(limit)) -- "$(q)"
 
 dlq: tools ## Events that failed after all retries, with the reason [json=1]
 	@$(CLI) dlq $(if $(json),--json)

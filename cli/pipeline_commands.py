@@ -11,13 +11,16 @@ from settings.printable import printable
 pass_config = click.make_pass_decorator(Config)
 
 
-@click.command(name="search", context_settings={"ignore_unknown_options": True})
+# Every word of a query is a search word, "-draft" and "-hello" too: only the long options are options.
+@click.command(name="search", context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]})
 @click.argument("words", nargs=-1, required=True, type=click.UNPROCESSED)
 @click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="At most this many hits.")
 @pass_config
 def search_command(cfg: Config, words: tuple[str, ...], as_json: bool, limit: int) -> int:
     """Full-text search of the extracted documents: words, "a phrase", or, -exclude.
+
+    Words that start with "-" exclude; after "--" even "--json" is a word.
 
     \b
     Example:
