@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from settings.errors import UserError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 LOCALSTACK_VERSION = "4.14.0"
@@ -321,6 +323,22 @@ def executor_settings() -> dict[str, str]:
     return {name: _get(name) for name in EXECUTOR_SETTINGS}
 
 
+# The values a whole-number setting may take (low, high; None: no bound): AWS's own limits where the
+# setting becomes an AWS one (a function's timeout, its async retries and event age).
+RANGES: dict[str, tuple[int, int | None]] = {
+    "LOCALSTACK_HOST_PORT": (1, 65535),
+    "POSTGRES_HOST_PORT": (1, 65535),
+    "UI_PORT": (1, 65535),
+    "MAX_CONTENT_CHARS": (1, None),
+    "MAX_OBJECT_BYTES": (1, None),
+    "LAMBDA_TIMEOUT": (1, 900),
+    "LAMBDA_MAX_RETRIES": (0, 2),
+    "LAMBDA_MAX_EVENT_AGE": (60, 21600),
+    "LAMBDA_RETRY_DELAY": (0, None),
+    "LAMBDA_MAX_ENVIRONMENTS": (0, None),
+    "LAMBDA_LOG_BATCH_MS": (0, None),
+}
+
 # Settings whose Config field is not their name in lower case.
 _FIELD_NAMES = {
     "AWS_DEFAULT_REGION": "region",
@@ -340,18 +358,34 @@ def load() -> Config:
     return Config(**values)
 
 
+class InvalidSetting(UserError):
+    """A setting's value cannot be used; the message names it, what it may be, and where it is set."""
+
+    def __init__(self, name: str, expected: str, raw: str) -> None:
+        super().__init__(f"{name} must be {expected}, not {raw!r}: change it in .env or the environment")
+
+
 def _value(name: str, kind: type) -> Any:
     """The setting ``name`` as a ``kind``: text, a whole number, a flag, or a folder (relative to the project)."""
     raw = _get(name)
     if kind is bool:
         if raw.lower() not in _TRUE + _FALSE:
-            raise ValueError(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not {raw!r}")
+            raise InvalidSetting(name, "1 or 0 (or true/false, yes/no, on/off)", raw)
         return raw.lower() in _TRUE
     if kind is int:
-        try:
-            return int(raw)
-        except ValueError:
-            raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+        return _whole_number(name, raw)
     if kind is Path:
         return PROJECT_ROOT / raw  # an absolute STATE_DIR stays as it is
     return raw
+
+
+def _whole_number(name: str, raw: str) -> int:
+    low, high = RANGES[name]
+    expected = f"a whole number from {low}" + (f" to {high}" if high is not None else " up")
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidSetting(name, expected, raw) from None
+    if value < low or (high is not None and value > high):
+        raise InvalidSetting(name, expected, raw)
+    return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import typing
 
 import pytest
 
@@ -62,12 +63,54 @@ def test_numbers_and_flags_are_read_by_the_fields_type_and_a_bad_one_is_named(mo
     assert (cfg.ui_autostart, cfg.hot_reload, cfg.lambda_timeout) == (False, True, 90)
 
     monkeypatch.setenv("LAMBDA_TIMEOUT", "1m")
-    with pytest.raises(ValueError, match="LAMBDA_TIMEOUT must be a whole number, not '1m'"):
+    with pytest.raises(config.InvalidSetting, match="LAMBDA_TIMEOUT must be a whole number from 1 to 900, not '1m'"):
         config.load()
     monkeypatch.setenv("LAMBDA_TIMEOUT", "90")
     monkeypatch.setenv("HOT_RELOAD", "maybe")
-    with pytest.raises(ValueError, match="HOT_RELOAD must be 1 or 0"):
+    with pytest.raises(config.InvalidSetting, match="HOT_RELOAD must be 1 or 0"):
         config.load()
+
+
+def test_every_whole_number_setting_has_its_range():
+    kinds = typing.get_type_hints(config.Config)
+    numbers = {name for name in config.SETTINGS if kinds[config._FIELD_NAMES.get(name, name.lower())] is int}
+    assert numbers == set(config.RANGES)
+
+
+@pytest.mark.parametrize(
+    ("name", "refused", "accepted"),
+    [
+        ("LAMBDA_TIMEOUT", ["0", "901", "-5"], ["1", "900"]),
+        ("LAMBDA_MAX_RETRIES", ["-1", "3"], ["0", "2"]),
+        ("LAMBDA_MAX_EVENT_AGE", ["59", "21601"], ["60", "21600"]),
+        ("MAX_OBJECT_BYTES", ["0", "-1"], ["1", str(10**12)]),
+        ("MAX_CONTENT_CHARS", ["0"], ["1"]),
+        ("LOCALSTACK_HOST_PORT", ["0", "65536"], ["1", "65535"]),
+        ("LAMBDA_RETRY_DELAY", ["-1"], ["0"]),
+        ("LAMBDA_MAX_ENVIRONMENTS", ["-1"], ["0", "64"]),
+    ],
+)
+def test_a_whole_number_outside_its_range_is_refused_before_anything_uses_it(monkeypatch, name, refused, accepted):
+    field = config._FIELD_NAMES.get(name, name.lower())
+    for raw in accepted:
+        monkeypatch.setenv(name, raw)
+        assert getattr(config.load(), field) == int(raw)
+    for raw in refused:
+        monkeypatch.setenv(name, raw)
+        with pytest.raises(
+            config.InvalidSetting, match=f"^{name} must be a whole number from .*, not '{raw}': change it"
+        ):
+            config.load()
+
+
+def test_the_command_line_says_which_setting_is_wrong_without_a_traceback(monkeypatch, capsys):
+    from cli import app
+
+    monkeypatch.setenv("MAX_OBJECT_BYTES", "-5")
+    assert app.main(["status"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: MAX_OBJECT_BYTES must be a whole number from 1 up, not '-5'"), err
+    assert "Traceback" not in err
 
 
 def test_every_setting_is_a_config_field_and_state_folders_follow_state_dir(monkeypatch, tmp_path):
