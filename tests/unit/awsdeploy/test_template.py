@@ -47,18 +47,29 @@ def test_default_names_are_bootstraps(cfg):
     assert defaults.dlq_name == config.Config.dlq_name
 
 
+PARAMETER_SETTINGS = (
+    ("UploadPrefix", "UPLOAD_PREFIX"),
+    ("ExtractedPrefix", "EXTRACTED_PREFIX"),
+    ("FunctionTimeout", "LAMBDA_TIMEOUT"),
+    ("MaxRetries", "LAMBDA_MAX_RETRIES"),
+    ("MaxEventAge", "LAMBDA_MAX_EVENT_AGE"),
+    ("MaxContentChars", "MAX_CONTENT_CHARS"),
+    ("MaxObjectBytes", "MAX_OBJECT_BYTES"),
+)
+
+
 def test_parameter_defaults_are_the_settings_defaults():
     declared = load()["Parameters"]
-    for parameter, setting in (
-        ("UploadPrefix", "UPLOAD_PREFIX"),
-        ("ExtractedPrefix", "EXTRACTED_PREFIX"),
-        ("FunctionTimeout", "LAMBDA_TIMEOUT"),
-        ("MaxRetries", "LAMBDA_MAX_RETRIES"),
-        ("MaxEventAge", "LAMBDA_MAX_EVENT_AGE"),
-        ("MaxContentChars", "MAX_CONTENT_CHARS"),
-        ("MaxObjectBytes", "MAX_OBJECT_BYTES"),
-    ):
+    for parameter, setting in PARAMETER_SETTINGS:
         assert str(declared[parameter]["Default"]) == config.SETTINGS[setting][0], parameter
+
+
+def test_number_parameters_accept_what_the_settings_accept():
+    declared = load()["Parameters"]
+    for parameter, setting in PARAMETER_SETTINGS:
+        if setting in config.RANGES:
+            spec = declared[parameter]
+            assert (spec.get("MinValue"), spec.get("MaxValue")) == config.RANGES[setting], parameter
 
 
 def test_deploy_step_fills_every_parameter_without_a_default(cfg):
