@@ -150,9 +150,10 @@ def _codec(name: str | None) -> str | None:
 
 
 def _decodes(sample: bytes, encoding: str) -> bool:
-    """Whether ``sample`` is text in ``encoding``, but for a character cut off at its end."""
+    """Whether ``sample`` is text in ``encoding``, but for a character cut off at its end (an
+    incremental decoder keeps such a character for the input that would follow)."""
     try:
-        codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+        codecs.getincrementaldecoder(encoding)().decode(sample)
     except (LookupError, UnicodeDecodeError):
         return False
     return True
@@ -223,11 +224,10 @@ def _guess(sample: bytes) -> str | None:
 
 
 def _cut_between_characters(sample: bytes) -> bytes:
-    """``sample`` up to its last byte that cannot be inside a multi-byte character (kept whole when
-    that byte is its first, or there is none)."""
-    found = _BETWEEN_CHARACTERS.search(sample[::-1])
-    end = len(sample) - found.start() if found else 0
-    return sample[:end] if end > 1 else sample
+    """``sample`` up to its last byte after the first that cannot be inside a multi-byte character;
+    the whole sample when there is none."""
+    found = _BETWEEN_CHARACTERS.search(sample[:0:-1])  # backwards, down to the second byte
+    return sample[: len(sample) - found.start()] if found else sample
 
 
 def _symbols_in_words(text: str) -> int:

@@ -167,6 +167,7 @@ def test_a_partial_sample_is_cut_after_its_last_line_end(sample, kept):
         (b"\x93\x8c\x8b\x9e \x93\x8c\x8b", b"\x93\x8c\x8b\x9e "),  # Shift-JIS cut in its last character
         (b"ab0cd", b"ab0cd"),  # digits sit inside GB18030 characters: not a place to cut
         (b" abc", b" abc"),  # only the first byte: nothing would be left, keep all
+        (b"a bc", b"a "),  # the second byte is the first one that counts
         (b"abc", b"abc"),
     ],
 )
