@@ -103,6 +103,20 @@ def test_a_whole_number_outside_its_range_is_refused_before_anything_uses_it(mon
             config.load()
 
 
+@pytest.mark.parametrize("name", sorted(config.RANGES))
+def test_every_range_is_checked_at_both_edges(monkeypatch, name):
+    low, high = config.RANGES[name]
+    field = config._FIELD_NAMES.get(name, name.lower())
+    edges = [(low - 1, False), (low, True)] + ([(high, True), (high + 1, False)] if high is not None else [])
+    for value, accepted in edges:
+        monkeypatch.setenv(name, str(value))
+        if accepted:
+            assert getattr(config.load(), field) == value
+        else:
+            with pytest.raises(config.InvalidSetting, match=f"^{name} must be"):
+                config.load()
+
+
 def test_the_command_line_says_which_setting_is_wrong_without_a_traceback(monkeypatch, capsys):
     from cli import app
 
