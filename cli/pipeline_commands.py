@@ -6,6 +6,7 @@ import click
 
 from operations import dlq, invoke, reconcile, search, trace, watch
 from settings.config import Config
+from settings.errors import UserError
 from settings.printable import printable
 
 pass_config = click.make_pass_decorator(Config)
@@ -42,6 +43,8 @@ def trace_command(cfg: Config, key: str) -> int:
     Example:
       pipeline trace uploads/report.pdf          (make trace key=uploads/report.pdf)
     """
+    if not key.strip():
+        raise UserError(f"say which file: make trace key={cfg.upload_prefix}report.pdf")
     click.echo("\n".join(printable(line) for line in trace.trace(cfg, key)))
     return 0
 

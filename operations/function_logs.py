@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from settings import aws
 from settings.config import Config
+from settings.errors import UserError
 from settings.printable import printable
 
 
@@ -34,6 +35,10 @@ def new_events(logs, group: str, start: int, seen: set[str]) -> list[dict]:
 def tail(cfg: Config, function_name: str, *, minutes: int, follow: bool) -> int:
     logs = aws.client(cfg, "logs")
     group = f"/aws/lambda/{function_name}"
+    if not _group_exists(logs, group) and not _function_exists(cfg, function_name):
+        raise UserError(
+            f"no function {function_name} here: make logs fn=extract or fn=insert (or a deployed function's name)"
+        )
     start = int((time.time() - minutes * 60) * 1000)
     seen: set[str] = set()
     while True:
@@ -42,7 +47,20 @@ def tail(cfg: Config, function_name: str, *, minutes: int, follow: bool) -> int:
             _print(event)
             start = max(start, event["timestamp"])
         if not follow:
-            if not events and not logs.describe_log_groups(logGroupNamePrefix=group).get("logGroups"):
+            if not events and not _group_exists(logs, group):
                 print(f"no log group {group} yet: the function has not run")
             return 0
         time.sleep(1)
+
+
+def _group_exists(logs, group: str) -> bool:
+    return any(g["logGroupName"] == group for g in logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"])
+
+
+def _function_exists(cfg: Config, name: str) -> bool:
+    lambda_ = aws.client(cfg, "lambda")
+    try:
+        lambda_.get_function(FunctionName=name)
+    except lambda_.exceptions.ResourceNotFoundException:
+        return False
+    return True

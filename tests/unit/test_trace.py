@@ -219,3 +219,11 @@ def test_log_lines_of_the_file_are_shown_in_time_order(aws, monkeypatch):
     out = run_trace(aws, monkeypatch, {KEY: index_row(current)}).splitlines()
     logged = out[out.index("  log lines:") + 1 :]
     assert [line.split("] ")[1] for line in logged] == [f"extraction started {KEY}", f"indexed {DOC}"]
+
+
+@pytest.mark.parametrize("key", ["", "  "])
+def test_the_command_asks_for_a_file_when_given_none(key, capsys):
+    from cli import app
+
+    assert app.main(["trace", key]) == 1
+    assert capsys.readouterr().err == "error: say which file: make trace key=uploads/report.pdf\n"
