@@ -35,7 +35,8 @@ def new_events(logs, group: str, start: int, seen: set[str]) -> list[dict]:
 def tail(cfg: Config, function_name: str, *, minutes: int, follow: bool) -> int:
     logs = aws.client(cfg, "logs")
     group = f"/aws/lambda/{function_name}"
-    if not _group_exists(logs, group) and not _function_exists(cfg, function_name):
+    group_exists = _group_exists(logs, group)
+    if not group_exists and not _function_exists(cfg, function_name):
         raise UserError(
             f"no function {function_name} here: make logs fn=extract or fn=insert (or a deployed function's name)"
         )
@@ -47,7 +48,7 @@ def tail(cfg: Config, function_name: str, *, minutes: int, follow: bool) -> int:
             _print(event)
             start = max(start, event["timestamp"])
         if not follow:
-            if not events and not _group_exists(logs, group):
+            if not events and not group_exists:
                 print(f"no log group {group} yet: the function has not run")
             return 0
         time.sleep(1)
@@ -60,7 +61,7 @@ def _group_exists(logs, group: str) -> bool:
 def _function_exists(cfg: Config, name: str) -> bool:
     lambda_ = aws.client(cfg, "lambda")
     try:
-        lambda_.get_function(FunctionName=name)
+        lambda_.get_function_configuration(FunctionName=name)
     except lambda_.exceptions.ResourceNotFoundException:
         return False
     return True
