@@ -202,7 +202,7 @@ class _StateFolder:
 
 @dataclass(frozen=True)
 class Config:
-    """Every setting of the table, under its field name (``_FIELD_NAMES``), converted to the field's type."""
+    """Every setting of the table, under its field name (``field_name``), converted to the field's type."""
 
     stack: str
     bucket: str
@@ -348,12 +348,17 @@ _FIELD_NAMES = {
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
+def field_name(name: str) -> str:
+    """The Config field of the setting ``name``."""
+    return _FIELD_NAMES.get(name, name.lower())
+
+
 def load() -> Config:
     _load_dotenv(PROJECT_ROOT / ".env")
     kinds = typing.get_type_hints(Config)
     values: dict[str, Any] = {}
     for name in SETTINGS:
-        field = _FIELD_NAMES.get(name, name.lower())
+        field = field_name(name)
         values[field] = _value(name, kinds[field])
     return Config(**values)
 

@@ -73,7 +73,7 @@ def test_numbers_and_flags_are_read_by_the_fields_type_and_a_bad_one_is_named(mo
 
 def test_every_whole_number_setting_has_its_range():
     kinds = typing.get_type_hints(config.Config)
-    numbers = {name for name in config.SETTINGS if kinds[config._FIELD_NAMES.get(name, name.lower())] is int}
+    numbers = {name for name in config.SETTINGS if kinds[config.field_name(name)] is int}
     assert numbers == set(config.RANGES)
 
 
@@ -91,7 +91,7 @@ def test_every_whole_number_setting_has_its_range():
     ],
 )
 def test_a_whole_number_outside_its_range_is_refused_before_anything_uses_it(monkeypatch, name, refused, accepted):
-    field = config._FIELD_NAMES.get(name, name.lower())
+    field = config.field_name(name)
     for raw in accepted:
         monkeypatch.setenv(name, raw)
         assert getattr(config.load(), field) == int(raw)
@@ -106,7 +106,7 @@ def test_a_whole_number_outside_its_range_is_refused_before_anything_uses_it(mon
 @pytest.mark.parametrize("name", sorted(config.RANGES))
 def test_every_range_is_checked_at_both_edges(monkeypatch, name):
     low, high = config.RANGES[name]
-    field = config._FIELD_NAMES.get(name, name.lower())
+    field = config.field_name(name)
     edges = [(low - 1, False), (low, True)] + ([(high, True), (high + 1, False)] if high is not None else [])
     for value, accepted in edges:
         monkeypatch.setenv(name, str(value))
