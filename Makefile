@@ -9,6 +9,13 @@ PY := $(VENV)/bin/python
 CLI := $(PY) -m cli
 export PYTHONDONTWRITEBYTECODE := 1
 
+# Values given on the command line (q=, key=, ...) reach the CLI exactly as typed, as one
+# word each: `$(call arg,q)` is q's unexpanded value, single-quoted for the shell, so
+# `$`, quotes, backslashes and `#` in a search, a key or a password stay as they are.
+# `$(call opt,limit,--limit)` is `--limit '<value>'`, or nothing when limit is not set.
+arg = '$(subst ','\'',$(value $(1)))'
+opt = $(if $(value $(1)),$(2) $(call arg,$(1)))
+
 .DEFAULT_GOAL := help
 .PHONY: help tools lock up dev bootstrap down invoke watch status logs search dlq redrive reconcile trace ui cost browser ui-test vendor-js lint test unit-test integration-test races bench bench-extract bench-reload fuzz mutation clean \
 	template-check plan-aws deploy-aws migrate
@@ -39,10 +46,10 @@ status: tools ## Show what is running
 	@$(CLI) status
 
 logs: tools ## LocalStack's log; `make logs fn=extract` for a function's log; add follow=1 to follow
-	@$(CLI) logs $(if $(fn),--function $(fn)) $(if $(follow),--follow)
+	@$(CLI) logs $(call opt,fn,--function) $(if $(follow),--follow)
 
 search: tools ## Full-text search: make search q='invoice -draft' [json=1] [limit=N]
-	@$(CLI) search $(if $(json),--json) $(if $(limit),--limit $(limit)) -- "$(q)"
+	@$(CLI) search $(if $(json),--json) $(call opt,limit,--limit) -- $(call arg,q)
 
 dlq: tools ## Events that failed after all retries, with the reason [json=1]
 	@$(CLI) dlq $(if $(json),--json)
@@ -54,10 +61,10 @@ reconcile: tools ## Find files stuck between uploads/, extracted/ and the index,
 	@$(CLI) reconcile $(if $(dry_run),--dry-run) $(if $(json),--json)
 
 trace: tools ## Where one file is: make trace key=uploads/report.pdf
-	@$(CLI) trace "$(key)"
+	@$(CLI) trace -- $(call arg,key)
 
 invoke: tools ## Replay one file through one function: make invoke fn=extract key=uploads/report.pdf [event=FILE] [local=1]
-	@$(CLI) invoke "$(fn)" $(if $(key),"$(key)") $(if $(event),--event "$(event)") $(if $(local),--local)
+	@$(CLI) invoke $(call opt,event,--event) $(if $(local),--local) -- $(call arg,fn) $(call opt,key,)
 
 watch: tools ## Follow both functions' logs and each new upload's stages with latency (Ctrl-C stops)
 	@$(CLI) watch
@@ -66,7 +73,7 @@ ui: tools ## The dashboard on http://127.0.0.1:UI_PORT (default 8080); `make up`
 	@$(CLI) ui
 
 cost: tools ## What the observed workload would cost on AWS: make cost [minutes=60]
-	@$(CLI) cost $(if $(minutes),--minutes $(minutes))
+	@$(CLI) cost $(call opt,minutes,--minutes)
 
 browser: tools ## Install Debian's chromium + chromium-driver for the browser tests when absent (needs root)
 	@$(PY) -m tests.ui.browser
@@ -80,9 +87,12 @@ vendor-js: ## Refresh the dashboard's vendored JavaScript from the npm registry 
 template-check: tools ## Lint template.yaml (AWS SAM) with cfn-lint, offline
 	@$(VENV)/bin/cfn-lint template.yaml && echo "template.yaml: cfn-lint found nothing"
 
-AWS_ARGS = --profile "$(or $(profile),$(AWS_PROFILE))" $(if $(region),--region $(region)) $(if $(stack),--stack $(stack)) \
-	--bucket "$(bucket)" --secret "$(secret)" $(if $(prefix),--name-prefix $(prefix)) \
-	$(if $(subnets),--subnets $(subnets)) $(if $(security_groups),--security-groups $(security_groups))
+ifndef profile
+profile := $(value AWS_PROFILE)
+endif
+AWS_ARGS = --profile $(call arg,profile) $(call opt,region,--region) $(call opt,stack,--stack) \
+	--bucket $(call arg,bucket) --secret $(call arg,secret) $(call opt,prefix,--name-prefix) \
+	$(call opt,subnets,--subnets) $(call opt,security_groups,--security-groups)
 
 plan-aws: tools ## Show the change set AWS would apply: make plan-aws profile=P bucket=B secret=S [region= stack= ...]
 	@$(CLI) plan-aws $(AWS_ARGS)
@@ -91,7 +101,7 @@ deploy-aws: tools ## Deploy template.yaml to AWS: make deploy-aws profile=P buck
 	@$(CLI) deploy-aws $(AWS_ARGS)
 
 migrate: tools ## Apply the search schema to any PostgreSQL: make migrate DATABASE_URL=postgresql://...
-	@$(CLI) migrate --database-url "$(DATABASE_URL)"
+	@$(CLI) migrate --database-url $(call arg,DATABASE_URL)
 
 lint: tools ## ruff format --check, ruff check and mypy over every product package (pyproject.toml)
 	@$(VENV)/bin/ruff format --check .
@@ -110,16 +120,16 @@ integration-test: up ## End-to-end and fault tests against the running stack (st
 test: lint template-check unit-test integration-test ## Lint, template lint, unit and integration tests: what CI runs
 
 races: up ## Play the known races on the running stack and count files stale / left / lost [tries=5]
-	@$(PY) -m tests.integration.races $(if $(tries),--tries $(tries))
+	@$(PY) -m tests.integration.races $(call opt,tries,--tries)
 
 bench: up ## Benchmark: latency upload -> extracted -> searchable, throughput, cold start
-	@$(CLI) bench pipeline $(if $(n),--count $(n)) $(if $(concurrency),--concurrency $(concurrency))
+	@$(CLI) bench pipeline $(call opt,n,--count) $(call opt,concurrency,--concurrency)
 
 bench-extract: tools ## Worst-case files through the extractors: time and peak memory per case [cases=html,docx-bomb]
-	@$(CLI) bench extract $(if $(cases),--cases $(cases))
+	@$(CLI) bench extract $(call opt,cases,--cases)
 
 bench-reload: tools ## Edit -> live time of a hot-reloaded function (its own copy of extract) [edits=10]
-	@$(CLI) bench reload $(if $(edits),--edits $(edits))
+	@$(CLI) bench reload $(call opt,edits,--edits)
 
 fuzz: tools ## Fuzz the extract function's code with many random and mutated files [examples=2000]
 	@FUZZ_EXAMPLES=$(or $(examples),2000) $(PY) -m pytest tests/unit/extract/test_extract_fuzz.py -q
@@ -131,4 +141,4 @@ clean: ## Stop the stack and delete all local state (.state, .venv, Docker volum
 mutation: tools ## Mutation testing of the core logic (unit + db suites); ends with the score [keep=1] [survivors=1] [only='extractor.spool.*'] [jobs=1]
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/mutation.txt
 	@set -f; $(PY) -m tests.mutation $(if $(keep),--keep) $(if $(survivors),--survivors) $(if $(only),--only $(only)) \
-		$(if $(jobs),--max-children $(jobs))
+		$(call opt,jobs,--max-children)

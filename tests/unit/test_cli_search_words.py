@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
 from cli import app
 from operations import search
-
-MAKEFILE = Path(__file__).resolve().parents[2] / "Makefile"
 
 
 @pytest.fixture
@@ -41,7 +36,3 @@ def test_help_is_still_there(queries):
     assert result.exit_code == 0 and "Example" in result.output
     assert queries == []
 
-
-def test_make_search_passes_the_query_after_its_options():
-    recipe = re.search(r"^search:.*\n\t(.*)$", MAKEFILE.read_text(), re.MULTILINE).group(1)
-    assert recipe.endswith('-- "$(q)"'), recipe
