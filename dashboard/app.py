@@ -37,6 +37,7 @@ from operations import dlq, reconcile
 from operations import search as fts
 from settings import db
 from settings.config import Config
+from settings.text_input import NotText
 
 HERE = Path(__file__).resolve().parent
 POLL_MS = {"board": 2000, "health": 5000}
@@ -245,6 +246,8 @@ def create_app(cfg: Config, *, token: str | None = None) -> Starlette:
                 hits = await run_in_threadpool(run)
             except db.DatabaseUnavailable as exc:
                 error = f"{exc}: run `make up`"
+            except NotText as exc:
+                error = str(exc)
             except DatabaseError as exc:
                 error = fts._database_problem(exc)  # the same words as `make search`
         return page(request, "search.html", query=query, hits=hits, error=error)

@@ -12,6 +12,7 @@ from dashboard.board import DLQ_LOCK
 from operations import dlq, reconcile, trace
 from settings import aws, db
 from settings.config import Config
+from settings.text_input import NotText, require_text
 
 HIDDEN_COLUMNS = {"bucket", "content", "search_vector"}  # the text is shown on its own; the rest is internal
 MAX_KEY_BYTES = 1024  # S3's limit
@@ -32,9 +33,16 @@ class FileDetail:
     problems: list[str] = field(default_factory=list)
 
 
+def _text(value: str, what: str) -> str:
+    try:
+        return require_text(value, what)
+    except NotText as exc:
+        raise BadKey(str(exc)) from None
+
+
 def upload_key(cfg: Config, key: str) -> str:
     """The upload key the dashboard acts on: uploads/x, extracted/x or x; never outside uploads/."""
-    key = trace.normalise_key(cfg, key)
+    key = trace.normalise_key(cfg, _text(key, "the key"))
     if key == cfg.upload_prefix or len(key.encode()) > MAX_KEY_BYTES:
         raise BadKey(f"not a file key: {key[:200]!r}")
     return key
@@ -50,6 +58,7 @@ def _document_key(cfg: Config, key: str) -> str:
 
 def key_for_upload(cfg: Config, folder: str, filename: str) -> str:
     """uploads/<folder>/<filename> for a file dropped on the upload page."""
+    _text(folder + filename, "the folder or file name")
     parts = [p for p in folder.replace("\\", "/").split("/") if p]
     if any(p in (".", "..") for p in parts):
         raise BadKey("the folder may not contain '.' or '..' parts")

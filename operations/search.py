@@ -21,6 +21,7 @@ from settings import db
 from settings.config import Config
 from settings.errors import UserError
 from settings.printable import printable, printable_json
+from settings.text_input import require_text
 
 # The characters the database's search_text() sets apart (bootstrap/migrations/0001_documents.sql).
 CJK_CHARACTER = (
@@ -102,6 +103,7 @@ def clean_snippet(headline: str) -> str:
 
 def search(conn, query: str, limit: int = 10) -> list[Hit]:
     """Documents matching ``query``, best first."""
+    require_text(query, "the search")
     rows = conn.run(SEARCH, query=prepare_query(query), limit=limit, options=HEADLINE_OPTIONS)
     return [
         Hit(
@@ -169,12 +171,13 @@ def _use_bold() -> bool:
 
 
 def _database_problem(exc: DatabaseError) -> str:
-    code = exc.args[0].get("C") if exc.args and isinstance(exc.args[0], dict) else None
+    fields = exc.args[0] if exc.args and isinstance(exc.args[0], dict) else {}
+    code = fields.get("C")
     if code in ("42P01", "42704", "42883"):  # no such table, text search configuration, function
         return "the search database has no schema yet: run `make bootstrap`"
     if code in ("28P01", "28000", "3D000"):  # bad password, no such role, no such database
-        return f"the search database refused the connection ({exc.args[0].get('M')}): check the POSTGRES_* settings"
-    return f"the search failed: {exc}"
+        return f"the search database refused the connection ({fields.get('M')}): check the POSTGRES_* settings"
+    return f"the search failed: {fields.get('M', exc)}"
 
 
 def run(cfg: Config, query: str, *, limit: int = 10, as_json: bool = False) -> int:

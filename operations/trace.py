@@ -9,6 +9,7 @@ from operations import dlq
 from pipeline_core.document import SourceVersion
 from settings import aws, db
 from settings.config import Config
+from settings.text_input import require_text
 
 
 def _ts(value) -> str:
@@ -19,6 +20,7 @@ def _ts(value) -> str:
 
 def normalise_key(cfg: Config, key: str, s3=None) -> str:
     """Accept uploads/x, extracted/x or just x; a shortened extracted key is looked up in its document."""
+    require_text(key, "the key")
     if key.startswith(cfg.extracted_prefix):
         upload_key = cfg.upload_key(key)
         if upload_key is None and s3 is not None:

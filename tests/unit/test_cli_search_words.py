@@ -35,4 +35,3 @@ def test_help_is_still_there(queries):
     result = CliRunner().invoke(app.pipeline, ["search", "--help"])
     assert result.exit_code == 0 and "Example" in result.output
     assert queries == []
-

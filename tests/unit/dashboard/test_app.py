@@ -145,3 +145,9 @@ def test_figures_for_people():
     assert dashboard_app.duration(2.25) == "2.2 s"
     assert dashboard_app.quantity(17_460_000.4) == "17,460,000"
     assert dashboard_app.quantity(0.030071) == "0.03007"
+
+
+def test_a_key_that_cannot_exist_is_a_bad_request(served):
+    base, _ = served
+    status, _, body = request(base + "/file?key=uploads/a%00b.txt")
+    assert status == 400 and "contains a NUL character" in body
