@@ -81,8 +81,11 @@ def detail(cfg: Config, key: str) -> FileDetail:
     except Exception as exc:
         found.problems.append(f"trace failed: {exc}")
     try:
-        body = s3.get_object(Bucket=cfg.bucket, Key=found.extracted_key)["Body"].read()
-        found.document = json.loads(body)
+        document = json.loads(s3.get_object(Bucket=cfg.bucket, Key=found.extracted_key)["Body"].read())
+        if isinstance(document, dict):
+            found.document = document
+        else:
+            found.problems.append("the extracted document is not a JSON object: insert refuses it")
     except s3.exceptions.NoSuchKey:
         pass
     except Exception as exc:

@@ -6,7 +6,8 @@ import json
 from datetime import datetime, timezone
 
 from operations import dlq
-from pipeline_core.document import SourceVersion
+from pipeline_core import s3 as s3io
+from pipeline_core.document import Document, InvalidDocument, SourceVersion
 from settings import aws, db
 from settings.config import Config
 from settings.text_input import require_text
@@ -24,14 +25,21 @@ def normalise_key(cfg: Config, key: str, s3=None) -> str:
     if key.startswith(cfg.extracted_prefix):
         upload_key = cfg.upload_key(key)
         if upload_key is None and s3 is not None:
-            try:
-                upload_key = json.loads(s3.get_object(Bucket=cfg.bucket, Key=key)["Body"].read()).get("SourceKey")
-            except (s3.exceptions.ClientError, ValueError):
-                upload_key = None
+            upload_key = _source_key(s3, cfg.bucket, key)
         if upload_key:
             return upload_key
         key = key[len(cfg.extracted_prefix) :]
     return key if key.startswith(cfg.upload_prefix) else cfg.upload_prefix + key
+
+
+def _source_key(s3, bucket: str, doc_key: str) -> str | None:
+    """The SourceKey a stored document names, even one insert would refuse for other reasons."""
+    try:
+        data = json.loads(s3.get_object(Bucket=bucket, Key=doc_key)["Body"].read())
+    except (s3.exceptions.ClientError, ValueError):
+        return None
+    source = data.get("SourceKey") if isinstance(data, dict) else None
+    return source if isinstance(source, str) else None
 
 
 def _head(s3, bucket: str, key: str) -> dict | None:
@@ -66,6 +74,19 @@ def _stale(stage: str, version: SourceVersion | None, current: SourceVersion) ->
     return f"\n             STALE: {stage} from {was}; the upload is now {current.describe()}"
 
 
+def _document_line(body: bytes, written) -> str:
+    """What a stored document says, after its time; or why insert refuses it."""
+    try:
+        doc = Document.parse(body)
+    except InvalidDocument as exc:
+        return f"{_ts(written)}  NOT A DOCUMENT ({exc}): insert refuses it"
+    detail = f"status {doc.status}" + (f" ({doc.error})" if doc.error else "")
+    detail += f", extractor {doc.extractor}, {len(doc.content)} chars"
+    if doc.warnings:
+        detail += f"; warnings: {'; '.join(doc.warnings)}"
+    return f"{_ts(doc.extracted_at_ms)}  {detail}"
+
+
 def trace(cfg: Config, key: str) -> list[str]:
     s3 = aws.client(cfg, "s3")
     upload_key = normalise_key(cfg, key, s3)
@@ -80,18 +101,15 @@ def trace(cfg: Config, key: str) -> list[str]:
     else:
         out.append("  uploaded   -  (no such upload now)")
 
-    extracted = _head(s3, cfg.bucket, extracted_key) if extracted_key else None
-    if extracted:
-        doc = json.loads(s3.get_object(Bucket=cfg.bucket, Key=extracted_key)["Body"].read())
-        detail = f"status {doc.get('Status')}"
-        if doc.get("Error"):
-            detail += f" ({doc['Error']})"
-        detail += f", extractor {doc.get('Extractor')}, {len(doc.get('Content') or '')} chars"
+    stored = s3io.get(s3, cfg.bucket, extracted_key) if extracted_key else None
+    if stored:
+        with stored["Body"] as body:
+            line = _document_line(body.read(), stored["LastModified"])
         if extracted_key != cfg.extracted_prefix + upload_key[len(cfg.upload_prefix) :]:
-            detail += f", document {extracted_key} (key shortened)"
-        version = SourceVersion.from_metadata(extracted["Metadata"])
+            line += f", document {extracted_key} (key shortened)"
+        version = SourceVersion.from_metadata(stored["Metadata"])
         mark = _stale("extracted", version, current) if current else "  ORPHAN: its upload is gone"
-        out.append(f"  extracted  {_ts(doc['ExtractedDate'])}  {detail}{mark}")
+        out.append(f"  extracted  {line}{mark}")
     else:
         out.append(f"  extracted  -  (no {extracted_key or 'document: not a file under ' + cfg.upload_prefix})")
 

@@ -55,7 +55,11 @@ def test_a_shortened_document_key_is_looked_up_in_its_document():
     assert s3.reads == [SHORTENED]
 
 
-@pytest.mark.parametrize("s3", [None, DocumentReads({})], ids=["no-client", "no-document"])
+@pytest.mark.parametrize(
+    "s3",
+    [None, DocumentReads({}), DocumentReads({SHORTENED: ["not", "an", "object"]}), DocumentReads({SHORTENED: {}})],
+    ids=["no-client", "no-document", "not-an-object", "no-source-key"],
+)
 def test_a_shortened_key_whose_document_is_not_found_names_the_same_relative_upload(s3):
     assert normalise_key(CFG, SHORTENED, s3) == "uploads/a/long-name~" + "0" * 64
 
@@ -123,7 +127,11 @@ def put_document(aws, version: SourceVersion | None, status="ok", error=None):
         "Error": error,
         "Extractor": "text",
         "Content": "words",
+        "SourceBucket": CFG.bucket,
         "SourceKey": KEY,
+        "Size": version.size if version else 0,
+        "ETag": version.etag if version else "e0",
+        "SourceLastModified": version.last_modified_ms if version else 0,
     }
     put(aws, DOC, json.dumps(body).encode(), Metadata=version.metadata() if version else {})
 

@@ -103,14 +103,24 @@ def upload(stack, key: str, body: bytes) -> tuple[SourceVersion, str]:
 
 def document(stack, upload_key: str, version: SourceVersion, **fields) -> str:
     target = CFG.extracted_key(upload_key)
-    body = {"ExtractedDate": EXTRACTED_MS, "Status": "ok", "Extractor": "text", "Content": "words", **fields}
-    stack["s3"].put_object(
-        Bucket=CFG.bucket,
-        Key=target,
-        Body=json.dumps({"SourceKey": upload_key, **body}).encode(),
-        Metadata=version.metadata(),
-    )
+    body = {
+        "ExtractedDate": EXTRACTED_MS,
+        "SourceBucket": CFG.bucket,
+        "SourceKey": upload_key,
+        "Size": version.size,
+        "ETag": version.etag,
+        "SourceLastModified": version.last_modified_ms,
+        "Status": "ok",
+        "Extractor": "text",
+        "Content": "words",
+        **fields,
+    }
+    stored(stack, target, json.dumps(body).encode(), version)
     return target
+
+
+def stored(stack, target: str, body: bytes, version: SourceVersion) -> None:
+    stack["s3"].put_object(Bucket=CFG.bucket, Key=target, Body=body, Metadata=version.metadata())
 
 
 def row(version: SourceVersion, status="ok"):
@@ -149,6 +159,31 @@ def test_a_failed_extraction_shows_its_error(stack):
     assert trace_module.trace(CFG, KEY)[2] == (
         "  extracted  2026-01-01 00:00:00.250 UTC  status failed (the PDF is encrypted), extractor pdf, 0 chars"
     )
+
+
+def test_a_documents_warnings_are_shown(stack):
+    version, _ = upload(stack, KEY, b"caf\xe9")
+    document(stack, KEY, version, Warnings=["1 byte(s) were not cp1252 text and were replaced"])
+    assert trace_module.trace(CFG, KEY)[2] == (
+        "  extracted  2026-01-01 00:00:00.250 UTC  status ok, extractor text, 5 chars; "
+        "warnings: 1 byte(s) were not cp1252 text and were replaced"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"not json", "not JSON: Expecting value: line 1 column 1 (char 0)"),
+        (b"[1, 2]", "not a JSON object"),
+        (json.dumps({"SourceKey": KEY, "ExtractedDate": "yesterday"}).encode(), "SourceBucket is missing"),
+    ],
+)
+def test_what_is_not_a_document_is_named_not_a_crash(stack, body, reason):
+    version, _ = upload(stack, KEY, b"text")
+    stored(stack, DOC, body, version)
+    written = stack["s3"].head_object(Bucket=CFG.bucket, Key=DOC)["LastModified"]
+    at = written.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.000 UTC")
+    assert trace_module.trace(CFG, KEY)[2] == f"  extracted  {at}  NOT A DOCUMENT ({reason}): insert refuses it"
 
 
 def test_a_shortened_document_key_is_followed_to_its_upload_and_named(stack):
