@@ -33,6 +33,12 @@ _TEXT_EXTRACTORS = {
 
 
 def _extractor(module: str) -> Callable:
+    """The ``extract`` of one format module, imported outside ``_run``'s guard.
+
+    A module that does not import (a syntax error saved mid-edit, a missing package) is
+    broken code, not a bad file: the invocation fails and its retry, or ``make redrive``,
+    runs the fixed code, instead of every file of that format being recorded as failed.
+    """
     return importlib.import_module(f"{__package__}.formats.{module}").extract
 
 
@@ -55,7 +61,8 @@ def extract(file: IO[bytes], *, filename: str, content_type: str | None, size: i
     except Exception as error:  # e.g. a zip too damaged for the zipfile module
         return Extraction(FAILED, error=f"format detection failed: {type(error).__name__}: {error}")
     if detected.format in _BINARY_EXTRACTORS:
-        return _run(detected.format, lambda: _extractor(_BINARY_EXTRACTORS[detected.format])(file, max_chars))
+        parse = _extractor(_BINARY_EXTRACTORS[detected.format])
+        return _run(detected.format, lambda: parse(file, max_chars))
     return _extract_text(file, detected, max_chars)
 
 
@@ -70,18 +77,23 @@ def _extract_text(file: IO[bytes], detected: detection.Detection, max_chars: int
     if encoding is None:
         return Extraction(FAILED, error=f"format detection gave {detected.format} no text encoding")
 
-    def read_as(text_format: str) -> FormatText:
-        stream = open_text(file, encoding)
-        try:
-            text = _extractor(_TEXT_EXTRACTORS[text_format])(stream, max_chars)
-        finally:
-            stream.detach()  # the wrapper must not close the file when it is collected
-        replaced = replacement_warning(encoding)
-        return replace(text, warnings=(replaced, *text.warnings)) if replaced else text
+    def read_as(text_format: str) -> Callable[[], FormatText]:
+        parse = _extractor(_TEXT_EXTRACTORS[text_format])
 
-    result = _run(detected.format, lambda: read_as(detected.format), encoding=encoding)
+        def read() -> FormatText:
+            stream = open_text(file, encoding)
+            try:
+                text = parse(stream, max_chars)
+            finally:
+                stream.detach()  # the wrapper must not close the file when it is collected
+            replaced = replacement_warning(encoding)
+            return replace(text, warnings=(replaced, *text.warnings)) if replaced else text
+
+        return read
+
+    result = _run(detected.format, read_as(detected.format), encoding=encoding)
     if result.status == FAILED and detected.format in _FALLS_BACK_TO_PLAIN_TEXT:
-        fallback = _run("text", lambda: read_as("text"), encoding=encoding)
+        fallback = _run("text", read_as("text"), encoding=encoding)
         result = replace(fallback, warnings=(f"read as plain text: {result.error}", *fallback.warnings))
     return result
 

@@ -1,4 +1,6 @@
-"""A parser that crashes on one odd file records that file as failed; it never fails the invocation."""
+"""A parser that crashes on one odd file records that file as failed; it never fails the invocation.
+
+Code that does not load is another matter: it fails the invocation, so the retry runs the fixed code."""
 
 import io
 
@@ -9,6 +11,7 @@ from extractor import detect as detection
 from extractor import extraction
 from extractor.extraction import extract
 from extractor.formats import csv_text, pdf_text, plain_text
+from pipeline_core.records import RecordsFailed
 
 
 def _extract(body: bytes, filename: str, content_type: str | None = None):
@@ -65,3 +68,41 @@ def test_a_text_format_detected_without_an_encoding_is_a_failed_extraction():
     """Detection gives every text format a codec; should one come without, the file fails and says why."""
     result = extraction._extract_text(io.BytesIO(b"words"), detection.Detection("text"), max_chars=100)
     assert (result.status, result.error) == ("failed", "format detection gave text no text encoding")
+
+
+@pytest.fixture
+def unloadable(monkeypatch):
+    """Format modules that do not import, as after saving a syntax error (importing one raises ``error``)."""
+    real = extraction.importlib.import_module
+
+    def import_module(name, *args):
+        if ".formats." in name:
+            raise broken["error"]
+        return real(name, *args)
+
+    broken = {"error": SyntaxError("invalid syntax (plain_text.py, line 14)")}
+    monkeypatch.setattr(extraction.importlib, "import_module", import_module)
+    return broken
+
+
+@pytest.mark.parametrize("sample", ["utf8_text", "csv", "pdf"])
+@pytest.mark.parametrize("error", [SyntaxError("invalid syntax"), ModuleNotFoundError("No module named 'pypdf'")])
+def test_format_code_that_does_not_load_fails_the_invocation_not_the_file(unloadable, sample, error):
+    unloadable["error"] = error
+    with pytest.raises(type(error)):
+        _extract(SAMPLES[sample].body, SAMPLES[sample].filename, SAMPLES[sample].content_type)
+
+
+def test_once_the_code_loads_again_the_retry_extracts_the_file(
+    unloadable, bucket, load_handler, lambda_context, record, monkeypatch
+):
+    bucket.upload("uploads/notes.txt", b"words saved while the code was broken")
+    event = {"Records": [record("created", "uploads/notes.txt")]}
+    handler = load_handler()
+    with pytest.raises(RecordsFailed, match="SyntaxError"):
+        handler.handler(event, lambda_context)
+    assert bucket.keys("extracted/") == []  # nothing recorded against the file
+
+    monkeypatch.undo()  # the edit is fixed: the retry runs the code that loads
+    assert [r["action"] for r in handler.handler(event, lambda_context)] == ["written"]
+    assert bucket.document("extracted/notes.txt")[0]["Status"] == "ok"
