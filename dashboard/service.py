@@ -2,11 +2,15 @@
 
 Its PID file (``.state/dashboard/dashboard.pid``) holds a process record (PID, start
 time, executable: ``lifecycle.processes``), so a PID reused by another process is never
-taken for the dashboard, nor stopped.
+taken for the dashboard, nor stopped. Beside it, the fingerprint of the settings and code it
+started with: `make up` after a change to either (a new UI_PORT or BUCKET in .env, a pull)
+restarts it, instead of leaving the old one serving the old settings.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import subprocess
 import sys
@@ -21,6 +25,8 @@ from settings.config import PROJECT_ROOT, Config
 START_SECONDS = 30
 # What /_dashboard/ping answers: tells our dashboard from anything else on the port.
 APP_ID = "file-upload-extraction-dashboard"
+# The code a dashboard runs, under the project root: a change to any file restarts it.
+SOURCES = ("dashboard", "operations", "settings", "lambdas/common/pipeline_core")
 
 
 def _dir(cfg: Config) -> Path:
@@ -33,6 +39,28 @@ def pidfile(cfg: Config) -> Path:
 
 def logfile(cfg: Config) -> Path:
     return _dir(cfg) / "dashboard.log"
+
+
+def _fingerprint_file(cfg: Config) -> Path:
+    return _dir(cfg) / "fingerprint"
+
+
+def fingerprint(cfg: Config) -> str:
+    """The settings and code a dashboard started now would run with (hot reload aside: not its concern)."""
+    digest = hashlib.sha256(repr(dataclasses.replace(cfg, hot_reload=False)).encode())
+    for top in SOURCES:
+        for path in sorted((PROJECT_ROOT / top).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(PROJECT_ROOT)}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _started_with(cfg: Config) -> str | None:
+    try:
+        return _fingerprint_file(cfg).read_text()
+    except OSError:
+        return None
 
 
 def _record(cfg: Config) -> processes.ProcessRecord | None:
@@ -59,8 +87,12 @@ def start(cfg: Config) -> str:
     """Start the dashboard in the background unless it runs; says what happened, never raises for a busy port."""
     if not cfg.ui_autostart:
         return "not started (UI_AUTOSTART=0): `make ui` serves it"
-    if running_pid(cfg):
+    wanted = fingerprint(cfg)
+    running = _record(cfg)
+    if running and _started_with(cfg) == wanted:
         return f"already running on {cfg.ui_url}"
+    if running:
+        stop(cfg)
     if processes.port_in_use(cfg.ui_port):
         holders = ", ".join(processes.describe(p) for p in processes.listener_pids(cfg.ui_port)) or "another process"
         return f"not started: port {cfg.ui_port} is taken by {holders}; set UI_PORT to a free port"
@@ -80,7 +112,10 @@ def start(cfg: Config) -> str:
     deadline = time.monotonic() + START_SECONDS
     while time.monotonic() < deadline:
         if answers(cfg.ui_port):
-            return f"started on {cfg.ui_url}"
+            _fingerprint_file(cfg).write_text(wanted)
+            return f"{'restarted' if running else 'started'} on {cfg.ui_url}" + (
+                " (its settings or code changed)" if running else ""
+            )
         if process.poll() is not None:
             pidfile(cfg).unlink(missing_ok=True)
             return f"failed to start (exit {process.returncode}):\n{processes.log_tail(logfile(cfg), 15)}"
@@ -96,6 +131,7 @@ def status(cfg: Config) -> str:
 def stop(cfg: Config) -> str:
     record = _record(cfg)
     pidfile(cfg).unlink(missing_ok=True)
+    _fingerprint_file(cfg).unlink(missing_ok=True)
     if record is None:
         return "not running"
     processes.end([record])

@@ -60,3 +60,30 @@ def test_a_taken_port_is_reported_not_fatal(cfg, tmp_path):
 def test_autostart_off(cfg, tmp_path):
     own = dataclasses.replace(cfg, state_dir=tmp_path, ui_autostart=False)
     assert "UI_AUTOSTART=0" in service.start(own)
+
+
+def test_new_settings_restart_it_where_they_say(cfg, tmp_path):
+    own = dataclasses.replace(cfg, state_dir=tmp_path, ui_port=free_port(), ui_autostart=True)
+    moved = dataclasses.replace(own, ui_port=free_port(), bucket="another-bucket")
+    try:
+        assert service.start(own).startswith("started on")
+        first = service.running_pid(own)
+        assert service.start(dataclasses.replace(own, hot_reload=not own.hot_reload)).startswith("already running")
+        assert service.start(moved) == f"restarted on {moved.ui_url} (its settings or code changed)"
+        assert service.running_pid(moved) != first
+        assert service.answers(moved.ui_port) and not service.answers(own.ui_port)
+        assert service.start(moved).startswith("already running")
+    finally:
+        service.stop(moved)
+
+
+def test_the_fingerprint_follows_settings_and_code(cfg, monkeypatch, tmp_path):
+    base = service.fingerprint(cfg)
+    assert service.fingerprint(dataclasses.replace(cfg, hot_reload=not cfg.hot_reload)) == base
+    assert service.fingerprint(dataclasses.replace(cfg, postgres_port=cfg.postgres_port + 1)) != base
+    (tmp_path / "dashboard").mkdir()
+    (tmp_path / "dashboard" / "app.py").write_text("v1")
+    monkeypatch.setattr(service, "PROJECT_ROOT", tmp_path)
+    v1 = service.fingerprint(cfg)
+    (tmp_path / "dashboard" / "app.py").write_text("v2")
+    assert service.fingerprint(cfg) != v1
