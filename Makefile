@@ -92,7 +92,7 @@ profile := $(value AWS_PROFILE)
 endif
 AWS_ARGS = --profile $(call arg,profile) $(call opt,region,--region) $(call opt,stack,--stack) \
 	--bucket $(call arg,bucket) --secret $(call arg,secret) $(call opt,prefix,--name-prefix) \
-	$(call opt,subnets,--subnets) $(call opt,security_groups,--security-groups)
+	$(call opt,subnets,--subnets) $(call opt,security_groups,--security-groups) $(call opt,code_bucket,--code-bucket)
 
 plan-aws: tools ## Show the change set AWS would apply: make plan-aws profile=P bucket=B secret=S [region= stack= ...]
 	@$(CLI) plan-aws $(AWS_ARGS)

@@ -11,7 +11,7 @@ from awsdeploy import changeset, deploy, target
 from awsdeploy.parameters import DEFAULT_NAME_PREFIX, Deployment
 from pipeline_core.dsn import redact
 from settings import db
-from settings.config import Config
+from settings.config import BUCKET_NAME, BUCKET_RULE, Config
 
 DEFAULT_STACK_NAME = "file-upload-extraction"
 
@@ -43,12 +43,20 @@ def _deployment(args: AwsRequest, aws_session) -> Deployment:
             f"missing {' and '.join(missing)}: e.g. `make {args.command} profile={aws_session.profile_name} "
             "bucket=my-uploads-bucket secret=file-upload-extraction/database-dsn` (see README, Deploying to AWS)"
         )
+    if not BUCKET_NAME.fullmatch(args.bucket):  # the template creates it
+        raise target.TargetError(f"bucket must be {BUCKET_RULE}, not {args.bucket!r}")
     account = target.account_id(aws_session)
+    code_bucket = args.code_bucket or f"{args.stack}-artifacts-{account}-{aws_session.region_name}".lower()
+    if not args.code_bucket and not BUCKET_NAME.fullmatch(code_bucket):
+        raise target.TargetError(
+            f"the zips' bucket would be {code_bucket!r}, not a valid S3 bucket name: "
+            "name an existing one with code_bucket=, or a shorter stack="
+        )
     return Deployment(
         stack_name=args.stack,
         bucket=args.bucket,
         database_secret_id=args.secret,
-        code_bucket=args.code_bucket or f"{args.stack}-artifacts-{account}-{aws_session.region_name}",
+        code_bucket=code_bucket,
         name_prefix=args.name_prefix,
         subnet_ids=_csv(args.subnets),
         security_group_ids=_csv(args.security_groups),

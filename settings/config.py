@@ -15,6 +15,7 @@ installed by the project's virtualenv.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import typing
 from dataclasses import dataclass
@@ -339,6 +340,16 @@ RANGES: dict[str, tuple[int, int | None]] = {
     "LAMBDA_LOG_BATCH_MS": (0, None),
 }
 
+# S3's rules for a general purpose bucket's name (what CreateBucket would refuse later, with a traceback).
+BUCKET_NAME = re.compile(
+    r"(?!xn--|sthree-|amzn-s3-demo-)(?!.*\.\.)(?!(\d{1,3}\.){3}\d{1,3}$)"
+    r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](?<!-s3alias)(?<!--ol-s3)(?<!\.mrap)(?<!--x-s3)(?<!--table-s3)"
+)
+BUCKET_RULE = "an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-'; a letter or digit at each end)"
+
+# The text settings with a form to keep: (pattern the whole value must match, what it may be).
+PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {"BUCKET": (BUCKET_NAME, BUCKET_RULE)}
+
 # Settings whose Config field is not their name in lower case.
 _FIELD_NAMES = {
     "AWS_DEFAULT_REGION": "region",
@@ -381,6 +392,8 @@ def _value(name: str, kind: type) -> Any:
         return _whole_number(name, raw)
     if kind is Path:
         return PROJECT_ROOT / raw  # an absolute STATE_DIR stays as it is
+    if name in PATTERNS and not PATTERNS[name][0].fullmatch(raw):
+        raise InvalidSetting(name, PATTERNS[name][1], raw)
     return raw
 
 

@@ -87,7 +87,7 @@ def test_missing_credentials_are_reported_before_anything_else(aws_config, monke
 
 def test_plan_aws_without_credentials_fails_with_a_clear_message(aws_config):
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "plan-aws", "--profile", "nocreds", "--bucket", "b", "--secret", "s"],
+        [sys.executable, "-m", "cli", "plan-aws", "--profile", "nocreds", "--bucket", "acme-uploads", "--secret", "s"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
