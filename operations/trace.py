@@ -82,6 +82,8 @@ def _document_line(body: bytes, written) -> str:
         return f"{_ts(written)}  NOT A DOCUMENT ({exc}): insert refuses it"
     detail = f"status {doc.status}" + (f" ({doc.error})" if doc.error else "")
     detail += f", extractor {doc.extractor}, {len(doc.content)} chars"
+    if doc.truncated:
+        detail += " (truncated: MAX_CONTENT_CHARS)"
     if doc.warnings:
         detail += f"; warnings: {'; '.join(doc.warnings)}"
     return f"{_ts(doc.extracted_at_ms)}  {detail}"

@@ -161,6 +161,14 @@ def test_a_failed_extraction_shows_its_error(stack):
     )
 
 
+def test_a_truncated_text_says_so(stack):
+    version, _ = upload(stack, KEY, b"many words")
+    document(stack, KEY, version, Truncated=True)
+    assert trace_module.trace(CFG, KEY)[2] == (
+        "  extracted  2026-01-01 00:00:00.250 UTC  status ok, extractor text, 5 chars (truncated: MAX_CONTENT_CHARS)"
+    )
+
+
 def test_a_documents_warnings_are_shown(stack):
     version, _ = upload(stack, KEY, b"caf\xe9")
     document(stack, KEY, version, Warnings=["1 byte(s) were not cp1252 text and were replaced"])

@@ -6,22 +6,18 @@ from dataclasses import replace
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from dashboard import files
 from settings import config
+from tests.fakes import REGION, offline_aws
 
 CFG = replace(config.load(), upload_prefix="uploads/", extracted_prefix="extracted/")
 
 
 @pytest.fixture
 def s3(monkeypatch):
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        clients = {service: boto3.client(service, region_name="us-east-1") for service in ("s3", "sqs", "logs")}
+    with offline_aws(monkeypatch):
+        clients = {service: boto3.client(service, region_name=REGION) for service in ("s3", "sqs", "logs")}
         clients["s3"].create_bucket(Bucket=CFG.bucket)
         clients["sqs"].create_queue(QueueName=CFG.dlq_name)
 
