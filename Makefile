@@ -66,7 +66,7 @@ trace: tools ## Where one file is: make trace key=uploads/report.pdf
 invoke: tools ## Replay one file through one function: make invoke fn=extract key=uploads/report.pdf [event=FILE] [local=1]
 	@$(CLI) invoke $(call opt,event,--event) $(if $(local),--local) -- $(call arg,fn) $(call opt,key,)
 
-watch: tools ## Follow both functions' logs and each new upload's stages with latency (Ctrl-C stops)
+watch: tools ## Follow both functions' logs and each upload's or delete's stages with latency (Ctrl-C stops)
 	@$(CLI) watch
 
 ui: tools ## The dashboard on http://127.0.0.1:UI_PORT (default 8080); `make up` starts it in the background too

@@ -4,7 +4,9 @@ Every second: new log events of both functions (``operations.function_logs``), u
 since the watch started, and for each upload still in flight whether its document
 (``extracted``) and index row (``indexed``) exist for its current version. One line per
 file per stage, with the latency since the upload (S3's upload time has whole seconds, so a
-latency reads up to 1 s long).
+latency reads up to 1 s long). A deleted upload (any, not only a new one) is followed the
+same way until its document is gone (``removed``) and its row too (``unindexed``), with the
+latency since the watch saw it gone.
 """
 
 from __future__ import annotations
@@ -39,17 +41,25 @@ class Progress:
         self.s3 = aws.client(cfg, "s3")
         self.pending: dict[str, tuple[SourceVersion, float, set[str]]] = {}
         self.done: dict[str, SourceVersion] = {}
+        self.listed: set[str] | None = None  # every upload key at the last poll (None: not listed yet)
+        self.deleted: dict[str, tuple[float, set[str]]] = {}  # seen gone at, stages reached since
 
     def poll(self) -> None:
         self._new_uploads()
         if self.pending:
             self._extracted()
             self._indexed()
+        if self.deleted:
+            self._removed()
+            self._unindexed()
 
     def _new_uploads(self) -> None:
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.cfg.bucket, Prefix=self.cfg.upload_prefix)
+        listed = set()
         for page in pages:
             for obj in page.get("Contents", []):
+                listed.add(obj["Key"])
+                self.deleted.pop(obj["Key"], None)  # uploaded again: followed as a new upload
                 if obj["LastModified"] < self.since:
                     continue
                 version = SourceVersion.of_listing(obj)
@@ -59,6 +69,13 @@ class Progress:
                 self.done.pop(key, None)
                 self.pending[key] = (version, obj["LastModified"].timestamp(), set())
                 _line("uploaded", key, f"{obj['Size']} bytes")
+        for key in sorted((self.listed or set()) - listed):
+            self.pending.pop(key, None)
+            self.done.pop(key, None)
+            if self.cfg.extracted_key(key) is not None:  # a folder placeholder has nothing to follow
+                self.deleted[key] = (time.time(), set())
+            _line("deleted", key, "the upload is gone")
+        self.listed = listed
 
     def _latency(self, uploaded_at: float) -> str:
         return f"+{time.time() - uploaded_at:.1f}s after upload"
@@ -103,6 +120,34 @@ class Progress:
             _line("indexed", key, self._latency(uploaded_at))
             self.done[key] = version
             del self.pending[key]
+
+    def _removed(self) -> None:
+        for key, (gone_at, stages) in self.deleted.items():
+            if "removed" in stages:
+                continue
+            try:
+                self.s3.head_object(Bucket=self.cfg.bucket, Key=self.cfg.extracted_key(key))
+                continue
+            except self.s3.exceptions.ClientError:
+                stages.add("removed")
+                _line("removed", key, f"its document is gone, +{time.time() - gone_at:.1f}s after the delete")
+
+    def _unindexed(self) -> None:
+        waiting = [k for k, (_, stages) in self.deleted.items() if "removed" in stages]
+        if not waiting:
+            return
+        conn = db.connect(self.cfg.database_dsn())
+        try:
+            rows = conn.run(
+                "SELECT key FROM documents WHERE bucket = :b AND key = ANY(:k)", b=self.cfg.bucket, k=waiting
+            )
+        finally:
+            conn.close()
+        still = {key for (key,) in rows}
+        for key in waiting:
+            if key not in still:
+                gone_at, _ = self.deleted.pop(key)
+                _line("unindexed", key, f"+{time.time() - gone_at:.1f}s after the delete")
 
 
 def run(cfg: Config, *, poll_seconds: float = POLL_SECONDS) -> int:

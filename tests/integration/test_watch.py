@@ -1,4 +1,4 @@
-"""`make watch`: a new upload's stages and the functions' log lines appear as they happen."""
+"""`make watch`: a new upload's stages, its delete's, and the functions' log lines appear as they happen."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from settings.config import PROJECT_ROOT
 from tests.support import poll_until
 
 
-def test_watch_shows_each_stage_of_a_new_upload_and_its_log_lines(cfg, s3, run_id):
+def test_watch_shows_each_stage_of_an_upload_and_its_delete_and_its_log_lines(cfg, s3, run_id):
     watcher = subprocess.Popen(
         [sys.executable, "-m", "cli", "watch"],
         cwd=PROJECT_ROOT,
@@ -48,6 +48,16 @@ def test_watch_shows_each_stage_of_a_new_upload_and_its_log_lines(cfg, s3, run_i
         )
         extracted = next(line for line in seen if " extracted " in line and key in line)
         assert "status ok" in extracted and "s after upload" in extracted
+
+        s3.delete_object(Bucket=cfg.bucket, Key=key)
+        for stage in ("deleted", "removed", "unindexed"):
+            poll_until(
+                lambda stage=stage: read_until(lambda line: f" {stage} " in line and key in line),
+                timeout=60,
+                what=f"the {stage} line of {key}; output so far: {''.join(seen)}",
+            )
+        unindexed = next(line for line in seen if " unindexed " in line and key in line)
+        assert "s after the delete" in unindexed
         assert watcher.poll() is None, "watch stopped by itself"
     finally:
         watcher.terminate()
