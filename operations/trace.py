@@ -81,7 +81,7 @@ def _document_line(body: bytes, written) -> str:
     except InvalidDocument as exc:
         return f"{_ts(written)}  NOT A DOCUMENT ({exc}): insert refuses it"
     detail = f"status {doc.status}" + (f" ({doc.error})" if doc.error else "")
-    detail += f", extractor {doc.extractor}, {len(doc.content)} chars"
+    detail += (f", extractor {doc.extractor}" if doc.extractor else "") + f", {len(doc.content)} chars"
     if doc.truncated:
         detail += " (truncated: MAX_CONTENT_CHARS)"
     if doc.warnings:

@@ -161,6 +161,14 @@ def test_a_failed_extraction_shows_its_error(stack):
     )
 
 
+def test_an_unsupported_file_names_no_extractor(stack):
+    version, _ = upload(stack, KEY, b"{\\rtf1 words}")
+    document(stack, KEY, version, Status="unsupported", Error="RTF document is not a supported format", Extractor=None)
+    assert trace_module.trace(CFG, KEY)[2] == (
+        "  extracted  2026-01-01 00:00:00.250 UTC  status unsupported (RTF document is not a supported format), 5 chars"
+    )
+
+
 def test_a_truncated_text_says_so(stack):
     version, _ = upload(stack, KEY, b"many words")
     document(stack, KEY, version, Truncated=True)
