@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO
@@ -175,6 +176,14 @@ def declared_format(filename: str, content_type: str | None) -> str | None:
     return None
 
 
+_PACKAGES = {
+    "application/vnd.oasis.opendocument.text": "OpenDocument text (ODT)",
+    "application/vnd.oasis.opendocument.spreadsheet": "OpenDocument spreadsheet (ODS)",
+    "application/vnd.oasis.opendocument.presentation": "OpenDocument presentation (ODP)",
+    "application/epub+zip": "EPUB e-book",
+}
+
+
 def _zip_format(file: IO[bytes], declared: str | None) -> str:
     entries = _zip_entry_count(file)
     if entries is not None and entries > MAX_ZIP_ENTRIES:
@@ -185,6 +194,7 @@ def _zip_format(file: IO[bytes], declared: str | None) -> str:
     try:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
+            packaged = _package_type(archive) if "mimetype" in names else ""
     except zipfile.BadZipFile as error:
         if declared == "docx":
             raise ExtractionFailed(f"broken DOCX: {error}") from None
@@ -199,7 +209,19 @@ def _zip_format(file: IO[bytes], declared: str | None) -> str:
         raise UnsupportedContent("Excel workbook (XLSX) is not a supported format")
     if "ppt/presentation.xml" in names:
         raise UnsupportedContent("PowerPoint presentation (PPTX) is not a supported format")
+    if packaged in _PACKAGES:
+        raise UnsupportedContent(f"{_PACKAGES[packaged]} is not a supported format")
     raise UnsupportedContent("ZIP archive is not a supported format")
+
+
+def _package_type(archive: zipfile.ZipFile) -> str:
+    """The media type OpenDocument and EPUB files name in their entry ``mimetype`` (its first 100 bytes only:
+    a hostile archive may inflate it without end); '' when it cannot be read."""
+    try:
+        with archive.open("mimetype") as entry:
+            return entry.read(100).decode("ascii", "replace").strip()
+    except (RuntimeError, NotImplementedError, OSError, EOFError, zlib.error, zipfile.BadZipFile):
+        return ""  # encrypted, an unknown compression, corrupt: just a ZIP archive
 
 
 def _zip_entry_count(file: IO[bytes]) -> int | None:

@@ -1,4 +1,5 @@
 import io
+import tracemalloc
 import zipfile
 
 import pytest
@@ -182,6 +183,12 @@ WORD = {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<document/>"}
         ({"notes.txt": b"plain"}, "ZIP archive is not a supported format"),
         ({"xl/workbook.xml": b"<workbook/>"}, "Excel workbook (XLSX) is not a supported format"),
         ({"ppt/presentation.xml": b"<presentation/>"}, "PowerPoint presentation (PPTX) is not a supported format"),
+        (
+            {"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office:document/>"},
+            "OpenDocument text (ODT) is not a supported format",
+        ),
+        ({"mimetype": b"application/epub+zip", "OEBPS/ch1.xhtml": b"<html/>"}, "EPUB e-book is not a supported format"),
+        ({"mimetype": b"application/x-unknown"}, "ZIP archive is not a supported format"),
     ],
 )
 def test_zip_archives_that_are_not_documents_say_what_they_are(members, message):
@@ -310,3 +317,18 @@ def test_an_archive_without_an_end_record_is_broken_whatever_its_bytes_say():
     no_end = b"PK\x03\x04" + bytes(5) + b"\xfe\xff" + bytes(40)
     with pytest.raises(ExtractionFailed, match=r"^broken DOCX: "):
         _detect(no_end, "report.docx", DOCX_TYPE)
+
+
+def test_a_mimetype_entry_is_read_only_as_far_as_a_type_goes():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", b"application/epub+zip" + b" " * 50_000_000)  # 50 KB that inflate to 50 MB
+    bomb = out.getvalue()
+    tracemalloc.start()
+    try:
+        with pytest.raises(UnsupportedContent, match=r"^EPUB e-book is not a supported format$"):
+            _detect(bomb, "bundle.zip", "application/zip")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000, f"{peak} bytes in memory to read a type"
