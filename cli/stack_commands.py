@@ -27,9 +27,10 @@ def up(cfg: Config) -> int:
     """
     from dashboard import service
 
-    mode = stack.up(cfg)
-    click.echo(deploy(cfg).summary())
-    click.echo(f"dashboard: {service.start(cfg)}")
+    with stack.exclusive(cfg):
+        mode = stack.up(cfg)
+        click.echo(deploy(cfg).summary())
+        click.echo(f"dashboard: {service.start(cfg)}")
     click.echo(f"stack is up ({mode} mode): try `make search q=...` or see README.md")
     return 0
 
@@ -43,7 +44,8 @@ def bootstrap(cfg: Config) -> int:
     Example:
       pipeline bootstrap          (make bootstrap)
     """
-    click.echo(deploy(cfg).summary())
+    with stack.exclusive(cfg):
+        click.echo(deploy(cfg).summary())
     return 0
 
 
@@ -60,8 +62,9 @@ def down(cfg: Config, delete_data: bool) -> int:
     """
     from dashboard import service
 
-    click.echo(f"dashboard: {service.stop(cfg)}")
-    stack.down(cfg, delete_data=delete_data)
+    with stack.exclusive(cfg):
+        click.echo(f"dashboard: {service.stop(cfg)}")
+        stack.down(cfg, delete_data=delete_data)
     return 0
 
 

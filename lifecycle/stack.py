@@ -8,6 +8,10 @@ what runs (the compose project's containers, host mode's processes); the file
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+from collections.abc import Iterator
+
 from lifecycle import compose, localstack_host, postgres_host
 from settings.config import Config
 from settings.errors import UserError
@@ -25,6 +29,25 @@ def docker_engine_available() -> bool:
 
 def _mode_file(cfg: Config):
     return cfg.state_dir / "stack"
+
+
+@contextlib.contextmanager
+def exclusive(cfg: Config, log=print) -> Iterator[None]:
+    """One ``up``, ``bootstrap`` or ``down`` of this project at a time (a lock on ``.state/stack.lock``).
+
+    Two terminals (``make up`` beside ``make integration-test``, which runs ``up`` too) would
+    otherwise start two PostgreSQL clusters on one data folder, or create the same function
+    twice. The second waits, then finds the first one's work done. The lock ends with its
+    process, however that ends.
+    """
+    cfg.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(cfg.state_dir / "stack.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log("waiting for another `make up`, `make bootstrap` or `make down` of this project to finish...")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def _remembered_mode(cfg: Config) -> str | None:
