@@ -30,6 +30,17 @@ def test_what_cannot_be_stored_is_named(value, message):
     assert str(raised.value) == message
 
 
+@pytest.mark.parametrize(
+    ("char", "named"),
+    [("\udc80", "byte 0x80"), ("\udcff", "byte 0xff"), ("\udc7f", "\\udc7f"), ("\udd00", "\\udd00")],
+)
+def test_only_bytes_a_terminal_could_not_decode_are_named_as_bytes(char, named):
+    """Python turns undecodable bytes 0x80-0xff into U+DC80-U+DCFF; other lone surrogates are shown as such."""
+    with pytest.raises(NotText) as raised:
+        require_text(f"a{char}", "the search")
+    assert f"({named})" in str(raised.value)
+
+
 def test_a_search_is_checked_before_the_database_is_asked():
     with pytest.raises(NotText, match="the search is not UTF-8 text"):
         search.search(None, UNDECODABLE)
