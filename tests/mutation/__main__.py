@@ -59,6 +59,23 @@ def report() -> list[dict]:
     return json.loads(subprocess.run([*MUTMUT, "report"], cwd=ROOT, check=True, capture_output=True, text=True).stdout)
 
 
+def drop_stale_test_map() -> None:
+    """Make mutmut map tests to functions afresh when code or tests changed since it last did.
+
+    mutmut records once which tests call which function, and afterwards maps only tests that
+    are new. A test that now calls a function it did not (a new helper, a changed test) is
+    then never run against that function's mutants, and they survive for no reason.
+    """
+    stats = ROOT / "mutants" / "mutmut-stats.json"
+    if not stats.exists():
+        return
+    mapped_at = stats.stat().st_mtime
+    sources = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]["source_paths"]
+    changed = (path for top in [*sources, "tests"] for path in (ROOT / top).rglob("*.py"))
+    if any(path.stat().st_mtime > mapped_at for path in changed):
+        stats.unlink()
+
+
 def run_mutmut(keep: bool, survivors: bool, only: list[str], max_children: int | None) -> list[dict]:
     """Every mutant's result: a fresh run, or (``keep``) mutmut's cached results for unchanged functions;
     ``survivors`` runs the mutants that survived last time again (after new tests; documented equivalent
@@ -66,6 +83,7 @@ def run_mutmut(keep: bool, survivors: bool, only: list[str], max_children: int |
     mutants whose names match these patterns (``extractor.attempts.*``), keeping the other results."""
     if not (keep or survivors or only):
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    drop_stale_test_map()
     equivalent = equivalent_mutants()
     names = (
         [m["name"] for m in report() if m["status"] not in KILLED and m["name"] not in equivalent] if survivors else []

@@ -57,8 +57,14 @@ def test_a_shortened_document_key_is_looked_up_in_its_document():
 
 @pytest.mark.parametrize(
     "s3",
-    [None, DocumentReads({}), DocumentReads({SHORTENED: ["not", "an", "object"]}), DocumentReads({SHORTENED: {}})],
-    ids=["no-client", "no-document", "not-an-object", "no-source-key"],
+    [
+        None,
+        DocumentReads({}),
+        DocumentReads({SHORTENED: ["not", "an", "object"]}),
+        DocumentReads({SHORTENED: {}}),
+        DocumentReads({SHORTENED: {"SourceKey": 5}}),
+    ],
+    ids=["no-client", "no-document", "not-an-object", "no-source-key", "source-key-not-text"],
 )
 def test_a_shortened_key_whose_document_is_not_found_names_the_same_relative_upload(s3):
     assert normalise_key(CFG, SHORTENED, s3) == "uploads/a/long-name~" + "0" * 64

@@ -179,10 +179,10 @@ def test_a_truncated_text_says_so(stack):
 
 def test_a_documents_warnings_are_shown(stack):
     version, _ = upload(stack, KEY, b"caf\xe9")
-    document(stack, KEY, version, Warnings=["1 byte(s) were not cp1252 text and were replaced"])
+    document(stack, KEY, version, Warnings=["1 byte(s) were not cp1252 text and were replaced", "read as plain text"])
     assert trace_module.trace(CFG, KEY)[2] == (
         "  extracted  2026-01-01 00:00:00.250 UTC  status ok, extractor text, 5 chars; "
-        "warnings: 1 byte(s) were not cp1252 text and were replaced"
+        "warnings: 1 byte(s) were not cp1252 text and were replaced; read as plain text"
     )
 
 

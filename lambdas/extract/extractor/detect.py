@@ -194,7 +194,7 @@ def _zip_format(file: IO[bytes], declared: str | None) -> str:
     try:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
-            packaged = _package_type(archive) if "mimetype" in names else ""
+            packaged = _package_type(archive)
     except zipfile.BadZipFile as error:
         if declared == "docx":
             raise ExtractionFailed(f"broken DOCX: {error}") from None
@@ -216,12 +216,12 @@ def _zip_format(file: IO[bytes], declared: str | None) -> str:
 
 def _package_type(archive: zipfile.ZipFile) -> str:
     """The media type OpenDocument and EPUB files name in their entry ``mimetype`` (its first 100 bytes only:
-    a hostile archive may inflate it without end); '' when it cannot be read."""
+    a hostile archive may inflate it without end); '' when there is none or it cannot be read."""
     try:
         with archive.open("mimetype") as entry:
             return entry.read(100).decode("ascii", "replace").strip()
-    except (RuntimeError, NotImplementedError, OSError, EOFError, zlib.error, zipfile.BadZipFile):
-        return ""  # encrypted, an unknown compression, corrupt: just a ZIP archive
+    except (KeyError, RuntimeError, NotImplementedError, OSError, EOFError, zlib.error, zipfile.BadZipFile):
+        return ""  # none, encrypted, an unknown compression, corrupt: just a ZIP archive
 
 
 def _zip_entry_count(file: IO[bytes]) -> int | None:

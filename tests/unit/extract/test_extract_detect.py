@@ -5,7 +5,7 @@ import zipfile
 import pytest
 
 from bench.samples import DOCX_TYPE, SAMPLES
-from extractor.detect import declared_format, detect
+from extractor.detect import _package_type, declared_format, detect
 from extractor.outcome import ExtractionFailed, UnsupportedContent
 from extractor.text_decoding import SAMPLE_BYTES, detect_encoding
 
@@ -317,6 +317,25 @@ def test_an_archive_without_an_end_record_is_broken_whatever_its_bytes_say():
     no_end = b"PK\x03\x04" + bytes(5) + b"\xfe\xff" + bytes(40)
     with pytest.raises(ExtractionFailed, match=r"^broken DOCX: "):
         _detect(no_end, "report.docx", DOCX_TYPE)
+
+
+@pytest.mark.parametrize(
+    "mimetype",
+    [b"\xffapplication/epub+zip", b"application/vnd.oasis.opendocument.text\xe9"],
+    ids=["bytes-before", "bytes-after"],
+)
+def test_a_mimetype_that_is_not_ascii_is_a_plain_zip(mimetype):
+    with pytest.raises(UnsupportedContent, match=r"^ZIP archive is not a supported format$"):
+        _detect(_zip({"mimetype": mimetype}), "bundle.zip", "application/zip")
+
+
+def test_an_unreadable_mimetype_entry_names_no_type():
+    body = bytearray(_zip({"mimetype": b"application/epub+zip"}))
+    body[body.find(b"application/epub+zip")] ^= 0xFF  # the stored bytes no longer match their CRC
+    with zipfile.ZipFile(io.BytesIO(bytes(body))) as archive:
+        assert _package_type(archive) == ""
+    with zipfile.ZipFile(io.BytesIO(_zip({"notes.txt": b"plain"}))) as archive:
+        assert _package_type(archive) == ""
 
 
 def test_a_mimetype_entry_is_read_only_as_far_as_a_type_goes():
