@@ -132,7 +132,7 @@ bench-reload: tools ## Edit -> live time of a hot-reloaded function (its own cop
 	@$(CLI) bench reload $(call opt,edits,--edits)
 
 fuzz: tools ## Fuzz the extract function's code with many random and mutated files [examples=2000]
-	@FUZZ_EXAMPLES=$(or $(examples),2000) $(PY) -m pytest tests/unit/extract/test_extract_fuzz.py -q
+	@FUZZ_EXAMPLES=$(if $(value examples),$(call arg,examples),2000) $(PY) -m pytest tests/unit/extract/test_extract_fuzz.py -q
 
 clean: ## Stop the stack and delete all local state (.state, .venv, Docker volumes)
 	@if [ -x $(PY) ]; then $(CLI) down --delete-data; fi
