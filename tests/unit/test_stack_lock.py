@@ -6,7 +6,6 @@ import dataclasses
 import subprocess
 import sys
 import threading
-import time
 
 from lifecycle import stack
 from settings.config import PROJECT_ROOT
@@ -15,20 +14,24 @@ from settings.config import PROJECT_ROOT
 def test_a_second_caller_waits_and_says_so(cfg, tmp_path):
     own = dataclasses.replace(cfg, state_dir=tmp_path / "state")
     order: list[str] = []
-    holding = threading.Event()
+    holding, asked = threading.Event(), threading.Event()
 
     def first():
         with stack.exclusive(own, log=order.append):
             holding.set()
-            time.sleep(0.5)
+            asked.wait(10)  # the second caller has said it waits
             order.append("first done")
+
+    def said(line: str) -> None:
+        order.append(line)
+        asked.set()
 
     thread = threading.Thread(target=first)
     thread.start()
-    holding.wait(5)
-    with stack.exclusive(own, log=order.append):
+    assert holding.wait(10)
+    with stack.exclusive(own, log=said):
         order.append("second runs")
-    thread.join(5)
+    thread.join(10)
     assert order == [
         "waiting for another `make up`, `make bootstrap` or `make down` of this project to finish...",
         "first done",
