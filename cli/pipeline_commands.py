@@ -114,7 +114,7 @@ def invoke_command(cfg: Config, function: str, key: str | None, event_file: str 
 @click.command(name="watch")
 @pass_config
 def watch_command(cfg: Config) -> int:
-    """Follow both functions' logs and each new upload's stages, with latency (Ctrl-C stops).
+    """Follow both functions' logs and each upload's or delete's stages, with latency (Ctrl-C stops).
 
     \b
     Example:
