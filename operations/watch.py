@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timezone
 
 from operations import function_logs
+from pipeline_core import s3 as s3io
 from pipeline_core.document import SourceVersion
 from settings import aws, db
 from settings.config import Config
@@ -42,7 +43,8 @@ class Progress:
         self.pending: dict[str, tuple[SourceVersion, float, set[str]]] = {}
         self.done: dict[str, SourceVersion] = {}
         self.listed: set[str] | None = None  # every upload key at the last poll (None: not listed yet)
-        self.deleted: dict[str, tuple[float, set[str]]] = {}  # seen gone at, stages reached since
+        # upload key -> seen gone at, its document key, stages reached since
+        self.deleted: dict[str, tuple[float, str, set[str]]] = {}
 
     def poll(self) -> None:
         self._new_uploads()
@@ -72,8 +74,9 @@ class Progress:
         for key in sorted((self.listed or set()) - listed):
             self.pending.pop(key, None)
             self.done.pop(key, None)
-            if self.cfg.extracted_key(key) is not None:  # a folder placeholder has nothing to follow
-                self.deleted[key] = (time.time(), set())
+            document_key = self.cfg.extracted_key(key)
+            if document_key is not None:  # a folder placeholder has nothing to follow
+                self.deleted[key] = (time.time(), document_key, set())
             _line("deleted", key, "the upload is gone")
         self.listed = listed
 
@@ -122,18 +125,14 @@ class Progress:
             del self.pending[key]
 
     def _removed(self) -> None:
-        for key, (gone_at, stages) in self.deleted.items():
-            if "removed" in stages:
+        for key, (gone_at, document_key, stages) in self.deleted.items():
+            if "removed" in stages or s3io.head(self.s3, self.cfg.bucket, document_key):
                 continue
-            try:
-                self.s3.head_object(Bucket=self.cfg.bucket, Key=self.cfg.extracted_key(key))
-                continue
-            except self.s3.exceptions.ClientError:
-                stages.add("removed")
-                _line("removed", key, f"its document is gone, +{time.time() - gone_at:.1f}s after the delete")
+            stages.add("removed")
+            _line("removed", key, f"its document is gone, +{time.time() - gone_at:.1f}s after the delete")
 
     def _unindexed(self) -> None:
-        waiting = [k for k, (_, stages) in self.deleted.items() if "removed" in stages]
+        waiting = [k for k, (_, _, stages) in self.deleted.items() if "removed" in stages]
         if not waiting:
             return
         conn = db.connect(self.cfg.database_dsn())
@@ -146,7 +145,7 @@ class Progress:
         still = {key for (key,) in rows}
         for key in waiting:
             if key not in still:
-                gone_at, _ = self.deleted.pop(key)
+                gone_at, _, _ = self.deleted.pop(key)
                 _line("unindexed", key, f"+{time.time() - gone_at:.1f}s after the delete")
 
 

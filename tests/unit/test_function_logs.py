@@ -13,10 +13,9 @@ import pytest
 from operations import function_logs
 from settings import config
 from settings.errors import UserError
-from tests.fakes import offline_aws
+from tests.fakes import REGION, offline_aws
 
 CFG = config.load()
-REGION = "us-east-1"
 
 
 @pytest.fixture
