@@ -42,8 +42,8 @@ IDLE_POLL_SECONDS = 0.01
 # Waits for a burst's, the cold start's or the removal's rows: their times come from the rows, not the polls.
 POLL_SECONDS = 0.25
 IDLE_SETTLE_SECONDS = 0.1
-# After the last row: the last inserts' checks and the last log batch (LAMBDA_LOG_BATCH_MS) still run.
-CPU_SETTLE_SECONDS = 1.0
+# After the last row, beyond the last log batch (LAMBDA_LOG_BATCH_MS): the last inserts' checks and results.
+BURST_SETTLE_SECONDS = 0.5
 
 
 @dataclass
@@ -237,9 +237,18 @@ def restore_configuration(cfg: Config) -> None:
     wait_for_event_pollers_to_drain()
 
 
+def log_batch_seconds() -> float:
+    return int(executor_settings()["LAMBDA_LOG_BATCH_MS"]) / 1000
+
+
 def idle_gap_seconds() -> float:
     """Pause between idle probes: the previous file's last checks, results and log batch are done by then."""
-    return int(executor_settings()["LAMBDA_LOG_BATCH_MS"]) / 1000 + IDLE_SETTLE_SECONDS
+    return log_batch_seconds() + IDLE_SETTLE_SECONDS
+
+
+def burst_settle_seconds() -> float:
+    """Pause after a burst's last row: its last checks, results and log batch are done (and counted) by then."""
+    return log_batch_seconds() + BURST_SETTLE_SECONDS
 
 
 def idle_latency(cfg: Config, s3, conn, prefix: str, count: int) -> tuple[list[float], list[float]]:
@@ -296,7 +305,7 @@ def _cpu_per_file(cfg: Config, before: cpu.CpuSeconds | None, files: int) -> dic
     """CPU milliseconds per file since ``before`` (host mode), once the burst's last invocations have ended."""
     if before is None:
         return {}
-    time.sleep(CPU_SETTLE_SECONDS)
+    time.sleep(burst_settle_seconds())
     after = cpu.sample(cfg)
     return (after - before).per_file_ms(files) if after is not None else {}
 
@@ -357,7 +366,7 @@ def run(cfg: Config, *, count: int, concurrency: int, log=print) -> Result:
         duplicated = _duplicated_rows(conn, cfg.bucket, warm_prefix)
 
         log("LocalStack alone again, once the burst's last checks and log batch are done")
-        time.sleep(CPU_SETTLE_SECONDS)
+        time.sleep(burst_settle_seconds())
         with raw_bucket(cfg, s3):
             raw_single += single_puts(s3, RAW_SINGLE_PUTS)
             raw_rates.append(raw_rate(s3))

@@ -160,9 +160,10 @@ SETTINGS: dict[str, tuple[str, str]] = {
         "CPU cores (LocalStack's own default, cores + 4, only adds processes competing for the same cores).",
     ),
     "LAMBDA_LOG_BATCH_MS": (
-        "200",
+        "1000",
         "Host mode: function log lines wait up to this long to be shipped to CloudWatch Logs together, "
-        "one request per log stream instead of one per invocation.",
+        "one request per log stream instead of one per invocation (each request costs LocalStack about "
+        "as much as an S3 request; at 200 a burst sent one or two per file).",
     ),
     "LOCALSTACK_REQUEST_LOG": (
         "0",
@@ -235,7 +236,7 @@ class Config:
     hot_reload: bool = False
     # Host mode's executor (read inside LocalStack through executor_settings()).
     lambda_max_environments: int = 0
-    lambda_log_batch_ms: int = 200
+    lambda_log_batch_ms: int = 1000
     localstack_request_log: bool = False
     lambda_template_process: bool = True
     postgres_binaries: str = "auto"

@@ -54,7 +54,7 @@ def max_environments() -> int:
 
 
 def log_batch_seconds() -> float:
-    return max(0, int(os.environ.get("LAMBDA_LOG_BATCH_MS") or 200)) / 1000
+    return max(0, int(os.environ.get("LAMBDA_LOG_BATCH_MS") or 1000)) / 1000
 
 
 @hooks.on_infra_start()
