@@ -7,17 +7,16 @@ bootstrap sets (``pipeline_core.settings.EXTRACT_VARIABLES``).
 
 import os
 
-import boto3
-
 from extractor.attempts import Attempt
 from extractor.log import logger
 from extractor.sync import sync
+from pipeline_core import clients
 from pipeline_core.records import process_records
 from pipeline_core.settings import ExtractSettings
 
 # Read once per cold start; a missing setting or an overlapping prefix pair fails here.
 SETTINGS = ExtractSettings.from_environ(os.environ)
-S3 = boto3.client("s3")
+S3 = clients.s3()
 
 
 @logger.inject_lambda_context

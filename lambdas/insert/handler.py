@@ -10,11 +10,11 @@ from __future__ import annotations
 import functools
 import os
 
-import boto3
 from aws_lambda_powertools import Logger
 
 from indexer.database import Database, PostgresIndex
 from indexer.sync import sync
+from pipeline_core import clients
 from pipeline_core.records import process_records
 from pipeline_core.settings import InsertSettings
 
@@ -25,7 +25,7 @@ database = Database(settings.database_dsn)
 
 @functools.cache
 def s3_client():
-    return boto3.client("s3")
+    return clients.s3()
 
 
 @logger.inject_lambda_context

@@ -3,5 +3,6 @@ the record loop, the extracted-document contract, settings and S3 helpers.
 
 Bundled into each function's zip (``bootstrap.packaging``); the CLI imports the key
 mapping from here too, so that every part of the project maps keys the same way.
-Standard library only (botocore errors are recognised by their shape).
+Standard library only (botocore errors are recognised by their shape), but for the
+functions' S3 client (``clients``: boto3, which every Lambda Python runtime has).
 """
