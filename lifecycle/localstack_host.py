@@ -12,11 +12,16 @@ TMPDIR (where functions' code and private folders live) and LocalStack's
 files in ``.state/localstack/sandbox``, the only folder that user may write.
 The records of what was started (``localstack.pid``, and one file per
 function process in ``sandbox/processes``) let ``stop`` end exactly those
-processes and nothing else.
+processes and nothing else. Beside the PID file, the fingerprint of the settings and
+packages it started with (``fingerprint.json``): `make up` after a change to either (a
+setting in .env, a pull that changes the executor or a lock) restarts it, as Compose
+recreates a container whose configuration changed, instead of leaving it running the old
+ones. Its objects are in memory, so they go with it; bootstrap creates the resources again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -36,6 +41,8 @@ LAMBDA_PYTHON_VERSIONS = ["3.12", "3.13"]
 LAUNCH_ARGS = ["-m", "localstack.runtime.main"]
 # Where the executor records each function process it starts (see executor/.../records.py).
 RECORDS_VARIABLE = "LOCALSTACK_PROCESS_EXECUTOR_RECORDS"
+# Variables LocalStack gets from the shell that runs `make up`: a new shell must not restart it.
+PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "TZ")
 
 
 class StartError(UserError):
@@ -172,8 +179,7 @@ def _keep_dotenv_private(user: ServiceUser, log) -> None:
 
 def environment(cfg: Config, user: ServiceUser | None = None) -> dict[str, str]:
     """Environment of the LocalStack process: a clean base plus LocalStack's own settings."""
-    keep = ("PATH", "LANG", "LC_ALL", "TZ")
-    env = {k: v for k, v in os.environ.items() if k in keep}
+    env = {k: v for k, v in os.environ.items() if k in PASSED_THROUGH}
     sandbox = sandbox_dir(cfg)
     env.update(
         {
@@ -203,6 +209,38 @@ def environment(cfg: Config, user: ServiceUser | None = None) -> dict[str, str]:
     if user is not None:
         env["USER"] = env["LOGNAME"] = user.name
     return env
+
+
+def fingerprint(cfg: Config, user: ServiceUser | None) -> dict[str, str]:
+    """What a LocalStack started now would run with: each setting it gets and the packages it loads.
+
+    Values are kept as hashes (a setting may hold a secret); the packages are the stamps of
+    LocalStack's venv, of the executor installed into it, and of the functions' runtimes.
+    """
+    found = {
+        name: _digest(value.encode()) for name, value in environment(cfg, user).items() if name not in PASSED_THROUGH
+    }
+    for venv in (localstack_venv_spec(cfg).path, *(spec.path for spec in runtime_venv_specs(cfg))):
+        stamps = b"".join(path.read_bytes() for path in sorted(venv.glob(".venv-stamp*")))
+        found[f"the packages in {venv.name}"] = _digest(stamps)
+    return found
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _fingerprint_file(cfg: Config) -> Path:
+    return cfg.localstack_dir / "fingerprint.json"
+
+
+def changed_since_start(cfg: Config, wanted: dict[str, str]) -> list[str]:
+    """What differs between ``wanted`` and what the running LocalStack started with (all of it if unrecorded)."""
+    try:
+        started = json.loads(_fingerprint_file(cfg).read_text())
+    except (OSError, ValueError):
+        return ["what it started with is not recorded"]
+    return sorted(name for name in started.keys() | wanted.keys() if started.get(name) != wanted.get(name))
 
 
 def health(cfg: Config, timeout: float = 2.0) -> dict | None:
@@ -301,8 +339,17 @@ def start(cfg: Config, log=print, wait_seconds: float = 90) -> str:
         log(f"LocalStack (pid {record.pid}) runs as uid {processes.owner_uid(record.pid)}, not {uid}; restarting it")
         stop(cfg, log=lambda *_: None)
         record = None
+    wanted = fingerprint(cfg, user)
     if record and health(cfg):
-        return "already running"
+        changed = changed_since_start(cfg, wanted)
+        if not changed:
+            return "already running"
+        log(
+            f"LocalStack (pid {record.pid}) runs with other settings or packages ({', '.join(changed)}); "
+            "restarting it: the objects it holds go with it, and bootstrap creates the resources again"
+        )
+        stop(cfg, log=lambda *_: None)
+        record = None
     if record:
         log(f"LocalStack (pid {record.pid}) is not answering; restarting it")
         stop(cfg, log=lambda *_: None)
@@ -335,6 +382,7 @@ def start(cfg: Config, log=print, wait_seconds: float = 90) -> str:
         if proc.poll() is not None:
             raise StartError(f"LocalStack exited with code {proc.returncode}:\n{processes.log_tail(log_file(cfg))}")
         if health(cfg):
+            _fingerprint_file(cfg).write_text(json.dumps(wanted, indent=1, sort_keys=True) + "\n")
             return "started"
         time.sleep(0.2)
     stop(cfg, log=lambda *_: None)
@@ -377,6 +425,7 @@ def stop(cfg: Config, log=print) -> str:
     if leftovers:
         processes.end(leftovers, grace=3)
     _pidfile(cfg).unlink(missing_ok=True)
+    _fingerprint_file(cfg).unlink(missing_ok=True)
     _clear_records(cfg)
     return "stopped" if record or leftovers else "not running"
 
