@@ -11,7 +11,7 @@
 * Function logs in batches: LocalStack ships each invocation's log lines with one
   ``PutLogEvents``. The shipping thread here waits ``LAMBDA_LOG_BATCH_MS`` after the
   first invocation's logs and sends everything queued by then, one request per log
-  stream.
+  stream. Each invocation's lines keep the time its logs arrived, as LocalStack's own.
 * No log line per request: LocalStack logs every request at INFO
   (``AWS s3.PutObject => 200``), a formatted line and a write per request on its
   busiest thread. Unless ``LOCALSTACK_REQUEST_LOG`` is ``1``, only warnings remain.
@@ -40,6 +40,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from queue import Empty
+from typing import Any
 
 from localstack.runtime import hooks
 
@@ -180,26 +181,42 @@ def run_batched_log_loop(self, *args, **kwargs) -> None:
         region_name=self.region, role_arn=self.role_arn, service_principal=ServicePrincipal.lambda_
     ).logs
     while not self._shutdown_event.is_set():
-        items = [self.log_queue.get()]
-        if items[0] is not QUEUE_SHUTDOWN:
-            time.sleep(batch_seconds)
-        while True:
-            try:
-                items.append(self.log_queue.get_nowait())
-            except Empty:
-                break
+        items = _collect(self.log_queue, QUEUE_SHUTDOWN, batch_seconds)
         streams: dict[tuple[str, str], list[dict]] = {}
-        for item in items:
+        for item, arrived_ms in items:
             if item is QUEUE_SHUTDOWN:
                 continue
-            now = int(time.time() * 1000)
             events = streams.setdefault((item.log_group, item.log_stream), [])
-            events.extend({"timestamp": now, "message": line + "\n"} for line in item.logs.split("\n") if line)
+            events.extend({"timestamp": arrived_ms, "message": line + "\n"} for line in item.logs.split("\n") if line)
         for (group, stream), events in streams.items():
             for batch in _batches(events):
                 _put(client, group, stream, batch)
-        if QUEUE_SHUTDOWN in items:
+        if any(item is QUEUE_SHUTDOWN for item, _ in items):
             return
+
+
+def _collect(log_queue, shutdown, batch_seconds: float) -> list[tuple[Any, int]]:
+    """The next item and what follows it within ``batch_seconds``, each with its arrival time (epoch ms).
+
+    The arrival time is the log events' timestamp, as LocalStack gives them when it ships each
+    invocation's logs at once: when the invocation ended, not when its batch is sent.
+    """
+    first = log_queue.get()
+    items = [(first, _now_ms())]
+    deadline = time.monotonic() + batch_seconds
+    while first is not shutdown:
+        try:
+            item = log_queue.get(timeout=max(0.0, deadline - time.monotonic()))
+        except Empty:
+            break
+        items.append((item, _now_ms()))
+        if item is shutdown:
+            break
+    return items
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _batches(events: list[dict]):

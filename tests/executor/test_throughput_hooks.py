@@ -95,3 +95,24 @@ def test_function_logs_are_shipped_in_batches(cfg, make_function, logs_client, p
     assert len(ingestion_times) <= len(request_ids) // 2, (
         f"{len(ingestion_times)} PutLogEvents for {len(request_ids)} invocations: {starts}"
     )
+
+
+def test_batched_log_lines_keep_the_time_their_invocation_ended(cfg, make_function, logs_client, poll):
+    """A batch is sent a window after its first invocation; that invocation's lines are stamped when it ended."""
+    if cfg.lambda_log_batch_ms < 100:
+        pytest.skip(f"LAMBDA_LOG_BATCH_MS={cfg.lambda_log_batch_ms} is too short to tell the two times apart")
+    function = make_function({"app.py": "def handler(event, context):\n    print('stamped')\n"})
+    request_id = function.invoke().request_id
+
+    def shipped():
+        try:
+            events = logs_client.filter_log_events(logGroupName=f"/aws/lambda/{function.name}")["events"]
+        except logs_client.exceptions.ResourceNotFoundException:
+            return None
+        return [e for e in events if request_id in e["message"]] or None
+
+    events = poll(shipped, 30, "the invocation's logs in CloudWatch Logs")
+    # Sent alone, its batch waited the whole window after the logs arrived.
+    assert all(e["ingestionTime"] - e["timestamp"] >= cfg.lambda_log_batch_ms / 2 for e in events), [
+        (e["message"].strip(), e["timestamp"], e["ingestionTime"]) for e in events
+    ]
