@@ -221,8 +221,7 @@ def fingerprint(cfg: Config, user: ServiceUser | None) -> dict[str, str]:
         name: _digest(value.encode()) for name, value in environment(cfg, user).items() if name not in PASSED_THROUGH
     }
     for venv in (localstack_venv_spec(cfg).path, *(spec.path for spec in runtime_venv_specs(cfg))):
-        stamps = b"".join(path.read_bytes() for path in sorted(venv.glob(".venv-stamp*")))
-        found[f"the packages in {venv.name}"] = _digest(stamps)
+        found[f"the packages in {venv.name}"] = _digest(venvs.stamps(venv))
     return found
 
 

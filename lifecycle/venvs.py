@@ -30,6 +30,8 @@ from pathlib import Path
 from lifecycle import interpreters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A venv's stamp; packages installed into it later (ensure_local_package, ensure_extra) add
+# their own beside it, named STAMP-<what>.
 STAMP = ".venv-stamp"
 
 
@@ -164,11 +166,16 @@ def _shorten(arg: str) -> str:
         return arg
 
 
+def stamps(venv: Path) -> bytes:
+    """Every stamp of ``venv`` (its own and its added packages'): they change whenever what it holds does."""
+    return b"".join(path.read_bytes() for path in sorted(venv.glob(f"{STAMP}*")))
+
+
 def ensure_local_package(venv: Path, package_dir: Path) -> str:
     """(Re)install a package from this repository into ``venv`` when its sources changed."""
     h = hashlib.sha256()
     _hash_inputs(h, [package_dir])
-    stamp = venv / f".venv-stamp-{package_dir.name}"
+    stamp = venv / f"{STAMP}-{package_dir.name}"
     if stamp.is_file() and stamp.read_text().strip() == h.hexdigest():
         return "reused"
     result = subprocess.run(
@@ -225,7 +232,7 @@ def tools_spec(python_version: str | None = None) -> VenvSpec:
 def ensure_extra(name: str, venv: Path = PROJECT_ROOT / ".venv", log=print) -> str:
     """Install the extra ``name`` (e.g. "bench") into ``venv`` unless its lock is installed already."""
     lock = REQUIREMENTS / EXTRAS[name]
-    stamp = venv / f".venv-stamp-extra-{name}"
+    stamp = venv / f"{STAMP}-extra-{name}"
     digest = hashlib.sha256(lock.read_bytes()).hexdigest()
     if stamp.is_file() and stamp.read_text().strip() == digest:
         return "reused"
