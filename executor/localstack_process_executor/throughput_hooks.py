@@ -27,6 +27,11 @@
   invoke, as the provider's ``Invoke`` does (same payload, a new request id and X-Ray
   trace header, the same error log line when it fails). Anything but a function ARN of
   this LocalStack takes LocalStack's own path.
+* No thread started per invocation: LocalStack starts one for each invocation's
+  CloudWatch metrics and one for the environment's keep-alive timer, and ``Thread.start``
+  waits until the new thread has run. Metrics are counted and sent by one thread once a
+  second (``invocation_metrics``); keep-alive and start-up timers wait on one thread
+  (``shared_timers``).
 
 The settings are documented in the project's configuration table, which passes them
 to LocalStack's environment.
@@ -44,9 +49,14 @@ from typing import Any
 
 from localstack.runtime import hooks
 
+from localstack_process_executor.invocation_metrics import InvocationMetrics, metric_threads_inline
+from localstack_process_executor.shared_timers import TimerThread
+
 # PutLogEvents' own limits are 10,000 events and 1,048,576 bytes (26 more per event).
 MAX_BATCH_EVENTS = 10_000
 MAX_BATCH_BYTES = 1_000_000
+# CloudWatch's standard resolution is a minute: a second's delay and sum change no figure it shows.
+METRICS_WINDOW_SECONDS = 1.0
 
 
 def max_environments() -> int:
@@ -246,3 +256,26 @@ def _put(client, group: str, stream: str, events: list[dict]) -> None:
             client.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
     except Exception as e:
         LOG.warning("Error saving logs to group %s: %s", group, e)
+
+
+@hooks.on_infra_start()
+def _invocation_metrics_without_a_thread_each():
+    from localstack.services.lambda_.invocation import version_manager
+
+    metrics = InvocationMetrics(_publish_lambda_metric, METRICS_WINDOW_SECONDS)
+    version_manager.record_cw_metric_invocation = metrics.invocation
+    version_manager.record_cw_metric_error = metrics.error
+    version_manager.start_thread = metric_threads_inline(version_manager.start_thread)
+
+
+def _publish_lambda_metric(metric: str, value: int, function_name: str, account_id: str, region_name: str) -> None:
+    from localstack.utils.cloudwatch.cloudwatch_util import publish_lambda_metric
+
+    publish_lambda_metric(metric, value, {"func_name": function_name}, account_id=account_id, region_name=region_name)
+
+
+@hooks.on_infra_start()
+def _environment_timers_on_one_thread():
+    from localstack.services.lambda_.invocation import execution_environment
+
+    execution_environment.Timer = TimerThread("lambda-environment-timers").timer
