@@ -4,8 +4,11 @@ Deploy: create_function until the function is Active (the executor prepares the
 version: unzip, and with ``LAMBDA_TEMPLATE_PROCESS`` the template's import). Cold
 start: the first invoke of the freshly created function (a new execution
 environment: a fork of the template, or process start and handler import; then the
-invoke). Warm: invokes of one function whose environment is already up. Run with
-``pipeline bench executor``; the endpoint comes from ``settings.config``.
+invoke). Warm: invokes of one function whose environment is already up. Round trip:
+``GetFunctionConfiguration`` of the same function, one before each warm invoke: the
+gateway's and the client's share of an invoke, so that ``warm ÷ round trip`` compares
+runs on a machine whose speed changes. Run with ``pipeline bench executor``; the
+endpoint comes from ``settings.config``.
 """
 
 from __future__ import annotations
@@ -62,6 +65,12 @@ def timed_invoke_ms(client, name: str) -> float:
     return elapsed
 
 
+def timed_round_trip_ms(client, name: str) -> float:
+    started = time.perf_counter()
+    client.get_function_configuration(FunctionName=name)
+    return (time.perf_counter() - started) * 1000
+
+
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     cuts = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else ordered * 99
@@ -91,11 +100,19 @@ def run(cfg: config.Config, runtime: str, cold: int, warm: int) -> dict[str, dic
             deploy_ms.append((time.perf_counter() - started) * 1000)
             cold_ms.append(timed_invoke_ms(client, created[-1]))
         warm_name = created[-1]
-        warm_ms = [timed_invoke_ms(client, warm_name) for _ in range(warm)]
+        warm_ms, round_trip_ms = [], []
+        for _ in range(warm):
+            round_trip_ms.append(timed_round_trip_ms(client, warm_name))
+            warm_ms.append(timed_invoke_ms(client, warm_name))
     finally:
         for name in created:
             client.delete_function(FunctionName=name)
-    return {"deploy_ms": summary(deploy_ms), "cold_start_ms": summary(cold_ms), "warm_invoke_ms": summary(warm_ms)}
+    return {
+        "deploy_ms": summary(deploy_ms),
+        "cold_start_ms": summary(cold_ms),
+        "warm_invoke_ms": summary(warm_ms),
+        "round_trip_ms": summary(round_trip_ms),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {label:15} n={figures['n']:<4} p50={figures['p50']:>7} ms  p95={figures['p95']:>7} ms"
                 f"  min={figures['min']:>7} ms  max={figures['max']:>7} ms"
             )
+        ratio = result["warm_invoke_ms"]["p50"] / result["round_trip_ms"]["p50"]
+        print(f"  warm invoke p50 / round trip p50 = {ratio:.2f}")
     return 0
 
 
