@@ -49,24 +49,18 @@ def test_timers_fire_in_the_order_of_their_deadlines_not_of_their_starts():
     assert calls.labels() == ["first", "second", "third"]
 
 
-def test_a_cancelled_timer_never_runs():
+@pytest.mark.parametrize("cancelled_before_start", [False, True], ids=["after-start", "before-start"])
+def test_a_cancelled_timer_never_runs(cancelled_before_start):
+    """LocalStack also cancels an environment's first keep-alive timer without ever starting it."""
     timers, calls = TimerThread(), Calls()
-    cancelled = timers.timer(0.1, calls.record, args=["cancelled"])
-    cancelled.start()
-    cancelled.cancel()
-    timers.timer(0.3, calls.record, args=["witness"]).start()
-
-    poll_until(calls.labels, timeout=TIMEOUT_SECONDS, what="the witness timer to fire")
-    assert calls.labels() == ["witness"]
-
-
-def test_a_timer_cancelled_before_its_start_never_runs():
-    """LocalStack cancels an environment's first keep-alive timer without ever starting it."""
-    timers, calls = TimerThread(), Calls()
-    never = timers.timer(0, calls.record, args=["never"])
-    never.cancel()
-    never.start()
-    timers.timer(0.2, calls.record, args=["witness"]).start()
+    cancelled = timers.timer(0.5, calls.record, args=["cancelled"])
+    if cancelled_before_start:
+        cancelled.cancel()
+        cancelled.start()
+    else:
+        cancelled.start()
+        cancelled.cancel()
+    timers.timer(0.8, calls.record, args=["witness"]).start()
 
     poll_until(calls.labels, timeout=TIMEOUT_SECONDS, what="the witness timer to fire")
     assert calls.labels() == ["witness"]
@@ -109,18 +103,18 @@ def test_a_sooner_timer_wakes_a_thread_waiting_for_a_later_one():
 
 def test_cancelled_timers_do_not_pile_up_until_their_deadlines():
     """Each invocation cancels a keep-alive of minutes: the queue stays near the timers still running."""
-    timers = TimerThread()
-    running = [timers.timer(LONG, lambda: None) for _ in range(10)]
-    for timer in running:
-        timer.start()
+    timers, calls = TimerThread(), Calls()
+    for number in range(10):
+        timers.timer(2.0, calls.record, args=[f"running {number}"]).start()
 
     for _ in range(20 * COMPACT_AFTER):
-        timer = timers.timer(LONG, lambda: None)
+        timer = timers.timer(LONG, calls.record, args=["cancelled"])
         timer.start()
         timer.cancel()
 
-    assert timers.queued <= len(running) + 2 * COMPACT_AFTER + 2
-    assert not any(timer.cancelled for timer in running)
+    assert timers.queued <= 10 + 2 * COMPACT_AFTER + 2
+    poll_until(lambda: len(calls.labels()) >= 10, timeout=TIMEOUT_SECONDS, what="the running timers to fire")
+    assert sorted(calls.labels()) == [f"running {number}" for number in range(10)]
 
 
 def test_one_thread_waits_for_all_timers():
