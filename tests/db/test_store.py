@@ -4,11 +4,19 @@ import random
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from db_documents import BUCKET, EPOCH, document
 
 from indexer import store
+from indexer.database import Statements
 from operations.search import search
 from settings import db
+
+
+@pytest.fixture(params=["unprepared", "prepared"])
+def conn(conn, request):
+    """Every test runs on the connection itself and through the insert function's prepared statements."""
+    return conn if request.param == "unprepared" else Statements(conn)
 
 
 def _row(conn, relative_key):

@@ -8,6 +8,9 @@ and skips the write when the row already holds that very document (same document
 object, document key and upload version). The search vector is computed once per
 text: not for a skipped write, not for a new upload version of the same text (the
 row's vector is kept), once for new text (migration ``0004_search_vector_once``).
+
+Each statement says what it changed in the rows it returns (``RETURNING 1``), so that
+it reads the same run directly on a connection or prepared (``indexer.database``).
 """
 
 from __future__ import annotations
@@ -37,11 +40,12 @@ WHERE (documents.document_etag, documents.extracted_key, documents.etag, documen
        documents.source_last_modified)
       IS DISTINCT FROM (EXCLUDED.document_etag, EXCLUDED.extracted_key, EXCLUDED.etag, EXCLUDED.size,
        EXCLUDED.source_last_modified)
+RETURNING 1
 """
 
 SAME_DOCUMENT = ("document_etag", "extracted_key", "etag", "size", "source_last_modified")
 
-DELETE = "DELETE FROM documents WHERE bucket = :bucket AND extracted_key = :extracted_key"
+DELETE = "DELETE FROM documents WHERE bucket = :bucket AND extracted_key = :extracted_key RETURNING 1"
 # A session-level advisory lock per document key: the syncs of one key take turns (``indexer.sync``).
 LOCK = "SELECT pg_advisory_lock(hashtextextended(:name, 0))"
 UNLOCK = "SELECT pg_advisory_unlock(hashtextextended(:name, 0))"
@@ -89,14 +93,12 @@ class Row:
 
 def upsert(conn, row: Row) -> bool:
     """Write ``row``; False when the index already held that very document (see SAME_DOCUMENT)."""
-    conn.run(UPSERT, **asdict(row))
-    return bool(conn.row_count)
+    return bool(conn.run(UPSERT, **asdict(row)))
 
 
 def delete(conn, bucket: str, extracted_key: str) -> bool:
     """Remove the row of a document key; False when there was none."""
-    conn.run(DELETE, bucket=bucket, extracted_key=extracted_key)
-    return bool(conn.row_count)
+    return bool(conn.run(DELETE, bucket=bucket, extracted_key=extracted_key))
 
 
 def lock(conn, name: str) -> None:

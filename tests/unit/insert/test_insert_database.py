@@ -33,7 +33,13 @@ class Connection:
         self.server = server
         self.dropped = False
         self.closed = False
-        self.row_count = 1  # every statement finds one row
+        self.prepared: list[str] = []
+
+    def prepare(self, sql):
+        if self.dropped:
+            raise InterfaceError("network error")
+        self.prepared.append(sql)
+        return PreparedStatement(self, sql)
 
     def run(self, sql, **params):
         if self.dropped:
@@ -47,6 +53,14 @@ class Connection:
         self.closed = True
         if self.dropped:
             raise InterfaceError("network error")  # as pg8000's close on a broken connection may
+
+
+class PreparedStatement:
+    def __init__(self, conn: Connection, sql: str):
+        self.conn, self.sql = conn, sql
+
+    def run(self, **params):
+        return self.conn.run(self.sql, **params)
 
 
 @pytest.fixture
@@ -122,6 +136,7 @@ def test_a_connection_found_gone_is_closed_and_the_work_runs_on_a_new_one(server
 
 
 LOCK, UNLOCK = "SELECT pg_advisory_lock", "SELECT pg_advisory_unlock"
+LOCK_SQL, UNLOCK_SQL = database.store.LOCK, database.store.UNLOCK
 
 
 def test_the_work_runs_between_lock_and_unlock_and_the_connection_is_kept(server):
@@ -152,11 +167,11 @@ def test_a_connection_lost_during_the_work_runs_all_of_it_again_on_a_new_one(ser
     first = db.connection()
     calls = []
 
-    def work(conn):
-        calls.append(conn)
-        if conn is first:
+    def work(statements):
+        calls.append(statements.conn)
+        if statements.conn is first:
             first.dropped = True  # the server restarts while the work runs
-        return conn.run("SELECT 1")
+        return statements.run("SELECT 1")
 
     assert db.locked("k", work) == [[1]]
     assert len(calls) == 2 and calls[1] is not first and first.closed
@@ -175,3 +190,16 @@ def test_the_index_writes_only_in_its_keys_turn(server):
     assert server.lock_names == ["bucket/extracted/a.txt", "bucket/extracted/a.txt"]  # lock, unlock
     with pytest.raises(RuntimeError, match=OUTSIDE_A_TURN):  # the turn has ended
         index.delete("bucket", "extracted/a.txt")
+
+
+def test_each_statement_is_prepared_once_per_connection(server):
+    db = database.Database(DSN)
+    for key in ("a", "b", "c"):
+        db.locked(key, lambda statements: statements.run("SELECT 1"))
+    first = db.connection()
+    assert sorted(first.prepared) == sorted({LOCK_SQL, "SELECT 1", UNLOCK_SQL})
+
+    first.dropped = True  # the server restarted: the new connection prepares them again
+    db.locked("d", lambda statements: statements.run("SELECT 1"))
+    assert db.connection() is not first
+    assert sorted(db.connection().prepared) == sorted({LOCK_SQL, "SELECT 1", UNLOCK_SQL})
