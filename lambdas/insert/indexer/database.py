@@ -68,26 +68,23 @@ class Database:
 
     def __init__(self, dsn: str):
         self._args = parse_dsn(dsn, "DATABASE_DSN")
-        self._conn: pg8000.native.Connection | None = None
         self._statements: Statements | None = None
+
+    def statements(self) -> Statements:
+        """The warm connection's statements, or a new connection's."""
+        if self._statements is None:
+            conn = pg8000.native.Connection(**self._args, timeout=TIMEOUT, application_name="insert")
+            self._statements = Statements(conn)
+        return self._statements
 
     def connection(self) -> pg8000.native.Connection:
         """The warm connection, or a new one."""
-        if self._conn is None:
-            self._conn = pg8000.native.Connection(**self._args, timeout=TIMEOUT, application_name="insert")
-            self._statements = Statements(self._conn)
-        return self._conn
-
-    def statements(self) -> Statements:
-        """The warm connection's statements (a new connection's if there is none)."""
-        self.connection()
-        assert self._statements is not None
-        return self._statements
+        return self.statements().conn
 
     def locked(self, name: str, work: Callable[[Statements], T]) -> T:
         """``work(connection)`` while the connection holds the lock ``name``; all of it once more
         on a new connection if the warm one turns out to be gone."""
-        warm = self._conn is not None
+        warm = self._statements is not None
         try:
             return self._locked(name, work)
         except Exception as error:
@@ -108,10 +105,10 @@ class Database:
                 self._drop()  # the session, and its lock, end with the connection
 
     def _drop(self) -> None:
-        conn, self._conn, self._statements = self._conn, None, None
-        if conn is not None:
+        statements, self._statements = self._statements, None
+        if statements is not None:
             with contextlib.suppress(Exception):  # it is gone already: closing only tidies up
-                conn.close()
+                statements.conn.close()
 
 
 class PostgresIndex:
