@@ -82,7 +82,7 @@ class Database:
         return self.statements().conn
 
     def locked(self, name: str, work: Callable[[Statements], T]) -> T:
-        """``work(connection)`` while the connection holds the lock ``name``; all of it once more
+        """``work(statements)`` while the connection holds the lock ``name``; all of it once more
         on a new connection if the warm one turns out to be gone."""
         warm = self._statements is not None
         try:
@@ -121,7 +121,7 @@ class PostgresIndex:
     def __init__(self, database: Database):
         self._database = database
         self._error: Exception | None = None
-        self._conn: Statements | None = None  # while a sync holds its lock
+        self._statements: Statements | None = None  # while a sync holds its lock
 
     def exclusively(self, bucket: str, doc_key: str, work: Callable[[], T]) -> T:
         """``work()`` while no other sync of the same document key runs; ``work`` writes with
@@ -129,26 +129,26 @@ class PostgresIndex:
         if self._error is not None:
             raise self._error
         try:
-            return self._database.locked(f"{bucket}/{doc_key}", lambda conn: self._holding(conn, work))
+            return self._database.locked(f"{bucket}/{doc_key}", lambda statements: self._holding(statements, work))
         except Exception as error:
             if connection_is_gone(error):
                 self._error = error
             raise
 
-    def _holding(self, conn: Statements, work: Callable[[], T]) -> T:
-        self._conn = conn
+    def _holding(self, statements: Statements, work: Callable[[], T]) -> T:
+        self._statements = statements
         try:
             return work()
         finally:
-            self._conn = None
+            self._statements = None
 
-    def _locked_connection(self) -> Statements:
-        if self._conn is None:
+    def _locked_statements(self) -> Statements:
+        if self._statements is None:
             raise RuntimeError("the index writes only inside exclusively()")
-        return self._conn
+        return self._statements
 
     def upsert(self, row: store.Row) -> bool:
-        return store.upsert(self._locked_connection(), row)
+        return store.upsert(self._locked_statements(), row)
 
     def delete(self, bucket: str, extracted_key: str) -> bool:
-        return store.delete(self._locked_connection(), bucket, extracted_key)
+        return store.delete(self._locked_statements(), bucket, extracted_key)
