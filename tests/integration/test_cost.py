@@ -16,14 +16,16 @@ def test_cost_reads_the_report_lines_of_both_functions(cfg, s3, run_id):
     s3.put_object(Bucket=cfg.bucket, Key=key, Body=b"a file to price")
     poll_until(lambda: object_exists(s3, cfg.bucket, cfg.extracted_key(key)), timeout=60, what=f"{key} extracted")
 
+    # Each function's log lines reach CloudWatch in batches of their own (LAMBDA_LOG_BATCH_MS): wait for both.
     after = poll_until(
         lambda: (
             (w := cost.observe(cfg, minutes=10)).functions["insert"].invocations
             > before.functions["insert"].invocations
+            and w.file_events > before.file_events
             and w
         ),
         timeout=60,
-        what="the insert function's REPORT line of the new file",
+        what="both functions' REPORT lines of the new file",
     )
     assert after.file_events > before.file_events
     assert after.functions["extract"].gb_seconds > before.functions["extract"].gb_seconds
